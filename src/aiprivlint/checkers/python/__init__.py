@@ -1,0 +1,332 @@
+"""Code rules: libcst visitors that all run in ONE traversal per file (like Fixit's batched rules).
+
+A rule subclasses :class:`CodeRule`, sets ``rule_id`` and ``needs`` (identifiers that must appear
+in the text for the rule to be able to fire: the cheap prefilter), and defines ``visit_<Node>`` /
+``leave_<Node>`` methods. The engine owns parsing, positions, import resolution, suppressions and
+ordering; the rule owns only its decision. ``VALID`` and ``INVALID`` snippets become tests.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+from typing import Any, ClassVar
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from .. import CheckerError, FileChecker, FileContext
+from ...findings import Severity
+from ...notebook import NotebookCode, NotebookError, code_of, parse_notebook
+
+
+class Imports:
+    """Import aliases seen so far in the file, in source order (scope-insensitive on purpose:
+    rules need "which module does this name come from", and shadowing an import is rare)."""
+
+    def __init__(self) -> None:
+        self.aliases: dict[str, str] = {}
+
+    def visit_Import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            full = _dotted(alias.name)
+            if not full:
+                continue
+            if alias.asname and isinstance(alias.asname.name, cst.Name):
+                self.aliases[alias.asname.name.value] = full
+            else:
+                head = full.split(".")[0]
+                self.aliases[head] = head
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        if node.relative or node.module is None or isinstance(node.names, cst.ImportStar):
+            return
+        module = _dotted(node.module)
+        for alias in node.names:
+            name = _dotted(alias.name)
+            if not name:
+                continue
+            local = (alias.asname.name.value
+                     if alias.asname and isinstance(alias.asname.name, cst.Name) else name)
+            self.aliases[local] = f"{module}.{name}"
+
+
+def _dotted(node: cst.CSTNode | None) -> str | None:
+    """``a.b.c`` for a Name/Attribute chain, else None."""
+    parts: list[str] = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if isinstance(node, cst.Name):
+        parts.append(node.value)
+        return ".".join(reversed(parts))
+    return None
+
+
+class CodeRule:
+    """Base class of code rules. One instance per file; state may live on ``self``."""
+
+    rule_id: ClassVar[str] = ""
+    needs: ClassVar[tuple[str, ...]] = ()  # prefilter: run only if the text mentions one of these
+    VALID: ClassVar[list[str]] = []
+    INVALID: ClassVar[list[str]] = []
+
+    def __init__(self, runner: "PythonRun") -> None:
+        self._run = runner
+
+    # --- context -------------------------------------------------------------------------
+    @property
+    def options(self) -> dict[str, Any]:
+        return self._run.ctx.options
+
+    @property
+    def path(self) -> str:
+        return self._run.ctx.rel
+
+    @property
+    def imports(self) -> dict[str, str]:
+        return self._run.imports.aliases
+
+    # --- names ---------------------------------------------------------------------------
+    @staticmethod
+    def dotted_name(node: cst.CSTNode | None) -> str | None:
+        """The written dotted name of a Name/Attribute chain (``self.model.generate``)."""
+        return _dotted(node)
+
+    def qualified_name(self, node: cst.CSTNode | None) -> str | None:
+        """The dotted name resolved through imports (``T.load`` -> ``torch.load``), or None when
+        its head is not an imported name."""
+        dotted = _dotted(node)
+        if dotted is None:
+            return None
+        head, _, rest = dotted.partition(".")
+        target = self.imports.get(head)
+        if target is None:
+            return None
+        return f"{target}.{rest}" if rest else target
+
+    def is_imported(self, module_prefix: str) -> bool:
+        """Whether anything from ``module_prefix`` (e.g. ``"openai"``) was imported so far."""
+        p = module_prefix + "."
+        return any(t == module_prefix or t.startswith(p) for t in self.imports.values())
+
+    # --- arguments -----------------------------------------------------------------------
+    @staticmethod
+    def kwarg(call: cst.Call, name: str) -> cst.Arg | None:
+        for arg in call.args:
+            if arg.keyword is not None and arg.keyword.value == name:
+                return arg
+        return None
+
+    @staticmethod
+    def has_star_kwargs(call: cst.Call) -> bool:
+        return any(arg.star == "**" for arg in call.args)
+
+    @classmethod
+    def kwarg_is(cls, call: cst.Call, name: str, value: object) -> bool:
+        """Whether keyword ``name`` is passed as the literal ``value`` (True/False/None/str/int)."""
+        arg = cls.kwarg(call, name)
+        return arg is not None and literal_value(arg.value) == (True, value)
+
+    # --- reporting -----------------------------------------------------------------------
+    def report(self, node: cst.CSTNode, message: str, *, details: dict | None = None,
+               severity: Severity | None = None, rule_id: str | None = None) -> None:
+        self._run.report(rule_id or self.rule_id, node, message, details, severity)
+
+    def fact(self, kind: str, node: cst.CSTNode | None = None, **data: Any) -> None:
+        self._run.fact(kind, node, data)
+
+
+def literal_value(node: cst.CSTNode) -> tuple[bool, object]:
+    """(True, value) for a literal True/False/None/number/simple string, else (False, None)."""
+    if isinstance(node, cst.Name) and node.value in ("True", "False", "None"):
+        return True, {"True": True, "False": False, "None": None}[node.value]
+    if isinstance(node, cst.Integer):
+        return True, int(node.value.replace("_", ""), 0)
+    if isinstance(node, cst.Float):
+        try:
+            return True, float(node.value.replace("_", ""))
+        except ValueError:
+            return False, None
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
+        ok, v = literal_value(node.expression)
+        if ok and isinstance(v, (int, float)) and not isinstance(v, bool):
+            return True, -v
+    if isinstance(node, cst.SimpleString):
+        try:
+            return True, node.evaluated_value
+        except Exception:  # noqa: BLE001 - odd prefixes
+            return False, None
+    if isinstance(node, cst.ConcatenatedString):
+        try:
+            value = node.evaluated_value
+        except Exception:  # noqa: BLE001
+            return False, None
+        return (value is not None), value
+    return False, None
+
+
+class _Dispatch(cst.CSTVisitor):
+    def __init__(self, run: "PythonRun", rules: list[CodeRule]) -> None:
+        super().__init__()
+        self.visits: dict[str, list] = {}
+        self.leaves: dict[str, list] = {}
+        for obj in [run.imports, *rules]:
+            for attr in dir(type(obj)):
+                if attr.startswith("visit_"):
+                    self.visits.setdefault(attr[6:], []).append(getattr(obj, attr))
+                elif attr.startswith("leave_"):
+                    self.leaves.setdefault(attr[6:], []).append(getattr(obj, attr))
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        for fn in self.visits.get(type(node).__name__, ()):
+            fn(node)
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        for fn in self.leaves.get(type(original_node).__name__, ()):
+            fn(original_node)
+
+
+class PythonRun:
+    """One file's traversal: the parsed module, its imports, lazy positions, the rules."""
+
+    def __init__(self, ctx: FileContext, module: cst.Module, nb: NotebookCode | None) -> None:
+        self.ctx = ctx
+        self.module = module
+        self.nb = nb
+        self.imports = Imports()
+        self._positions = None
+
+    def position(self, node: cst.CSTNode) -> tuple[int, int, int, int]:
+        if self._positions is None:  # computed only for files that report something
+            wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
+            self._positions = wrapper.resolve(PositionProvider)
+        rng = self._positions.get(node)
+        if rng is None:
+            return 1, 1, 1, 1
+        return rng.start.line, rng.start.column + 1, rng.end.line, rng.end.column + 1
+
+    def report(self, rule_id: str, node: cst.CSTNode, message: str, details: dict | None,
+               severity: Severity | None) -> None:
+        line, col, end_line, end_col = self.position(node)
+        details = dict(details or {})
+        context = self.code_line(line)
+        if self.nb is not None:
+            s_line, s_col, cell = self.nb.raw_position(line, col - 1)
+            e_line, e_col, _ = self.nb.raw_position(end_line, end_col - 1)
+            line, col, end_line, end_col = s_line, s_col, e_line, e_col
+            details.setdefault("cell", cell)
+        self.ctx.report(rule_id, line, col, message, end_line=end_line, end_column=end_col,
+                        details=details, context=context, severity=severity)
+
+    def fact(self, kind: str, node: cst.CSTNode | None, data: dict) -> None:
+        line = self.position(node)[0] if node is not None else 0
+        if self.nb is not None and line:
+            line = self.nb.raw_position(line, 0)[0]
+        self.ctx.fact(kind, line, **data)
+
+    _code_lines: list[str] | None = None
+
+    def code_line(self, line: int) -> str:
+        if self._code_lines is None:
+            self._code_lines = self.module.code.splitlines()
+        return self._code_lines[line - 1] if 1 <= line <= len(self._code_lines) else ""
+
+
+def _needs_pattern(words: set[str]) -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(w) for w in sorted(words)))
+
+
+class PythonChecker(FileChecker):
+    """Runs every selected code rule over Python files and notebook code cells."""
+
+    kinds = frozenset({"python", "notebook"})
+
+    def __init__(self, rules: list[type[CodeRule]]) -> None:
+        self.rules = rules
+        self.rule_ids = tuple(sorted({r.rule_id for r in rules}))
+        self._patterns: dict[type[CodeRule], re.Pattern[str] | None] = {
+            r: (_needs_pattern(set(r.needs)) if r.needs else None) for r in rules
+        }
+
+    def applicable(self, code: str, selected: frozenset[str], prefilter: bool = True) -> list[type[CodeRule]]:
+        out = []
+        for rule in self.rules:
+            if rule.rule_id not in selected:
+                continue
+            pat = self._patterns[rule]
+            if prefilter and pat is not None and not pat.search(code):
+                continue
+            out.append(rule)
+        return out
+
+    def check(self, ctx: FileContext) -> None:
+        nb = None
+        if "notebook" in ctx.kinds:
+            try:
+                cells = parse_notebook(ctx.text)
+            except NotebookError as exc:
+                raise CheckerError(str(exc)) from None
+            nb = code_of(cells)
+            code = nb.code
+        else:
+            code = ctx.text
+        rules = self.applicable(code, ctx.selected, ctx.options.get("_prefilter", True))
+        if not rules:
+            return
+        module = self._parse(ctx, code, nb, cells if nb is not None else None)
+        if module is None:
+            return
+        module, nb = module
+        run = PythonRun(ctx, module, nb)
+        instances = [rule(run) for rule in rules]
+        module.visit(_Dispatch(run, instances))
+
+    @staticmethod
+    def _parse(ctx, code, nb, cells):
+        try:
+            return cst.parse_module(code), nb
+        except cst.ParserSyntaxError as exc:
+            if nb is None:
+                raise CheckerError(f"cannot parse as Python: line {exc.raw_line}: {exc.message}") from None
+        except (RecursionError, MemoryError) as exc:
+            raise CheckerError(f"cannot parse as Python: {type(exc).__name__}") from None
+        # a notebook: drop the cells that do not parse on their own, keep the rest
+        bad = set()
+        for cell in cells:
+            if cell.cell_type != "code" or not cell.source:
+                continue
+            single = code_of([cell])
+            if single.skipped_cells:
+                continue
+            try:
+                cst.parse_module(single.code)
+            except cst.ParserSyntaxError:
+                bad.add(cell.index)
+        nb = code_of(cells, exclude=bad)
+        if bad:
+            ctx.error(f"notebook cell(s) {', '.join(map(str, sorted(bad)))} do not parse as Python; "
+                      "skipped", kind="parse")
+        try:
+            return cst.parse_module(nb.code), nb
+        except cst.ParserSyntaxError as exc:
+            raise CheckerError(f"cannot parse notebook code: {exc.message}") from None
+
+
+def all_code_rules() -> list[type[CodeRule]]:
+    pkg = importlib.import_module(__name__)
+    for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda i: i.name):
+        if not info.name.startswith("_"):
+            importlib.import_module(f"{__name__}.{info.name}")
+    seen: dict[str, type[CodeRule]] = {}
+
+    def walk(cls):
+        for sub in cls.__subclasses__():
+            if sub.rule_id and not getattr(sub, "abstract", False):
+                seen[f"{sub.__module__}.{sub.__qualname__}"] = sub
+            walk(sub)
+
+    walk(CodeRule)
+    return [seen[k] for k in sorted(seen)]

@@ -1,0 +1,232 @@
+"""Command line: check, rules, explain, baseline."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from . import __version__
+from .config import Config, ConfigError, check_selector, find_config, load_config, selected_rules
+from .findings import Severity
+from .registry import CATEGORIES, RuleFileError, load_rules
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+BASELINE_DEFAULT = ".aiprivlint-baseline.json"
+
+
+def _csv(value: str) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def _add_scan_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("paths", nargs="*", default=["."], help="files or folders to scan (default: .)")
+    p.add_argument("--config", metavar="FILE", help="config file (default: nearest pyproject.toml "
+                   "with [tool.aiprivlint], or .aiprivlint.toml, from the first path upwards)")
+    p.add_argument("--select", type=_csv, action="extend", metavar="IDS",
+                   help="only these rule ids, prefixes or categories (comma-separated)")
+    p.add_argument("--extend-select", type=_csv, action="extend", metavar="IDS",
+                   help="add these rule ids, prefixes or categories")
+    p.add_argument("--ignore", type=_csv, action="extend", metavar="IDS",
+                   help="skip these rule ids, prefixes or categories")
+    p.add_argument("--jobs", "-j", type=int, default=0, metavar="N",
+                   help="worker processes (default: the CPU count)")
+    p.add_argument("--full", action="store_true", help="read every row of data files (no max-rows)")
+    p.add_argument("--no-prefilter", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--quiet", "-q", action="store_true", help="print findings only, no hints")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="aiprivlint",
+        description="A privacy linter for ML and AI repositories.",
+    )
+    parser.add_argument("--version", action="version", version=f"aiprivlint {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    check = sub.add_parser("check", help="scan files and folders for privacy red flags")
+    _add_scan_options(check)
+    check.add_argument("--format", choices=("text", "json", "sarif", "github"), default="text")
+    check.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
+    check.add_argument("--fail-on", choices=("low", "medium", "high", "critical"),
+                       help="exit 1 only for findings at or above this severity (default: low)")
+    check.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
+    check.add_argument("--baseline", metavar="FILE", help="report only findings not in this baseline")
+
+    base = sub.add_parser("baseline", help="write a baseline of the current findings")
+    _add_scan_options(base)
+    base.add_argument("--output", "-o", metavar="FILE", default=BASELINE_DEFAULT,
+                      help=f"baseline file to write (default: {BASELINE_DEFAULT})")
+
+    rules = sub.add_parser("rules", help="list the rules")
+    rules.add_argument("--format", choices=("text", "json"), default="text")
+
+    explain = sub.add_parser("explain", help="show a rule's risk, mitigation and references")
+    explain.add_argument("rule", metavar="RULE_ID")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_ERROR
+    try:
+        rules = load_rules()
+        if args.command == "rules":
+            return cmd_rules(args, rules)
+        if args.command == "explain":
+            return cmd_explain(args, rules)
+        return cmd_scan(args, rules)
+    except (ConfigError, RuleFileError) as exc:
+        print(f"aiprivlint: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+
+
+def _use_color(stream) -> bool:
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return hasattr(stream, "isatty") and stream.isatty() and os.environ.get("TERM") != "dumb"
+
+
+def _config_for(args, rules) -> Config:
+    if args.config:
+        cfg = load_config(Path(args.config), rules)
+    else:
+        cfg = load_config(find_config(Path(args.paths[0])), rules)
+    for opt in ("select", "extend_select", "ignore"):
+        for sel in getattr(args, opt) or []:
+            check_selector(sel, rules, f"--{opt.replace('_', '-')}")
+    if args.select:
+        cfg.select = args.select
+    if args.extend_select:
+        cfg.extend_select = cfg.extend_select + args.extend_select
+    if args.ignore:
+        cfg.ignore = cfg.ignore + args.ignore
+    if getattr(args, "fail_on", None):
+        cfg.fail_on = Severity.parse(args.fail_on)
+    return cfg
+
+
+def cmd_scan(args, rules) -> int:
+    from .checkers import implemented_rule_ids
+    from .engine import Engine
+
+    cfg = _config_for(args, rules)
+    selected = selected_rules(cfg, rules, implemented_rule_ids())
+    jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
+    baseline = None
+    if args.command == "check" and args.baseline:
+        baseline = read_baseline(Path(args.baseline))
+    engine = Engine(cfg, rules, selected, jobs=jobs, prefilter=not args.no_prefilter,
+                    full=args.full)
+    report = engine.run(args.paths, baseline=baseline)
+
+    if args.command == "baseline":
+        write_baseline(Path(args.output), report)
+        print(f"aiprivlint: wrote {len(report.findings)} finding(s) to {args.output}", file=sys.stderr)
+        return EXIT_OK
+
+    from .reporters import render
+
+    out_stream = sys.stdout
+    text = render(args.format, report, rules,
+                  color=args.format == "text" and not args.output and _use_color(out_stream),
+                  quiet=args.quiet)
+    if args.output:
+        try:
+            Path(args.output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            print(f"aiprivlint: error: cannot write {args.output}: {exc.strerror}", file=sys.stderr)
+            return EXIT_ERROR
+    else:
+        out_stream.write(text)
+        out_stream.flush()
+    if args.format in ("text", "github") or args.output:
+        for err in report.errors:
+            print(f"aiprivlint: {err.path}: {err.kind}: {err.message}", file=sys.stderr)
+    if args.exit_zero:
+        return EXIT_OK
+    failing = [f for f in report.findings if f.severity and f.severity >= cfg.fail_on]
+    return EXIT_FINDINGS if failing else EXIT_OK
+
+
+def read_baseline(path: Path) -> set[str]:
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        return {str(e["fingerprint"]) for e in doc["findings"]}
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: baseline file not found (create it with `aiprivlint baseline`)") from None
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ConfigError(f"{path}: not an aiprivlint baseline file ({type(exc).__name__})") from None
+
+
+def write_baseline(path: Path, report) -> None:
+    doc = {
+        "tool": "aiprivlint",
+        "version": 1,
+        "findings": [
+            {"fingerprint": f.fingerprint, "rule": f.rule, "path": f.path, "line": f.line}
+            for f in report.findings
+        ],
+    }
+    path.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
+
+
+def cmd_rules(args, rules) -> int:
+    from .checkers import implemented_rule_ids
+
+    implemented = implemented_rule_ids()
+    rows = [r for r in rules.values() if r.id in implemented]
+    if args.format == "json":
+        print(json.dumps([
+            {"id": r.id, "name": r.name, "category": r.category, "severity": r.severity.label,
+             "confidence": r.confidence, "fixable": r.fixable, "summary": r.summary,
+             "help_uri": r.help_uri} for r in rows], indent=2))
+        return EXIT_OK
+    header = ("ID", "NAME", "CATEGORY", "SEVERITY", "FIXABLE")
+    table = [header] + [(r.id, r.name, r.category, r.severity.label, "yes" if r.fixable else "no")
+                        for r in rows]
+    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+    for row in table:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+    return EXIT_OK
+
+
+def cmd_explain(args, rules) -> int:
+    rid = args.rule.upper()
+    rule = rules.get(rid)
+    if rule is None:
+        print(f"aiprivlint: error: unknown rule {args.rule!r} (see `aiprivlint rules`)", file=sys.stderr)
+        return EXIT_ERROR
+    out = [
+        f"{rule.id} {rule.name}",
+        "",
+        f"Category:   {rule.category}  (one of: {', '.join(CATEGORIES)})",
+        f"Severity:   {rule.severity.label}",
+        f"Confidence: {rule.confidence}",
+        f"Fixable:    {'yes' if rule.fixable else 'no'}",
+        "",
+        rule.summary,
+        "",
+        "## Why is this a privacy risk?",
+        "",
+        rule.risk,
+        "",
+        "## What to do",
+        "",
+        rule.mitigation,
+        "",
+        "## References",
+        "",
+    ]
+    out += [f"- {ref.title}: {ref.url}" for ref in rule.references]
+    print("\n".join(out))
+    return EXIT_OK

@@ -1,0 +1,157 @@
+"""Which files to scan: the paths given, git-ignore aware, and the kind of each file."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from .config import DEFAULT_EXCLUDE, Config
+
+DATA_DIRS = {"data", "datasets", "dataset", "corpus", "corpora", "raw", "processed", "samples",
+             "testdata", "test_data"}
+TABULAR = {".csv", ".tsv", ".jsonl", ".ndjson", ".parquet", ".pq"}
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: Path  # absolute
+    rel: str  # as shown to the user: relative to the cwd when below it, '/'-separated
+    kinds: frozenset[str]
+
+
+def file_kinds(rel: str) -> frozenset[str]:
+    p = PurePosixPath(rel)
+    name = p.name.lower()
+    ext = p.suffix.lower()
+    kinds: set[str] = set()
+    if ext in (".py", ".pyi"):
+        kinds.add("python")
+    elif ext == ".ipynb":
+        kinds.add("notebook")
+    elif ext in TABULAR:
+        kinds.add("data")
+    elif ext == ".json":
+        kinds.update(("json", "data"))
+    elif ext in (".yaml", ".yml"):
+        kinds.add("yaml")
+    elif ext == ".toml":
+        kinds.add("toml")
+    elif ext in (".ini", ".cfg"):
+        kinds.add("ini")
+    elif ext in (".md", ".markdown"):
+        kinds.add("markdown")
+    elif ext == ".txt":
+        kinds.add("text")
+    if name == ".env" or name.startswith(".env.") or name.endswith(".env"):
+        kinds.add("env")
+    if kinds & {"markdown", "text"} and any(part.lower() in DATA_DIRS for part in p.parts[:-1]):
+        kinds.add("data")
+    return frozenset(kinds)
+
+
+def display_path(path: Path, cwd: Path) -> str:
+    try:
+        return path.relative_to(cwd).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _matches(rel_to_root: str, patterns: list[str] | tuple[str, ...]) -> bool:
+    parts = rel_to_root.split("/")
+    for pat in patterns:
+        pat = pat.rstrip("/")
+        if "/" in pat:
+            if fnmatch.fnmatch(rel_to_root, pat) or fnmatch.fnmatch(rel_to_root, pat + "/*"):
+                return True
+        elif any(fnmatch.fnmatch(part, pat) for part in parts):
+            return True
+    return False
+
+
+class Discovery:
+    def __init__(self, cfg: Config, cwd: Path | None = None) -> None:
+        self.cfg = cfg
+        self.cwd = (cwd or Path.cwd()).resolve()
+        self.errors: list[tuple[str, str]] = []  # (path, message)
+
+    def excluded(self, path: Path) -> bool:
+        try:
+            rel = path.relative_to(self.cfg.root).as_posix()
+        except ValueError:
+            rel = path.as_posix().lstrip("/")
+        if _matches(rel, DEFAULT_EXCLUDE):
+            return True
+        return bool(self.cfg.exclude) and _matches(rel, self.cfg.exclude)
+
+    def files(self, paths: list[str]) -> list[SourceFile]:
+        out: dict[str, SourceFile] = {}
+        for given in paths:
+            p = Path(given)
+            absolute = Path(os.path.abspath(p))
+            if p.is_symlink() and not p.exists():
+                self.errors.append((display_path(absolute, self.cwd), "broken symlink"))
+                continue
+            if p.is_dir():
+                for f in self._walk(absolute):
+                    self._add(out, f)
+            elif p.is_file():
+                # taken as given (pre-commit passes staged names), but `exclude` still applies
+                if not self.excluded(absolute):
+                    self._add(out, absolute)
+            else:
+                self.errors.append((given, "no such file or directory"))
+        return [out[k] for k in sorted(out)]
+
+    def _add(self, out: dict[str, SourceFile], path: Path) -> None:
+        rel = display_path(path, self.cwd)
+        kinds = file_kinds(rel)
+        if kinds:
+            out[rel] = SourceFile(path, rel, kinds)
+
+    def _walk(self, root: Path) -> list[Path]:
+        listed = self._git_files(root)
+        if listed is not None:
+            result = []
+            for f in listed:
+                if self.excluded(f):
+                    continue
+                if f.is_symlink() and not f.exists():
+                    self.errors.append((display_path(f, self.cwd), "broken symlink"))
+                elif f.is_file():
+                    result.append(f)
+            return result
+        result = []
+        for dirpath, dirnames, filenames in os.walk(root):
+            d = Path(dirpath)
+            dirnames[:] = sorted(n for n in dirnames if not self.excluded(d / n))
+            for name in sorted(filenames):
+                f = d / name
+                if self.excluded(f):
+                    continue
+                if f.is_symlink() and not f.exists():
+                    self.errors.append((display_path(f, self.cwd), "broken symlink"))
+                elif f.is_file():
+                    result.append(f)
+        return result
+
+    @staticmethod
+    def _git_files(root: Path) -> list[Path] | None:
+        """Tracked and untracked-but-not-ignored files under root, when root is in a git work tree."""
+        try:
+            proc = subprocess.run(
+                ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others",
+                 "--exclude-standard", "--full-name", "."],
+                capture_output=True, timeout=60, check=False,
+            )
+            top = subprocess.run(["git", "-C", str(root), "rev-parse", "--show-toplevel"],
+                                 capture_output=True, timeout=30, check=False, text=True)
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        if proc.returncode != 0 or top.returncode != 0:
+            return None
+        base = Path(top.stdout.strip())
+        names = sorted({n for n in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if n})
+        return [base / n for n in names]

@@ -1,0 +1,240 @@
+"""Runs the checkers over files, then applies suppressions, per-file ignores and the baseline.
+
+Phase 1 is per file (parallel): checkers emit findings, facts and errors. Phase 2 is per project:
+project rules decide from the facts alone. Then findings get their rule metadata, severity after
+the risk profile, suppressions, a deterministic order and fingerprints.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import multiprocessing
+import os
+import sys
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .checkers import CheckerError, FileChecker, FileContext, all_checkers
+from .config import RULE_OPTIONS, Config, effective_severity
+from .discovery import Discovery, SourceFile
+from .findings import Fact, Finding, ScanError, assign_fingerprints
+from .registry import Rule
+from .suppressions import FileSuppressions
+
+BINARY_SNIFF = 8192
+BINARY_KINDS_OK = (".parquet", ".pq")
+POOL_MIN_FILES = 24  # below this, a process pool costs more than it saves
+
+
+@dataclass
+class FileResult:
+    rel: str
+    findings: list[Finding] = field(default_factory=list)
+    facts: list[Fact] = field(default_factory=list)
+    errors: list[ScanError] = field(default_factory=list)
+    suppressions: FileSuppressions = field(default_factory=FileSuppressions)
+    ran: frozenset[str] = frozenset()
+    scanned: bool = False
+
+
+@dataclass
+class Warning_:
+    path: str
+    line: int
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "line": self.line, "message": self.message}
+
+
+@dataclass
+class Report:
+    findings: list[Finding]
+    errors: list[ScanError]
+    warnings: list[Warning_]
+    facts: list[Fact]
+    files_scanned: int
+    suppressed: int = 0
+    baseline_matched: int = 0
+    baseline_stale: int | None = None
+    selected: frozenset[str] = frozenset()
+
+
+_CHECKERS: list[FileChecker] | None = None
+
+
+def checkers() -> list[FileChecker]:
+    global _CHECKERS
+    if _CHECKERS is None:
+        _CHECKERS = all_checkers()
+    return _CHECKERS
+
+
+def _is_binary(path: Path) -> bool:
+    if path.suffix.lower() in BINARY_KINDS_OK:
+        return False
+    with path.open("rb") as fh:
+        return b"\0" in fh.read(BINARY_SNIFF)
+
+
+def scan_file(sf: SourceFile, selected: frozenset[str], options: dict[str, Any]) -> FileResult:
+    """Phase 1 for one file. Never raises: bad input becomes an ``errors`` entry."""
+    res = FileResult(sf.rel)
+    active = [c for c in checkers() if c.kinds & sf.kinds and set(c.rule_ids) & selected]
+    if not active:
+        return res
+    res.scanned = True
+    res.ran = frozenset(r for c in active for r in c.rule_ids if r in selected)
+    ctx = FileContext(path=sf.path, rel=sf.rel, kinds=sf.kinds, selected=selected, options=options)
+    try:
+        size = sf.path.stat().st_size
+        if size > options["max-file-size"] and not (sf.kinds <= {"data", "json"} or "data" in sf.kinds):
+            res.errors.append(ScanError(sf.rel, f"file is {size} bytes, over max-file-size "
+                                        f"({options['max-file-size']}); skipped", "too-large"))
+            return res
+        if _is_binary(sf.path):
+            res.errors.append(ScanError(sf.rel, "binary file (NUL bytes); skipped", "binary"))
+            return res
+    except OSError as exc:
+        res.errors.append(ScanError(sf.rel, f"cannot read: {exc.strerror or type(exc).__name__}", "io"))
+        return res
+    for checker in active:
+        try:
+            checker.check(ctx)
+        except CheckerError as exc:
+            ctx.error(str(exc), exc.kind)
+            if exc.kind in ("encoding", "binary", "io"):
+                break
+        except OSError as exc:
+            ctx.error(f"cannot read: {exc.strerror or type(exc).__name__}", "io")
+            break
+        except RecursionError:
+            ctx.error(f"{type(checker).__name__}: file nests too deeply to analyse", "parse")
+        except Exception as exc:  # noqa: BLE001 - one bad file must not stop the run
+            # the exception text may quote file content (a value we must not print): type only
+            ctx.error(f"internal error in {type(checker).__name__}: {type(exc).__name__}"
+                      + (f": {exc}" if os.environ.get("AIPRIVLINT_DEBUG") else ""), "internal")
+    seen = set()
+    for err in ctx.errors:
+        if (err.kind, err.message) not in seen:
+            seen.add((err.kind, err.message))
+            res.errors.append(err)
+    res.findings = ctx.findings
+    res.facts = ctx.facts
+    if ctx._text is not None:
+        res.suppressions = FileSuppressions.parse(ctx._text)
+    return res
+
+
+def _scan_star(args: tuple) -> FileResult:
+    return scan_file(*args)
+
+
+def run_files(files: list[SourceFile], selected: frozenset[str], options: dict[str, Any],
+              jobs: int, progress: Callable[[int, int], None] | None = None) -> list[FileResult]:
+    total = len(files)
+    results: list[FileResult] = []
+    if jobs > 1 and total >= POOL_MIN_FILES:
+        ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
+        checkers()  # import the checkers once, before forking
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+            chunk = max(1, min(32, total // (jobs * 8) or 1))
+            for res in pool.map(_scan_star, [(f, selected, options) for f in files], chunksize=chunk):
+                results.append(res)
+                if progress:
+                    progress(len(results), total)
+    else:
+        for f in files:
+            results.append(scan_file(f, selected, options))
+            if progress:
+                progress(len(results), total)
+    return results
+
+
+class Engine:
+    def __init__(self, cfg: Config, rules: dict[str, Rule], selected: frozenset[str], *,
+                 jobs: int = 1, prefilter: bool = True, full: bool = False,
+                 cwd: Path | None = None) -> None:
+        self.cfg = cfg
+        self.rules = rules
+        self.selected = selected
+        self.jobs = jobs
+        self.cwd = cwd
+        self.options = {k: cfg.option(k) for k in RULE_OPTIONS}
+        self.options["_prefilter"] = prefilter
+        self.options["_full"] = full
+
+    def run(self, paths: list[str], progress: Callable[[int, int], None] | None = None,
+            baseline: set[str] | None = None) -> Report:
+        disc = Discovery(self.cfg, self.cwd)
+        files = disc.files(paths)
+        results = run_files(files, self.selected, self.options, self.jobs, progress)
+        errors = [ScanError(p, m, "io") for p, m in disc.errors]
+        findings: list[Finding] = []
+        facts: list[Fact] = []
+        by_rel = {f.rel: f for f in files}
+        for res in results:
+            for f in res.findings:
+                f.path = res.rel
+            errors.extend(res.errors)
+            facts.extend(res.facts)
+            findings.extend(res.findings)
+        categories = {rid: r.category for rid, r in self.rules.items()}
+        kept: list[Finding] = []
+        suppressed = 0
+        supp_by_rel = {r.rel: r.suppressions for r in results}
+        for f in findings:
+            supp = supp_by_rel.get(f.path)
+            if supp is not None and supp.suppress(f, categories):
+                suppressed += 1
+                continue
+            if self._per_file_ignored(f, by_rel.get(f.path)):
+                suppressed += 1
+                continue
+            rule = self.rules[f.rule]
+            f.name, f.category, f.confidence = rule.name, rule.category, rule.confidence
+            f.help_uri = rule.help_uri
+            f.severity = effective_severity(rule, self.cfg, f.severity)
+            kept.append(f)
+        kept.sort(key=Finding.sort_key)
+        assign_fingerprints(kept)
+        warnings = []
+        for res in results:
+            for line, msg in res.suppressions.unused(res.ran, categories):
+                warnings.append(Warning_(res.rel, line, msg))
+        report = Report(
+            findings=kept,
+            errors=sorted(errors, key=lambda e: (e.path, e.kind, e.message)),
+            warnings=sorted(warnings, key=lambda w: (w.path, w.line, w.message)),
+            facts=facts,
+            files_scanned=sum(1 for r in results if r.scanned),
+            suppressed=suppressed,
+            selected=self.selected,
+        )
+        if baseline is not None:
+            current = {f.fingerprint for f in kept}
+            report.findings = [f for f in kept if f.fingerprint not in baseline]
+            report.baseline_matched = len(kept) - len(report.findings)
+            report.baseline_stale = len(baseline - current)
+        return report
+
+    def _per_file_ignored(self, f: Finding, sf: SourceFile | None) -> bool:
+        if not self.cfg.per_file_ignores or sf is None:
+            return False
+        try:
+            rel = sf.path.relative_to(self.cfg.root).as_posix()
+        except ValueError:
+            rel = sf.rel
+        name = rel.rsplit("/", 1)[-1]
+        for pattern, ids in self.cfg.per_file_ignores.items():
+            target = rel if "/" in pattern else name
+            if fnmatch.fnmatch(target, pattern) or fnmatch.fnmatch(rel, pattern):
+                if "ALL" in ids or f.rule in ids or self.rules[f.rule].category in ids or any(
+                        f.rule.startswith(i) for i in ids if i.startswith("AIP")):
+                    return True
+        return False
+
+

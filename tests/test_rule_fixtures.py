@@ -1,0 +1,100 @@
+"""Every rule fires on its must-fire fixtures and stays quiet on its must-stay-quiet fixtures,
+through the real CLI.
+
+Layout: ``tests/fixtures/rules/<ID>/fire/*`` and ``tests/fixtures/rules/<ID>/quiet/*``.
+In a fire fixture, the lines that must be reported carry ``expect: <ID>`` (in a comment, or inside
+a notebook's code cell); the rule's findings in that file must be exactly those lines. A file
+that cannot hold a comment (CSV, parquet) may have a sidecar ``<name>.expect`` with one
+``LINE ID`` per line; with neither, at least one finding of the rule is required.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from conftest import EMPTY_CONFIG, FIXTURES, ROOT, run_json
+
+RULES_FIXTURES = FIXTURES / "rules"
+EXPECT = re.compile(r"expect:\s*((?:AIP\d{3}[,\s]*)+)")
+
+
+def _cases():
+    if not RULES_FIXTURES.is_dir():
+        return []
+    out = []
+    for rule_dir in sorted(p for p in RULES_FIXTURES.iterdir() if p.is_dir()):
+        for kind in ("fire", "quiet"):
+            base = rule_dir / kind
+            if base.is_dir():
+                for f in sorted(p for p in base.rglob("*") if p.is_file() and p.suffix != ".expect"):
+                    out.append((rule_dir.name, kind, f))
+    return out
+
+
+CASES = _cases()
+
+
+@pytest.fixture(scope="module")
+def fixture_report():
+    _, doc = run_json("--config", str(EMPTY_CONFIG), str(RULES_FIXTURES))
+    by_file = defaultdict(list)
+    for f in doc["findings"]:
+        by_file[f["path"]].append(f)
+    return by_file, doc
+
+
+def _expected_lines(path: Path, rule: str) -> set[int] | None:
+    sidecar = path.with_name(path.name + ".expect")
+    if sidecar.exists():
+        lines = set()
+        for row in sidecar.read_text().splitlines():
+            parts = row.split()
+            if len(parts) == 2 and parts[1] == rule:
+                lines.add(int(parts[0]))
+        return lines
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (UnicodeDecodeError, OSError):
+        return None
+    lines = set()
+    for n, line in enumerate(text.splitlines(), start=1):
+        m = EXPECT.search(line)
+        if m and rule in re.findall(r"AIP\d{3}", m.group(1)):
+            lines.add(n)
+    return lines or None
+
+
+@pytest.mark.parametrize("rule,kind,path", CASES,
+                         ids=[f"{r}-{k}-{p.name}" for r, k, p in CASES])
+def test_fixture(fixture_report, rule, kind, path):
+    by_file, _ = fixture_report
+    rel = path.relative_to(ROOT).as_posix()
+    got = sorted(f["line"] for f in by_file.get(rel, []) if f["rule"] == rule)
+    if kind == "quiet":
+        assert got == [], f"{rule} must stay quiet on {rel}, fired at lines {got}"
+        return
+    expected = _expected_lines(path, rule)
+    if expected is None:
+        assert got, f"{rule} must fire on {rel}"
+    else:
+        assert set(got) == expected, f"{rule} on {rel}: expected lines {sorted(expected)}, got {got}"
+
+
+def test_every_rule_has_fire_and_quiet_fixtures():
+    from aiprivlint.checkers import implemented_rule_ids
+
+    for rid in sorted(implemented_rule_ids()):
+        for kind in ("fire", "quiet"):
+            d = RULES_FIXTURES / rid / kind
+            assert d.is_dir() and any(p.is_file() for p in d.rglob("*")), \
+                f"{rid} has no {kind} fixtures in {d}"
+
+
+def test_fixture_scan_has_no_unexpected_errors(fixture_report):
+    _, doc = fixture_report
+    unexpected = [e for e in doc["errors"] if "/bad/" not in e["path"]]
+    assert unexpected == []

@@ -1,0 +1,34 @@
+"""Each code rule's VALID / INVALID snippets (kept next to the rule, like Fixit's) become tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from aiprivlint.checkers.python import all_code_rules
+from aiprivlint.config import Config
+from aiprivlint.engine import Engine
+from aiprivlint.registry import load_rules
+
+RULES = load_rules()
+CASES = [(cls, "valid", i, code) for cls in all_code_rules() for i, code in enumerate(cls.VALID)]
+CASES += [(cls, "invalid", i, code) for cls in all_code_rules() for i, code in enumerate(cls.INVALID)]
+
+
+@pytest.mark.parametrize("cls,kind,index,code", CASES,
+                         ids=[f"{c.rule_id}-{c.__name__}-{k}-{i}" for c, k, i, _ in CASES])
+def test_snippet(tmp_path, cls, kind, index, code):
+    src = tmp_path / "snippet.py"
+    src.write_text(code + "\n", encoding="utf-8")
+    engine = Engine(Config(root=tmp_path), RULES, frozenset({cls.rule_id}), jobs=1, cwd=tmp_path)
+    report = engine.run([str(src)])
+    assert report.errors == []
+    hits = [f for f in report.findings if f.rule == cls.rule_id]
+    if kind == "valid":
+        assert hits == [], f"{cls.rule_id} fired on VALID snippet:\n{code}\n{[h.message for h in hits]}"
+    else:
+        assert hits, f"{cls.rule_id} did not fire on INVALID snippet:\n{code}"
+
+
+def test_every_code_rule_has_snippets():
+    for cls in all_code_rules():
+        assert cls.VALID and cls.INVALID, f"{cls.__name__} needs VALID and INVALID snippets"
