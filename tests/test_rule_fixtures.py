@@ -5,7 +5,8 @@ Layout: ``tests/fixtures/rules/<ID>/fire/*`` and ``tests/fixtures/rules/<ID>/qui
 In a fire fixture, the lines that must be reported carry ``expect: <ID>`` (in a comment, or inside
 a notebook's code cell); the rule's findings in that file must be exactly those lines. A file
 that cannot hold a comment (CSV, parquet) may have a sidecar ``<name>.expect`` with one
-``LINE ID`` per line; with neither, at least one finding of the rule is required.
+``LINE ID`` per line; with neither, at least one finding of the rule is required, except for
+project rules (AIP201, ...), whose fixtures are small projects with unmarked support files.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from aiprivlint.project import all_project_rules
 from conftest import EMPTY_CONFIG, FIXTURES, ROOT, run_json
 
 RULES_FIXTURES = FIXTURES / "rules"
@@ -36,6 +38,7 @@ def _cases():
 
 
 CASES = _cases()
+PROJECT_RULES = {r.rule_id for r in all_project_rules()}
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +81,11 @@ def test_fixture(fixture_report, rule, kind, path):
         assert got == [], f"{rule} must stay quiet on {rel}, fired at lines {got}"
         return
     expected = _expected_lines(path, rule)
-    if expected is None:
+    if expected is None and rule in PROJECT_RULES:
+        # a project rule's fixture is a small project: files without markers are its support
+        # files (data, configs), and the rule must not fire on them
+        assert got == [], f"{rule} fired on unmarked support file {rel} at lines {got}"
+    elif expected is None:
         assert got, f"{rule} must fire on {rel}"
     else:
         assert set(got) == expected, f"{rule} on {rel}: expected lines {sorted(expected)}, got {got}"

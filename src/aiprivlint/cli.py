@@ -50,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_scan_options(check)
     check.add_argument("--format", choices=("text", "json", "sarif", "github"), default="text")
     check.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
+    check.add_argument("--sarif-output", metavar="FILE",
+                       help="also write SARIF to FILE (one scan for annotations and code scanning)")
     check.add_argument("--fail-on", choices=("low", "medium", "high", "critical"),
                        help="exit 1 only for findings at or above this severity (default: low)")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
@@ -140,13 +142,14 @@ def cmd_scan(args, rules) -> int:
     text = render(args.format, report, rules,
                   color=args.format == "text" and not args.output and _use_color(out_stream),
                   quiet=args.quiet)
-    if args.output:
+    extra = [(args.sarif_output, "sarif")] if args.sarif_output else []
+    for path, fmt in ([(args.output, None)] if args.output else []) + extra:
         try:
-            Path(args.output).write_text(text, encoding="utf-8")
+            Path(path).write_text(text if fmt is None else render(fmt, report, rules), encoding="utf-8")
         except OSError as exc:
-            print(f"aiprivlint: error: cannot write {args.output}: {exc.strerror}", file=sys.stderr)
+            print(f"aiprivlint: error: cannot write {path}: {exc.strerror}", file=sys.stderr)
             return EXIT_ERROR
-    else:
+    if not args.output:
         out_stream.write(text)
         out_stream.flush()
     if args.format in ("text", "github") or args.output:

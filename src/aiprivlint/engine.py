@@ -19,8 +19,9 @@ from typing import Any
 
 from .checkers import CheckerError, FileChecker, FileContext, all_checkers
 from .config import RULE_OPTIONS, Config, effective_severity
-from .discovery import Discovery, SourceFile
+from .discovery import Discovery, SourceFile, display_path
 from .findings import Fact, Finding, ScanError, assign_fingerprints
+from .project import Project, all_project_rules, project_root_of
 from .registry import Rule
 from .suppressions import FileSuppressions
 
@@ -61,6 +62,7 @@ class Report:
     baseline_matched: int = 0
     baseline_stale: int | None = None
     selected: frozenset[str] = frozenset()
+    projects: list[Project] = field(default_factory=list)
 
 
 _CHECKERS: list[FileChecker] | None = None
@@ -80,10 +82,16 @@ def _is_binary(path: Path) -> bool:
         return b"\0" in fh.read(BINARY_SNIFF)
 
 
-def scan_file(sf: SourceFile, selected: frozenset[str], options: dict[str, Any]) -> FileResult:
-    """Phase 1 for one file. Never raises: bad input becomes an ``errors`` entry."""
+def scan_file(sf: SourceFile, selected: frozenset[str], options: dict[str, Any],
+              gather: frozenset[str] = frozenset()) -> FileResult:
+    """Phase 1 for one file. Never raises: bad input becomes an ``errors`` entry.
+
+    ``gather`` holds rules that are not selected but whose checkers must still run for the facts
+    a selected project rule needs; their findings are dropped.
+    """
     res = FileResult(sf.rel)
-    active = [c for c in checkers() if c.kinds & sf.kinds and set(c.rule_ids) & selected]
+    wanted = selected | gather
+    active = [c for c in checkers() if c.kinds & sf.kinds and set(c.rule_ids) & wanted]
     if not active:
         return res
     res.scanned = True
@@ -134,7 +142,8 @@ def _scan_star(args: tuple) -> FileResult:
 
 
 def run_files(files: list[SourceFile], selected: frozenset[str], options: dict[str, Any],
-              jobs: int, progress: Callable[[int, int], None] | None = None) -> list[FileResult]:
+              jobs: int, progress: Callable[[int, int], None] | None = None,
+              gather: frozenset[str] = frozenset()) -> list[FileResult]:
     total = len(files)
     results: list[FileResult] = []
     if jobs > 1 and total >= POOL_MIN_FILES:
@@ -142,13 +151,14 @@ def run_files(files: list[SourceFile], selected: frozenset[str], options: dict[s
         checkers()  # import the checkers once, before forking
         with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
             chunk = max(1, min(32, total // (jobs * 8) or 1))
-            for res in pool.map(_scan_star, [(f, selected, options) for f in files], chunksize=chunk):
+            for res in pool.map(_scan_star, [(f, selected, options, gather) for f in files],
+                                chunksize=chunk):
                 results.append(res)
                 if progress:
                     progress(len(results), total)
     else:
         for f in files:
-            results.append(scan_file(f, selected, options))
+            results.append(scan_file(f, selected, options, gather))
             if progress:
                 progress(len(results), total)
     return results
@@ -171,7 +181,9 @@ class Engine:
             baseline: set[str] | None = None) -> Report:
         disc = Discovery(self.cfg, self.cwd)
         files = disc.files(paths)
-        results = run_files(files, self.selected, self.options, self.jobs, progress)
+        project_rules = [r for r in all_project_rules() if r.rule_id in self.selected]
+        gather = frozenset(d for r in project_rules for d in r.depends_on) - self.selected
+        results = run_files(files, self.selected, self.options, self.jobs, progress, gather)
         errors = [ScanError(p, m, "io") for p, m in disc.errors]
         findings: list[Finding] = []
         facts: list[Fact] = []
@@ -182,6 +194,10 @@ class Engine:
             errors.extend(res.errors)
             facts.extend(res.facts)
             findings.extend(res.findings)
+        projects = self._projects(paths, files, facts)
+        for rule in project_rules:
+            for proj in projects:
+                rule.decide(proj, findings.append)
         categories = {rid: r.category for rid, r in self.rules.items()}
         kept: list[Finding] = []
         suppressed = 0
@@ -213,6 +229,7 @@ class Engine:
             files_scanned=sum(1 for r in results if r.scanned),
             suppressed=suppressed,
             selected=self.selected,
+            projects=projects,
         )
         if baseline is not None:
             current = {f.fingerprint for f in kept}
@@ -220,6 +237,28 @@ class Engine:
             report.baseline_matched = len(kept) - len(report.findings)
             report.baseline_stale = len(baseline - current)
         return report
+
+    def _projects(self, paths: list[str], files: list[SourceFile], facts: list[Fact]) -> list[Project]:
+        cwd = (self.cwd or Path.cwd()).resolve()
+        stops = []
+        for p in paths:
+            ap = Path(os.path.abspath(p))
+            stops.append(ap if ap.is_dir() else (cwd if cwd in ap.parents else ap.parent))
+        cache: dict[Path, Path] = {}
+        by_root: dict[str, Project] = {}
+        file_project: dict[str, Project] = {}
+        for sf in files:
+            stop = next((s for s in stops if s == sf.path or s in sf.path.parents), sf.path.parent)
+            root = project_root_of(sf.path, stop, cache)
+            key = display_path(root, cwd) or "."
+            proj = by_root.setdefault(key, Project(root=key if key else ".", options=self.options))
+            proj.files.append(sf.rel)
+            file_project[sf.rel] = proj
+        for fact in sorted(facts, key=lambda f: (f.path, f.line, f.kind)):
+            proj = file_project.get(fact.path)
+            if proj is not None:
+                proj.facts.append(fact)
+        return [by_root[k] for k in sorted(by_root)]
 
     def _per_file_ignored(self, f: Finding, sf: SourceFile | None) -> bool:
         if not self.cfg.per_file_ignores or sf is None:

@@ -141,7 +141,9 @@ def all_checkers() -> list[FileChecker]:
 
 
 def implemented_rule_ids() -> set[str]:
-    ids: set[str] = set()
+    from ..project import all_project_rules
+
+    ids: set[str] = {r.rule_id for r in all_project_rules()}
     for checker in all_checkers():
         ids.update(checker.rule_ids)
     return ids

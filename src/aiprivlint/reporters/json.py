@@ -29,6 +29,7 @@ def render_json(report: Report) -> str:
         "findings": [f.to_dict() for f in report.findings],
         "errors": [e.to_dict() for e in report.errors],
         "warnings": [w.to_dict() for w in report.warnings],
+        "project": [p.to_dict() for p in report.projects],
         "summary": summary(report),
     }
     return json.dumps(doc, indent=2, sort_keys=False, ensure_ascii=False) + "\n"
