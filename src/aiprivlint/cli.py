@@ -34,6 +34,7 @@ def _add_scan_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--jobs", "-j", type=int, default=0, metavar="N",
                    help="worker processes (default: the CPU count)")
     p.add_argument("--full", action="store_true", help="read every row of data files (no max-rows)")
+    p.add_argument("--no-cache", action="store_true", help="do not read or write .aiprivlint_cache/")
     p.add_argument("--no-prefilter", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--quiet", "-q", action="store_true", help="print findings only, no hints")
 
@@ -128,8 +129,8 @@ def cmd_scan(args, rules) -> int:
     if args.command == "check" and args.baseline:
         baseline = read_baseline(Path(args.baseline))
     engine = Engine(cfg, rules, selected, jobs=jobs, prefilter=not args.no_prefilter,
-                    full=args.full)
-    report = engine.run(args.paths, baseline=baseline)
+                    full=args.full, cache_dir=_cache_dir(args, cfg))
+    report = engine.run(args.paths, baseline=baseline, progress=_progress_bar(args))
 
     if args.command == "baseline":
         write_baseline(Path(args.output), report)
@@ -159,6 +160,25 @@ def cmd_scan(args, rules) -> int:
         return EXIT_OK
     failing = [f for f in report.findings if f.severity and f.severity >= cfg.fail_on]
     return EXIT_FINDINGS if failing else EXIT_OK
+
+
+def _cache_dir(args, cfg: Config) -> Path | None:
+    if args.no_cache or os.environ.get("AIPRIVLINT_NO_CACHE"):
+        return None
+    if os.environ.get("AIPRIVLINT_CACHE_DIR"):
+        return Path(os.environ["AIPRIVLINT_CACHE_DIR"])
+    from .cache import CACHE_DIR_NAME
+
+    return (cfg.root if cfg.path else Path.cwd()) / CACHE_DIR_NAME
+
+
+def _progress_bar(args):
+    """A progress bar on stderr, only on a TTY, never in CI or with --quiet."""
+    if args.quiet or os.environ.get("CI") or not sys.stderr.isatty():
+        return None
+    from .progress import ProgressBar
+
+    return ProgressBar(sys.stderr)
 
 
 def read_baseline(path: Path) -> set[str]:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .cache import Cache, settings_key
 from .checkers import CheckerError, FileChecker, FileContext, all_checkers
 from .config import RULE_OPTIONS, Config, effective_severity
 from .discovery import Discovery, SourceFile, display_path
@@ -167,12 +168,14 @@ def run_files(files: list[SourceFile], selected: frozenset[str], options: dict[s
 class Engine:
     def __init__(self, cfg: Config, rules: dict[str, Rule], selected: frozenset[str], *,
                  jobs: int = 1, prefilter: bool = True, full: bool = False,
-                 cwd: Path | None = None) -> None:
+                 cwd: Path | None = None, cache_dir: Path | None = None) -> None:
         self.cfg = cfg
         self.rules = rules
         self.selected = selected
         self.jobs = jobs
         self.cwd = cwd
+        self.cache_dir = cache_dir
+        self.cache_hits = 0
         self.options = {k: cfg.option(k) for k in RULE_OPTIONS}
         self.options["_prefilter"] = prefilter
         self.options["_full"] = full
@@ -183,7 +186,31 @@ class Engine:
         files = disc.files(paths)
         project_rules = [r for r in all_project_rules() if r.rule_id in self.selected]
         gather = frozenset(d for r in project_rules for d in r.depends_on) - self.selected
-        results = run_files(files, self.selected, self.options, self.jobs, progress, gather)
+        cache = None
+        if self.cache_dir is not None:
+            cache = Cache(self.cache_dir, settings_key(self.selected, gather, self.options))
+        cached: dict[str, FileResult] = {}
+        todo = files
+        if cache is not None:
+            for sf in files:
+                hit = cache.lookup(sf.path, sf.rel)
+                if hit is not None:
+                    cached[sf.rel] = hit
+            todo = [sf for sf in files if sf.rel not in cached]
+        done = len(cached)
+
+        def _progress(n: int, total: int) -> None:
+            if progress:
+                progress(done + n, done + total)
+
+        fresh = run_files(todo, self.selected, self.options, self.jobs, _progress, gather)
+        if cache is not None:
+            for sf, res in zip(todo, fresh):
+                cache.store(sf.path, res)
+            cache.save()
+        by_fresh = {r.rel: r for r in fresh}
+        results = [cached.get(sf.rel) or by_fresh[sf.rel] for sf in files]
+        self.cache_hits = len(cached)
         errors = [ScanError(p, m, "io") for p, m in disc.errors]
         findings: list[Finding] = []
         facts: list[Fact] = []

@@ -1,0 +1,55 @@
+"""The on-disk cache: same findings warm and cold, changes picked up, CACHEDIR.TAG, --no-cache,
+and project rules stay correct when only some files are re-read."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+from conftest import EMPTY_CONFIG, FIXTURES, run_cli, run_json
+
+
+def _json(cwd, *args):
+    return run_json("--config", str(EMPTY_CONFIG), *args, cwd=cwd)[1]
+
+
+def test_warm_run_equals_cold_run_and_picks_up_changes(tmp_path):
+    shutil.copytree(FIXTURES / "rules" / "AIP502", tmp_path / "repo")
+    cold = _json(tmp_path, "repo")
+    cache = tmp_path / ".aiprivlint_cache"
+    assert (cache / "CACHEDIR.TAG").read_text().startswith("Signature: 8a477f597d28d172789f06886806bc55")
+    assert (cache / ".gitignore").read_text().strip().endswith("*")
+    warm = _json(tmp_path, "repo")
+    assert warm == cold
+    target = tmp_path / "repo" / "quiet" / "safe_loading.py"
+    target.write_text(target.read_text() + "\nimport pickle\nx = pickle.loads(b'')\n")
+    changed = _json(tmp_path, "repo")
+    assert len(changed["findings"]) == len(cold["findings"]) + 1
+
+
+def test_no_cache_writes_nothing_and_corrupt_cache_is_ignored(tmp_path):
+    (tmp_path / "m.py").write_text("import pickle\nx = pickle.loads(b)\n")
+    run_cli("check", "--config", str(EMPTY_CONFIG), "--no-cache", ".", cwd=tmp_path)
+    assert not (tmp_path / ".aiprivlint_cache").exists()
+    first = _json(tmp_path, ".")
+    for f in (tmp_path / ".aiprivlint_cache").glob("results-*.json"):
+        f.write_text("{not json")
+    assert _json(tmp_path, ".") == first
+
+
+def test_cache_is_json_not_pickle(tmp_path):
+    (tmp_path / "m.py").write_text("import pickle\nx = pickle.loads(b)\n")
+    _json(tmp_path, ".")
+    files = list((tmp_path / ".aiprivlint_cache").glob("results-*.json"))
+    assert files and json.loads(files[0].read_text())["format"] == 1
+
+
+def test_project_rule_stays_correct_when_only_the_data_file_changes(tmp_path):
+    shutil.copytree(FIXTURES / "rules" / "AIP201" / "fire" / "support_bot", tmp_path / "bot")
+    before = _json(tmp_path, "bot")
+    assert any(f["rule"] == "AIP201" for f in before["findings"])
+    # the personal data is removed: only the CSV is re-read, train.py comes from the cache
+    (tmp_path / "bot" / "data" / "tickets.csv").write_text(
+        "ticket_id,message\n1001,My order arrived broken\n1002,Where is my refund?\n")
+    after = _json(tmp_path, "bot")
+    assert not any(f["rule"] == "AIP201" for f in after["findings"])
