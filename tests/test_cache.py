@@ -9,8 +9,11 @@ import shutil
 from conftest import EMPTY_CONFIG, FIXTURES, run_cli, run_json
 
 
+CACHE_ON = {"AIPRIVLINT_NO_CACHE": ""}
+
+
 def _json(cwd, *args):
-    return run_json("--config", str(EMPTY_CONFIG), *args, cwd=cwd)[1]
+    return run_json("--config", str(EMPTY_CONFIG), *args, cwd=cwd, env=CACHE_ON)[1]
 
 
 def test_warm_run_equals_cold_run_and_picks_up_changes(tmp_path):
@@ -29,7 +32,7 @@ def test_warm_run_equals_cold_run_and_picks_up_changes(tmp_path):
 
 def test_no_cache_writes_nothing_and_corrupt_cache_is_ignored(tmp_path):
     (tmp_path / "m.py").write_text("import pickle\nx = pickle.loads(b)\n")
-    run_cli("check", "--config", str(EMPTY_CONFIG), "--no-cache", ".", cwd=tmp_path)
+    run_cli("check", "--config", str(EMPTY_CONFIG), "--no-cache", ".", cwd=tmp_path, env=CACHE_ON)
     assert not (tmp_path / ".aiprivlint_cache").exists()
     first = _json(tmp_path, ".")
     for f in (tmp_path / ".aiprivlint_cache").glob("results-*.json"):

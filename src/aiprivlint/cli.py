@@ -169,7 +169,9 @@ def _cache_dir(args, cfg: Config) -> Path | None:
         return Path(os.environ["AIPRIVLINT_CACHE_DIR"])
     from .cache import CACHE_DIR_NAME
 
-    return (cfg.root if cfg.path else Path.cwd()) / CACHE_DIR_NAME
+    # next to a discovered config (the project root), else in the current folder
+    found = cfg.path is not None and not args.config
+    return (cfg.root if found else Path.cwd()) / CACHE_DIR_NAME
 
 
 def _progress_bar(args):
