@@ -92,7 +92,8 @@ def scan_file(sf: SourceFile, selected: frozenset[str], options: dict[str, Any],
     """
     res = FileResult(sf.rel)
     wanted = selected | gather
-    active = [c for c in checkers() if c.kinds & sf.kinds and set(c.rule_ids) & wanted]
+    active = [c for c in checkers() if c.kinds & sf.kinds
+              and (set(c.rule_ids) & wanted or _wants_facts(c, options))]
     if not active:
         return res
     res.scanned = True
@@ -138,6 +139,12 @@ def scan_file(sf: SourceFile, selected: frozenset[str], options: dict[str, Any],
     return res
 
 
+def _wants_facts(checker: FileChecker, options: dict[str, Any]) -> bool:
+    """Whether a checker must run for facts-only rules switched on by an option (``_audit``)."""
+    fn = getattr(checker, "facts_wanted", None)
+    return bool(fn is not None and fn(options))
+
+
 def _scan_star(args: tuple) -> FileResult:
     return scan_file(*args)
 
@@ -178,6 +185,8 @@ class Engine:
         self.cache_hits = 0
         self.options = {k: cfg.option(k) for k in RULE_OPTIONS}
         self.options["_prefilter"] = prefilter
+        # libcst's own (slow) visitor instead of the fast walk: for equivalence tests only
+        self.options["_libcst_walk"] = bool(os.environ.get("AIPRIVLINT_LIBCST_WALK"))
         self.options["_full"] = full
 
     def run(self, paths: list[str], progress: Callable[[int, int], None] | None = None,

@@ -8,6 +8,7 @@ ordering; the rule owns only its decision. ``VALID`` and ``INVALID`` snippets be
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import pkgutil
 import re
@@ -69,6 +70,10 @@ class CodeRule:
 
     rule_id: ClassVar[str] = ""
     needs: ClassVar[tuple[str, ...]] = ()  # prefilter: run only if the text mentions one of these
+    # A facts-only rule has no rule id and reports no findings: it only emits facts (e.g. the
+    # mitigations the audit lists). It runs only when ``options[facts_option]`` is truthy.
+    facts_only: ClassVar[bool] = False
+    facts_option: ClassVar[str] = ""
     VALID: ClassVar[list[str]] = []
     INVALID: ClassVar[list[str]] = []
 
@@ -189,6 +194,65 @@ class _Dispatch(cst.CSTVisitor):
             fn(original_node)
 
 
+# Fields that hold only whitespace, comments and punctuation: the fast walk skips them.
+_SKIP_FIELD = re.compile(
+    r"^(whitespace.*|lpar|rpar|lbracket|rbracket|lbrace|rbrace|comma|semicolon|colon|equal|dot|"
+    r"leading_lines|lines_after_decorators|trailing_whitespace|header|footer|first_colon|"
+    r"second_colon|asynchronous|default_indent|default_newline|has_trailing_newline|encoding|"
+    r"star|posonly_ind|newline|indent|value_whitespace|empty_lines)$"
+)
+# Node types that live only in skipped fields; a rule that visits one gets libcst's full walk.
+_SKIPPED_TYPES = {"Comment", "EmptyLine", "TrailingWhitespace", "Newline", "SimpleWhitespace",
+                  "ParenthesizedWhitespace", "Comma", "Semicolon", "Colon", "Dot", "AssignEqual",
+                  "LeftParen", "RightParen", "LeftSquareBracket", "RightSquareBracket",
+                  "LeftCurlyBrace", "RightCurlyBrace", "Asynchronous", "ImportStar"}
+# Where dataclass field order is not source order, walk in source order (as libcst does).
+_ORDER_OVERRIDE = {
+    "FunctionDef": ("decorators", "name", "type_parameters", "params", "returns", "body"),
+    "ClassDef": ("decorators", "name", "type_parameters", "bases", "keywords", "body"),
+    "Arg": ("keyword", "value"),
+    "Param": ("name", "annotation", "default"),
+    "Parameters": ("posonly_params", "params", "star_arg", "kwonly_params", "star_kwarg"),
+    "IfExp": ("body", "test", "orelse"),
+}
+_FIELDS_CACHE: dict[type, tuple[str, ...]] = {}
+
+
+def _child_fields(cls: type) -> tuple[str, ...]:
+    names = _FIELDS_CACHE.get(cls)
+    if names is None:
+        override = _ORDER_OVERRIDE.get(cls.__name__)
+        if override is not None:
+            names = override
+        else:
+            names = tuple(f.name for f in dataclasses.fields(cls) if not _SKIP_FIELD.match(f.name))
+        _FIELDS_CACHE[cls] = names
+    return names
+
+
+def fast_walk(node: cst.CSTNode, visits: dict[str, list], leaves: dict[str, list]) -> None:
+    """Visit ``node`` and its descendants in source order, calling the visit_/leave_ handlers.
+
+    libcst's own ``visit`` rebuilds every node as it goes (it is built for transformers), which
+    costs more than the parse; this walk only reads the dataclass fields that can hold code.
+    """
+    name = type(node).__name__
+    for fn in visits.get(name, ()):
+        fn(node)
+    for field_name in _child_fields(type(node)):
+        child = getattr(node, field_name, None)
+        if child is None:
+            continue
+        if isinstance(child, cst.CSTNode):
+            fast_walk(child, visits, leaves)
+        elif isinstance(child, (list, tuple)):
+            for item in child:
+                if isinstance(item, cst.CSTNode):
+                    fast_walk(item, visits, leaves)
+    for fn in leaves.get(name, ()):
+        fn(node)
+
+
 class PythonRun:
     """One file's traversal: the parsed module, its imports, lazy positions, the rules."""
 
@@ -246,15 +310,23 @@ class PythonChecker(FileChecker):
 
     def __init__(self, rules: list[type[CodeRule]]) -> None:
         self.rules = rules
-        self.rule_ids = tuple(sorted({r.rule_id for r in rules}))
+        self.rule_ids = tuple(sorted({r.rule_id for r in rules if not r.facts_only}))
         self._patterns: dict[type[CodeRule], re.Pattern[str] | None] = {
             r: (_needs_pattern(set(r.needs)) if r.needs else None) for r in rules
         }
 
-    def applicable(self, code: str, selected: frozenset[str], prefilter: bool = True) -> list[type[CodeRule]]:
+    def facts_wanted(self, options: dict[str, Any]) -> bool:
+        """Whether a facts-only rule is switched on by ``options`` (then every Python file runs)."""
+        return any(r.facts_only and options.get(r.facts_option) for r in self.rules)
+
+    def applicable(self, code: str, selected: frozenset[str], prefilter: bool = True,
+                   options: dict[str, Any] | None = None) -> list[type[CodeRule]]:
         out = []
         for rule in self.rules:
-            if rule.rule_id not in selected:
+            if rule.facts_only:
+                if not (options or {}).get(rule.facts_option):
+                    continue
+            elif rule.rule_id not in selected:
                 continue
             pat = self._patterns[rule]
             if prefilter and pat is not None and not pat.search(code):
@@ -273,7 +345,7 @@ class PythonChecker(FileChecker):
             code = nb.code
         else:
             code = ctx.text
-        rules = self.applicable(code, ctx.selected, ctx.options.get("_prefilter", True))
+        rules = self.applicable(code, ctx.selected, ctx.options.get("_prefilter", True), ctx.options)
         if not rules:
             return
         module = self._parse(ctx, code, nb, cells if nb is not None else None)
@@ -282,7 +354,11 @@ class PythonChecker(FileChecker):
         module, nb = module
         run = PythonRun(ctx, module, nb)
         instances = [rule(run) for rule in rules]
-        module.visit(_Dispatch(run, instances))
+        dispatch = _Dispatch(run, instances)
+        if ctx.options.get("_libcst_walk") or (set(dispatch.visits) | set(dispatch.leaves)) & _SKIPPED_TYPES:
+            module.visit(dispatch)
+        else:
+            fast_walk(module, dispatch.visits, dispatch.leaves)
 
     @staticmethod
     def _parse(ctx, code, nb, cells):
@@ -324,7 +400,7 @@ def all_code_rules() -> list[type[CodeRule]]:
 
     def walk(cls):
         for sub in cls.__subclasses__():
-            if sub.rule_id and not getattr(sub, "abstract", False):
+            if (sub.rule_id or sub.facts_only) and not getattr(sub, "abstract", False):
                 seen[f"{sub.__module__}.{sub.__qualname__}"] = sub
             walk(sub)
 
