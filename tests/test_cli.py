@@ -108,7 +108,10 @@ def test_config_found_upwards_and_cli_overrides(tmp_path):
 def test_dot_config_file_and_exclude(tmp_path):
     root = _project(tmp_path, 'exclude = ["app/loader.py"]\n', name=".aiprivlint.toml")
     _, doc = run_json(".", cwd=root)
-    assert doc["findings"] == [] and doc["summary"]["files_scanned"] == 0
+    assert doc["findings"] == []
+    (root / ".aiprivlint.toml").write_text("exclude = []\n")
+    _, doc = run_json(".", cwd=root)
+    assert [f["path"] for f in doc["findings"]] == ["app/loader.py"]
 
 
 def test_unknown_config_key_names_key_and_file(tmp_path):

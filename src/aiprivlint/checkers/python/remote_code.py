@@ -1,0 +1,167 @@
+"""AIP501 remote-code-trusted. Docs live in rules/AIP501.toml.
+
+How the check works: ``trust_remote_code=True`` (the literal) is reported wherever it is written,
+because every library that knows the switch gives it the same meaning (run the Python files of the
+model or dataset repository): ``from_pretrained`` of any Auto class, ``pipeline``,
+``load_dataset``, ``AutoConfig``, ``SentenceTransformer``, vLLM's ``LLM``, and also a keyword
+dictionary built for later ``**`` expansion (``dict(trust_remote_code=True)``,
+``{"trust_remote_code": True}``). A default that turns it on for every caller is reported too:
+a dataclass/config field ``trust_remote_code: bool = True`` (or ``field(default=True)``), a
+function parameter ``trust_remote_code=True`` and ``add_argument("--trust_remote_code",
+default=True)``.
+
+Severity: HIGH when the code revision is not pinned (no ``revision=``, a branch or tag name such as
+``"main"`` or ``"v1.0"``, or a value only known at run time): whoever can push to that repository
+later runs code here. MEDIUM when ``revision=`` (or ``code_revision=``, which takes precedence for
+the code) is a literal 40-hex commit hash: the code is fixed to what was, hopefully, reviewed.
+
+A non-literal value (``trust_remote_code=args.trust_remote_code``) stays quiet: it is a run-time
+opt-in, which is the pattern the mitigation recommends (the HF and TRL argument classes default
+it to False); the defaults that make it True are reported where they are written.
+"""
+
+from __future__ import annotations
+
+import re
+
+import libcst as cst
+
+from . import CodeRule, literal_value
+from ...findings import Severity
+
+COMMIT_SHA = re.compile(r"[0-9a-f]{40}")
+KEY = "trust_remote_code"
+
+
+class RemoteCodeTrusted(CodeRule):
+    """AIP501: ``trust_remote_code=True`` (and defaults that set it)."""
+
+    rule_id = "AIP501"
+    needs = ("trust_remote_code", "trust-remote-code")
+
+    VALID = [
+        "from transformers import AutoModel\nm = AutoModel.from_pretrained('bert-base-uncased')",
+        "from transformers import AutoModel\n"
+        "m = AutoModel.from_pretrained(args.model, trust_remote_code=args.trust_remote_code)",
+        "from datasets import load_dataset\nds = load_dataset('imdb', trust_remote_code=False)",
+        "from dataclasses import dataclass, field\n@dataclass\nclass ModelArgs:\n"
+        "    trust_remote_code: bool = field(default=False)",
+        "def load(name, trust_remote_code: bool = False):\n    ...",
+    ]
+    INVALID = [
+        "from transformers import AutoModelForCausalLM\n"
+        "m = AutoModelForCausalLM.from_pretrained('org/model', trust_remote_code=True)",
+        "from transformers import AutoModel\n"
+        "m = AutoModel.from_pretrained('org/model', trust_remote_code=True, revision='main')",
+        "from transformers import AutoModel\nm = AutoModel.from_pretrained('org/model', "
+        "trust_remote_code=True, revision='0123456789abcdef0123456789abcdef01234567')",
+        "from datasets import load_dataset\nds = load_dataset('org/ds', trust_remote_code=True)",
+        "from transformers import pipeline\np = pipeline('text-generation', model='org/m', "
+        "trust_remote_code=True)",
+        "model_kwargs = {'torch_dtype': 'auto', 'trust_remote_code': True}",
+        "from dataclasses import dataclass\n@dataclass\nclass Args:\n    trust_remote_code: bool = True",
+        "def load_model(name, trust_remote_code=True):\n    ...",
+    ]
+
+    # --- calls and keyword dictionaries ------------------------------------------------------
+    def visit_Call(self, node: cst.Call) -> None:
+        arg = self.kwarg(node, KEY)
+        if arg is not None:
+            if literal_value(arg.value) == (True, True):
+                pins = {k: self._kw_value(node, k) for k in ("revision", "code_revision")}
+                callee = self._callee(node)
+                if callee == "dict(...)":
+                    callee = "loading with these keyword arguments"
+                self._report_trust(node, callee, pins)
+            return
+        self._argparse_default(node)
+
+    def visit_Dict(self, node: cst.Dict) -> None:
+        values: dict[str, cst.BaseExpression] = {}
+        for el in node.elements:
+            if isinstance(el, cst.DictElement):
+                ok, key = literal_value(el.key)
+                if ok and isinstance(key, str):
+                    values[key] = el.value
+        if KEY in values and literal_value(values[KEY]) == (True, True):
+            pins = {k: values.get(k) for k in ("revision", "code_revision")}
+            self._report_trust(node, "loading with these keyword arguments", pins)
+
+    # --- defaults that turn it on ------------------------------------------------------------
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        name = self.dotted_name(node.target) or ""
+        if name.split(".")[-1] != KEY or node.value is None:
+            return
+        if self._is_true_default(node.value):
+            self._report_default(node, "the configuration field trust_remote_code defaults to True")
+
+    def visit_Param(self, node: cst.Param) -> None:
+        if node.name.value == KEY and node.default is not None \
+                and literal_value(node.default) == (True, True):
+            self._report_default(node, "the parameter trust_remote_code defaults to True")
+
+    def _argparse_default(self, node: cst.Call) -> None:
+        if not (isinstance(node.func, cst.Attribute) and node.func.attr.value == "add_argument"):
+            return
+        flags = [literal_value(a.value) for a in node.args if a.keyword is None]
+        if not any(ok and isinstance(v, str) and v.lstrip("-").replace("-", "_") == KEY
+                   for ok, v in flags):
+            return
+        if self.kwarg_is(node, "default", True):
+            self._report_default(node, "the command-line option --trust_remote_code defaults to True")
+
+    def _is_true_default(self, value: cst.BaseExpression) -> bool:
+        if literal_value(value) == (True, True):
+            return True
+        if isinstance(value, cst.Call):
+            name = (self.dotted_name(value.func) or "").split(".")[-1]
+            return name == "field" and self.kwarg_is(value, "default", True)
+        return False
+
+    # --- reporting ---------------------------------------------------------------------------
+    def _report_default(self, node: cst.CSTNode, what: str) -> None:
+        self.report(node, f"{what}: every model or dataset loaded with it runs the Python code "
+                    "of its Hub repository; default it to False and let the caller opt in for a "
+                    "reviewed repository pinned to a commit",
+                    details={"pinned": False, "kind": "default"})
+
+    def _report_trust(self, node: cst.CSTNode, callee: str,
+                      pins: dict[str, cst.BaseExpression | None]) -> None:
+        pinned, how = self._pinned(pins)
+        if pinned:
+            msg = (f"{callee} runs the Python code shipped with the model or dataset repository "
+                   f"(trust_remote_code=True); {how} pins it to a commit, so review that commit's "
+                   "code, or prefer a natively supported architecture")
+            sev = Severity.MEDIUM
+        else:
+            msg = (f"{callee} runs the Python code shipped with the model or dataset repository "
+                   f"(trust_remote_code=True) and {how}: whoever can push to that repository runs "
+                   "code in this process; pin revision= to a reviewed commit hash or avoid remote "
+                   "code")
+            sev = Severity.HIGH
+        self.report(node, msg, details={"pinned": pinned, "kind": "call"}, severity=sev)
+
+    @staticmethod
+    def _pinned(pins: dict[str, cst.BaseExpression | None]) -> tuple[bool, str]:
+        """Whether the code revision is a literal commit hash; and a phrase saying why (not)."""
+        key = "code_revision" if pins.get("code_revision") is not None else "revision"
+        value = pins.get(key)
+        if value is None:
+            return False, "no revision= pins it to a commit"
+        ok, text = literal_value(value)
+        if not ok:
+            return False, f"{key}= is only known at run time, not a literal commit hash"
+        if isinstance(text, str) and COMMIT_SHA.fullmatch(text.strip().lower()):
+            return True, f"the literal {key}= commit hash"
+        return False, f"{key}= names a branch or tag, not a commit hash, so it can move"
+
+    def _callee(self, node: cst.Call) -> str:
+        name = self.dotted_name(node.func)
+        if name is None:
+            return "this call"
+        parts = name.split(".")
+        return ".".join(parts[-2:]) + "(...)"
+
+    def _kw_value(self, node: cst.Call, name: str) -> cst.BaseExpression | None:
+        arg = self.kwarg(node, name)
+        return arg.value if arg is not None else None

@@ -1,0 +1,187 @@
+"""AIP503 safety-checker-disabled. Docs live in rules/AIP503.toml.
+
+How the check works: in a file that imports ``diffusers`` (or ``optimum``, whose ONNX/OpenVINO
+Stable Diffusion pipelines carry the same checker), it reports
+
+* a call with ``safety_checker=None``, ``requires_safety_checker=False`` or
+  ``load_safety_checker=False``: ``from_pretrained``, ``from_single_file``, ``from_pipe``, a
+  pipeline constructor, ``register_modules`` / ``update_components`` (one finding per call);
+* a keyword dictionary with the same entries (``{"safety_checker": None}``,
+  ``components["safety_checker"] = None``);
+* ``pipe.safety_checker = None``, ``pipe.requires_safety_checker = False``,
+  ``setattr(pipe, "safety_checker", None)``;
+* a replacement checker that lets everything through: ``pipe.safety_checker = lambda images,
+  **kw: (images, [False] * len(images))``, ``pipe.run_safety_checker = ...``, or a function
+  assigned there that is defined in the file or named like a stub (``dummy``, ``noop``, ``fake``,
+  ``bypass``, ``disable``...). Assigning a real checker (a call, ``StableDiffusionSafetyChecker
+  .from_pretrained(...)``, or an attribute such as ``pipe.safety_checker.to(...)``) stays quiet.
+
+Assignments on an object other than ``self``/``cls`` are reported even without the import (the
+pipeline may be built in another module; the attribute name is specific). A pipeline class's own
+``self.safety_checker = None`` is reported only in a file that imports diffusers (the library's
+own pipelines, which import relatively and declare the attribute when they have no checker, stay
+quiet).
+
+Severity is the rule's (MEDIUM), raised to HIGH when the file also imports a serving framework
+(gradio, streamlit, fastapi, flask...): unfiltered images then reach other people.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from . import CodeRule, literal_value
+from ...findings import Severity
+
+SD_PACKAGES = ("diffusers", "optimum")
+SERVING = ("gradio", "streamlit", "fastapi", "flask", "starlette", "bentoml", "ray.serve",
+           "litserve", "modal", "django", "telegram", "discord")
+# keyword -> the literal value that disables the checker
+DISABLING = {"safety_checker": None, "requires_safety_checker": False,
+             "load_safety_checker": False}
+STUB_WORDS = ("dummy", "noop", "no_op", "fake", "bypass", "disable", "disabled", "skip",
+              "null", "identity", "no_safety", "nsfw_off", "passthrough")
+SELF_NAMES = {"self", "cls"}
+
+
+class SafetyCheckerDisabled(CodeRule):
+    """AIP503: diffusion pipelines with their NSFW safety checker removed or stubbed out."""
+
+    rule_id = "AIP503"
+    needs = ("safety_checker",)
+
+    VALID = [
+        "from diffusers import StableDiffusionPipeline\n"
+        "pipe = StableDiffusionPipeline.from_pretrained('sd-legacy/stable-diffusion-v1-5')",
+        "from diffusers import StableDiffusionPipeline\n"
+        "pipe = StableDiffusionPipeline.from_pretrained(m)\n"
+        "pipe.safety_checker = pipe.safety_checker.to(memory_format=torch.channels_last)",
+        "def run(safety_checker=None):\n    return safety_checker",
+        "from diffusers import StableDiffusionPipeline\n"
+        "pipe = StableDiffusionPipeline.from_pretrained(m, requires_safety_checker=True)",
+    ]
+    INVALID = [
+        "from diffusers import StableDiffusionPipeline\n"
+        "pipe = StableDiffusionPipeline.from_pretrained(m, safety_checker=None)",
+        "from diffusers import DiffusionPipeline\n"
+        "pipe = DiffusionPipeline.from_pretrained(m, requires_safety_checker=False)",
+        "pipe.safety_checker = None",
+        "pipe.safety_checker = lambda images, **kw: (images, [False] * len(images))",
+        "from diffusers import StableDiffusionPipeline\n"
+        "def dummy(images, **kwargs):\n    return images, [False] * len(images)\n"
+        "pipe = StableDiffusionPipeline.from_pretrained(m)\npipe.safety_checker = dummy",
+        "from diffusers import StableDiffusionPipeline\nkw = {'safety_checker': None}\n"
+        "pipe = StableDiffusionPipeline.from_pretrained(m, **kw)",
+    ]
+
+    def __init__(self, runner) -> None:
+        super().__init__(runner)
+        self._defined: set[str] = set()
+        self._pending: list[tuple[cst.CSTNode, str, str]] = []  # (node, message, requires)
+
+    def _sd_imported(self) -> bool:
+        return any(self.is_imported(p) for p in SD_PACKAGES)
+
+    # --- calls and dictionaries ----------------------------------------------------------
+    def visit_Call(self, node: cst.Call) -> None:
+        if self._is_setattr_disable(node):
+            self._later(node, "setattr(pipe, 'safety_checker', None) removes the NSFW safety "
+                        "checker of the diffusion pipeline", "always")
+            return
+        hits = [arg.keyword.value for arg in node.args
+                if arg.keyword is not None and arg.keyword.value in DISABLING
+                and literal_value(arg.value) == (True, DISABLING[arg.keyword.value])]
+        if hits:
+            callee = (self.dotted_name(node.func) or "the pipeline").split(".")[-1]
+            what = ", ".join(f"{h}={DISABLING[h]}" for h in hits)
+            self._later(node, f"{callee}(..., {what}) builds a diffusion pipeline without its "
+                        "NSFW safety checker", "import")
+
+    def visit_Dict(self, node: cst.Dict) -> None:
+        for el in node.elements:
+            if not isinstance(el, cst.DictElement):
+                continue
+            ok, key = literal_value(el.key)
+            if ok and key in DISABLING and literal_value(el.value) == (True, DISABLING[key]):
+                self._later(node, f"a keyword dictionary sets {key}={DISABLING[key]}: the "
+                            "diffusion pipeline built from it has no NSFW safety checker",
+                            "import")
+                return
+
+    # --- assignments ---------------------------------------------------------------------
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._defined.add(node.name.value)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            self._assignment(target.target, node.value, node)
+
+    def _assignment(self, target: cst.BaseExpression, value: cst.BaseExpression,
+                    node: cst.CSTNode) -> None:
+        if isinstance(target, cst.Subscript):
+            key = self._subscript_key(target)
+            if key in DISABLING and literal_value(value) == (True, DISABLING[key]):
+                self._later(node, f"the pipeline components set {key}={DISABLING[key]}: the "
+                            "diffusion pipeline built from them has no NSFW safety checker",
+                            "import")
+            return
+        if not isinstance(target, cst.Attribute):
+            return
+        attr = target.attr.value
+        requires = "import" if self._head(target.value) in SELF_NAMES else "always"
+        if attr in ("safety_checker", "requires_safety_checker"):
+            if literal_value(value) == (True, DISABLING[attr]):
+                effect = ("removes the NSFW safety checker of the diffusion pipeline"
+                          if attr == "safety_checker" else
+                          "lets the diffusion pipeline run without its NSFW safety checker")
+                self._later(node, f"setting {attr} = {DISABLING[attr]} {effect}", requires)
+                return
+        if attr in ("safety_checker", "run_safety_checker") and self._is_stub(value):
+            self._later(node, f"{attr} is replaced by a function that lets every image through: "
+                        "the diffusion pipeline no longer filters NSFW output", requires)
+
+    def _is_stub(self, value: cst.BaseExpression) -> bool:
+        if isinstance(value, cst.Lambda):
+            return True
+        if isinstance(value, cst.Name):
+            name = value.value
+            return name in self._defined or any(w in name.lower() for w in STUB_WORDS)
+        return False
+
+    def _is_setattr_disable(self, node: cst.Call) -> bool:
+        if not (isinstance(node.func, cst.Name) and node.func.value == "setattr"
+                and len(node.args) == 3):
+            return False
+        ok, name = literal_value(node.args[1].value)
+        return ok and name in DISABLING and \
+            literal_value(node.args[2].value) == (True, DISABLING[name])
+
+    @staticmethod
+    def _subscript_key(node: cst.Subscript) -> object:
+        if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+            return None
+        ok, key = literal_value(node.slice[0].slice.value)
+        return key if ok else None
+
+    @staticmethod
+    def _head(node: cst.BaseExpression) -> str | None:
+        while isinstance(node, (cst.Attribute, cst.Subscript)):
+            node = node.value
+        return node.value if isinstance(node, cst.Name) else None
+
+    # --- decision ------------------------------------------------------------------------
+    def _later(self, node: cst.CSTNode, message: str, requires: str) -> None:
+        self._pending.append((node, message, requires))
+
+    def leave_Module(self, node: cst.Module) -> None:
+        # decided at the end: imports and function definitions may come after the use
+        sd = self._sd_imported()
+        serving = any(self.is_imported(p) for p in SERVING)
+        for target, message, requires in self._pending:
+            if requires == "import" and not sd:
+                continue
+            msg = message + ("; this file also serves its output to users" if serving else "")
+            msg += ". Keep the checker (or replace it with a stricter filter) wherever images " \
+                   "leave the developer's machine"
+            self.report(target, msg, details={"serving": serving},
+                        severity=Severity.HIGH if serving else None)
