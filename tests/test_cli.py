@@ -165,3 +165,22 @@ def test_missing_path_is_an_error_entry(tmp_path):
     proc = run_cli("check", "--config", str(EMPTY_CONFIG), "--format", "json", "nope.py", cwd=tmp_path)
     doc = json.loads(proc.stdout)
     assert doc["errors"] == [{"path": "nope.py", "kind": "io", "message": "no such file or directory"}]
+
+
+def test_behaviour_rules_skip_test_code_by_default(tmp_path):
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_io.py").write_text("import pickle\nx = pickle.loads(b)\n")
+    (tmp_path / "conftest.py").write_text("import pickle\ny = pickle.loads(b)\n")
+    (tmp_path / "train.py").write_text("import pickle\nz = pickle.loads(b)\n")
+    (tmp_path / "pyproject.toml").write_text("[tool.aiprivlint]\n")
+    _, doc = run_json(".", cwd=tmp_path)
+    assert [f["path"] for f in doc["findings"]] == ["train.py"]
+    assert doc["summary"]["in_test_code"] == 2
+    text = run_cli("check", ".", cwd=tmp_path).stdout
+    assert "2 in test code not shown" in text
+    (tmp_path / "pyproject.toml").write_text('[tool.aiprivlint]\ntest-code = "check"\n')
+    _, doc = run_json(".", cwd=tmp_path)
+    assert [f["path"] for f in doc["findings"]] == ["conftest.py", "tests/test_io.py", "train.py"]
+    (tmp_path / "pyproject.toml").write_text('[tool.aiprivlint]\ntest-code = "maybe"\n')
+    proc = run_cli("check", ".", cwd=tmp_path)
+    assert proc.returncode == 2 and "test-code" in proc.stderr

@@ -42,7 +42,10 @@ RULE_OPTIONS: dict[str, tuple[tuple[type, ...], Any]] = {
     "min-noise-multiplier": ((int, float), 0.5),
     "require-secure-mode": ((bool,), False),
     "dataset-cards": ((list,), []),  # card paths declared by the user (AIP106)
+    # "skip": behaviour rules (all but data-management) do not report in test code; "check": they do
+    "test-code": ((str,), "skip"),
 }
+OPTION_CHOICES = {"test-code": ("skip", "check")}
 
 LIST_KEYS = ("select", "ignore", "extend-select", "exclude", "extend-exclude")
 KNOWN_KEYS = set(LIST_KEYS) | {"per-file-ignores", "fail-on", "risk-profile"} | set(RULE_OPTIONS)
@@ -159,6 +162,9 @@ def parse_table(table: dict[str, Any], path: Path, rules: dict[str, Rule]) -> Co
             if not ok:
                 names = " or ".join(t.__name__ for t in types)
                 raise ConfigError(f"{_where(path, key)}: must be of type {names}")
+            if key in OPTION_CHOICES and value not in OPTION_CHOICES[key]:
+                raise ConfigError(f"{_where(path, key)}: must be one of "
+                                  f"{', '.join(map(repr, OPTION_CHOICES[key]))}")
             cfg.options[key] = value
     return cfg
 

@@ -52,6 +52,19 @@ def file_kinds(rel: str) -> frozenset[str]:
     return frozenset(kinds)
 
 
+TEST_DIRS = {"tests", "test", "testing", "unittests", "unit_tests", "integration_tests"}
+
+
+def is_test_path(rel: str) -> bool:
+    """Test code by the usual conventions: a tests/ folder, test_*.py, *_test.py, conftest.py."""
+    p = PurePosixPath(rel)
+    name = p.name
+    if name == "conftest.py" or (name.startswith("test_") and name.endswith((".py", ".ipynb"))) \
+            or name.endswith(("_test.py", "_tests.py")):
+        return True
+    return any(part in TEST_DIRS for part in p.parts[:-1])
+
+
 def display_path(path: Path, cwd: Path) -> str:
     try:
         return path.relative_to(cwd).as_posix()

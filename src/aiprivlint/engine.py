@@ -20,7 +20,7 @@ from typing import Any
 from .cache import Cache, settings_key
 from .checkers import CheckerError, FileChecker, FileContext, all_checkers
 from .config import RULE_OPTIONS, Config, effective_severity
-from .discovery import Discovery, SourceFile, display_path
+from .discovery import Discovery, SourceFile, display_path, is_test_path
 from .findings import Fact, Finding, ScanError, assign_fingerprints
 from .project import Project, all_project_rules, project_root_of
 from .registry import Rule
@@ -60,6 +60,7 @@ class Report:
     facts: list[Fact]
     files_scanned: int
     suppressed: int = 0
+    in_test_code: int = 0
     baseline_matched: int = 0
     baseline_stale: int | None = None
     selected: frozenset[str] = frozenset()
@@ -235,6 +236,14 @@ class Engine:
             for proj in projects:
                 rule.decide(proj, findings.append)
         categories = {rid: r.category for rid, r in self.rules.items()}
+        in_tests = 0
+        if self.options.get("test-code") == "skip":
+            # Behaviour rules (how code trains, serves, logs, loads, uploads) describe what runs in
+            # production; a test building a tiny pipeline is not that. Data and secrets still count.
+            before = len(findings)
+            findings = [f for f in findings if categories[f.rule] == "data-management"
+                        or not is_test_path(self._root_relative(f.path, by_rel))]
+            in_tests = before - len(findings)
         kept: list[Finding] = []
         suppressed = 0
         supp_by_rel = {r.rel: r.suppressions for r in results}
@@ -264,6 +273,7 @@ class Engine:
             facts=facts,
             files_scanned=sum(1 for r in results if r.scanned),
             suppressed=suppressed,
+            in_test_code=in_tests,
             selected=self.selected,
             projects=projects,
         )
@@ -295,6 +305,15 @@ class Engine:
             if proj is not None:
                 proj.facts.append(fact)
         return [by_root[k] for k in sorted(by_root)]
+
+    def _root_relative(self, rel: str, by_rel: dict[str, SourceFile]) -> str:
+        sf = by_rel.get(rel)
+        if sf is not None:
+            try:
+                return sf.path.relative_to(self.cfg.root).as_posix()
+            except ValueError:
+                pass
+        return rel
 
     def _per_file_ignored(self, f: Finding, sf: SourceFile | None) -> bool:
         if not self.cfg.per_file_ignores or sf is None:

@@ -18,6 +18,7 @@ def summary(report: Report) -> dict:
         "by_rule": dict(sorted(Counter(f.rule for f in report.findings).items())),
         "errors": len(report.errors),
         "suppressed": report.suppressed,
+        "in_test_code": report.in_test_code,
         "baseline_matched": report.baseline_matched,
         "baseline_stale": report.baseline_stale,
     }

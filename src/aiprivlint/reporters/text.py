@@ -43,6 +43,8 @@ def summary_line(report: Report) -> str:
     extra = []
     if report.suppressed:
         extra.append(f"{report.suppressed} suppressed")
+    if report.in_test_code:
+        extra.append(f"{report.in_test_code} in test code not shown (test-code = \"check\" shows them)")
     if report.baseline_stale is not None:
         extra.append(f"{report.baseline_matched} in baseline, {report.baseline_stale} stale baseline "
                      f"entr{'ies' if report.baseline_stale != 1 else 'y'}")
