@@ -1,4 +1,4 @@
-"""Command line: check, rules, explain, baseline."""
+"""Command line: check, rules, explain, baseline, audit."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from .registry import CATEGORIES, RuleFileError, load_rules
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 BASELINE_DEFAULT = ".aiprivlint-baseline.json"
+AUDIT_DEFAULT = "aiprivlint-audit.html"
 
 
 def _csv(value: str) -> list[str]:
@@ -63,11 +64,32 @@ def build_parser() -> argparse.ArgumentParser:
     base.add_argument("--output", "-o", metavar="FILE", default=BASELINE_DEFAULT,
                       help=f"baseline file to write (default: {BASELINE_DEFAULT})")
 
+    audit = sub.add_parser("audit", help="write a one-off privacy audit report (HTML or Markdown)")
+    _add_scan_options(audit)
+    audit.add_argument("--out", "-o", metavar="FILE", default=AUDIT_DEFAULT,
+                       help=f"report file, .html or .md (default: {AUDIT_DEFAULT})")
+    audit.add_argument("--format", choices=("html", "md"),
+                       help="report format (default: from the --out suffix)")
+
     rules = sub.add_parser("rules", help="list the rules")
     rules.add_argument("--format", choices=("text", "json"), default="text")
 
     explain = sub.add_parser("explain", help="show a rule's risk, mitigation and references")
     explain.add_argument("rule", metavar="RULE_ID")
+
+    card = sub.add_parser("init-card", help="write a dataset or model card pre-filled from a scan "
+                          "(never overwrites: prints an existing card's gaps instead)")
+    card.add_argument("kind", choices=("dataset", "model"))
+    card.add_argument("path", metavar="PATH", help="the dataset folder, or the model's project folder")
+    card.add_argument("--output", "-o", metavar="FILE",
+                      help="card file to write (default: PATH/README.md, or DATASET_CARD.md / "
+                      "MODEL_CARD.md when PATH has a README.md that is not a card)")
+    card.add_argument("--stdout", action="store_true", help="print the card instead of writing it")
+    card.add_argument("--scan", metavar="DIR", help="folder to scan (default: the dataset's "
+                      "project, or PATH for a model card)")
+    card.add_argument("--config", metavar="FILE", help="config file for the scan")
+    card.add_argument("--jobs", "-j", type=int, default=0, metavar="N",
+                      help="worker processes (default: the CPU count)")
     return parser
 
 
@@ -83,6 +105,14 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_rules(args, rules)
         if args.command == "explain":
             return cmd_explain(args, rules)
+        if args.command == "audit":
+            return cmd_audit(args, rules)
+        if args.command == "init-card":
+            from .cards.init_card import main_init_card
+
+            return main_init_card(args.kind, args.path, {
+                "output": args.output, "stdout": args.stdout, "scan": args.scan,
+                "config": args.config, "jobs": args.jobs if args.jobs > 0 else (os.cpu_count() or 1)})
         return cmd_scan(args, rules)
     except (ConfigError, RuleFileError) as exc:
         print(f"aiprivlint: error: {exc}", file=sys.stderr)
@@ -160,6 +190,47 @@ def cmd_scan(args, rules) -> int:
         return EXIT_OK
     failing = [f for f in report.findings if f.severity and f.severity >= cfg.fail_on]
     return EXIT_FINDINGS if failing else EXIT_OK
+
+
+def cmd_audit(args, rules) -> int:
+    """One scan with the mitigation facts switched on, written as an HTML or Markdown report.
+    Exit 0 when the report was written (it is a report, not a gate), 2 on errors."""
+    from .audit import build_audit
+    from .checkers import implemented_rule_ids
+    from .engine import Engine
+
+    fmt = args.format or {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}.get(
+        Path(args.out).suffix.lower())
+    if fmt is None:
+        raise ConfigError(f"--out {args.out}: cannot tell the format from the suffix; "
+                          "use .html or .md, or pass --format")
+    cfg = _config_for(args, rules)
+    selected = selected_rules(cfg, rules, implemented_rule_ids())
+    jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
+    engine = Engine(cfg, rules, selected, jobs=jobs, prefilter=not args.no_prefilter,
+                    full=args.full, cache_dir=_cache_dir(args, cfg))
+    engine.options["_audit"] = True  # facts-only rules: the mitigations in use
+    report = engine.run(args.paths, progress=_progress_bar(args))
+    target = args.paths[0] if len(args.paths) == 1 else ", ".join(args.paths)
+    if target == ".":
+        target = Path.cwd().name or "."
+    model = build_audit(report, rules, cfg, target=target)
+    if fmt == "md":
+        from .reporters.markdown import render_markdown as render_audit
+    else:
+        from .reporters.html import render_html as render_audit
+    try:
+        Path(args.out).write_text(render_audit(model), encoding="utf-8")
+    except OSError as exc:
+        print(f"aiprivlint: error: cannot write {args.out}: {exc.strerror}", file=sys.stderr)
+        return EXIT_ERROR
+    for err in report.errors:
+        print(f"aiprivlint: {err.path}: {err.kind}: {err.message}", file=sys.stderr)
+    if not args.quiet:
+        print(f"aiprivlint: wrote {args.out}: {len(report.findings)} finding(s), "
+              f"{model.adopted} of {len(model.mitigations)} mitigations found, "
+              f"{model.missing} missing where needed", file=sys.stderr)
+    return EXIT_OK
 
 
 def _cache_dir(args, cfg: Config) -> Path | None:

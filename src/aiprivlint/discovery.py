@@ -109,18 +109,20 @@ class Discovery:
                 continue
             if p.is_dir():
                 for f in self._walk(absolute):
-                    self._add(out, f)
+                    self._add(out, f, absolute)
             elif p.is_file():
                 # taken as given (pre-commit passes staged names), but `exclude` still applies
                 if not self.excluded(absolute):
-                    self._add(out, absolute)
+                    self._add(out, absolute, self.cwd if self.cwd in absolute.parents else absolute.parent)
             else:
                 self.errors.append((given, "no such file or directory"))
         return [out[k] for k in sorted(out)]
 
-    def _add(self, out: dict[str, SourceFile], path: Path) -> None:
+    def _add(self, out: dict[str, SourceFile], path: Path, base: Path) -> None:
         rel = display_path(path, self.cwd)
-        kinds = file_kinds(rel)
+        # kinds from the path below the scanned folder: folders above it (a checkout under
+        # /data/...) say nothing about what this file is
+        kinds = file_kinds(display_path(path, base))
         if kinds:
             out[rel] = SourceFile(path, rel, kinds)
 

@@ -58,7 +58,17 @@ class Project:
             "privacy_mechanisms": [brief(f) for f in self.facts_of("dp-mechanism", "pseudonymisation")],
             "federated_learning": [brief(f) for f in self.facts_of("federated")],
             "training_entry_points": [brief(f) for f in self.facts_of("training-entry")],
+            "dataset_cards": [_card(f) for f in self.facts_of("dataset-card")],
+            "model_cards": [_card(f) for f in self.facts_of("model-card")],
         }
+
+
+def _card(f: Fact) -> dict[str, Any]:
+    """A dataset or model card in the JSON ``project`` section: where, which form, what is missing."""
+    return {"path": f.path, "line": f.line, "format": f.data.get("format"),
+            "title": f.data.get("title", ""),
+            "gaps": [g.get("gap") for g in f.data.get("gaps", [])],
+            "says_no_personal_data": bool(f.data.get("says_no_personal_data"))}
 
 
 class ProjectRule:

@@ -38,7 +38,7 @@ def _evidence_text(evidence: list[Fact], limit: int = 3) -> str:
 
 class TrainingWithoutDP(ProjectRule):
     rule_id = "AIP201"
-    depends_on = ("AIP101", "AIP102", "AIP103")
+    depends_on = ("AIP101", "AIP102", "AIP103", "AIP107")  # AIP107: cards that declare personal data
 
     def decide(self, project: Project, emit: Callable[[Finding], None]) -> None:
         handles, why, evidence = project.personal_data
