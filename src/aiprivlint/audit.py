@@ -1,0 +1,467 @@
+"""The audit model: what ``aiprivlint audit`` reports, built from a Report, the rules and the config.
+
+The reporters (``reporters/html.py``, ``reporters/markdown.py``) only format this model. It has
+three parts:
+
+* **categories**: the study's five risk categories, ordered by the user's ``risk-profile``
+  (higher adjustment first; ties keep the study's order), each with its finding counts by severity;
+* **mitigations**: the adoption table. Evidence that a mitigation is present comes from facts
+  (``dp-mechanism``, ``federated``, ``pseudonymisation``, ``dataset-card``, ``model-card``,
+  ``trace-masking``, ``pinned-revision``, ``safe-serialization``); a mitigation is *needed* where
+  findings of the rules that call for it fired (DP: AIP201/AIP202, pseudonymisation:
+  AIP101/AIP302 ...);
+* **groups**: every finding grouped by rule, with a few lines of code context read from the file.
+  Rules whose line holds the detected value itself (AIP101, AIP103, AIP104, AIP105) never get code
+  context, only their masked ``details.sample``; lines such findings point at are hidden from the
+  context of every other finding too, and a last safety net masks anything that looks like an
+  e-mail address, a long number or a token in the lines that are shown.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .config import Config
+from .engine import Report
+from .findings import Fact, Finding
+from .registry import CATEGORIES, Rule
+
+SEVERITIES = ("critical", "high", "medium", "low")
+# rules whose reported line holds the PII value or the secret: never show it
+VALUE_RULES = frozenset({"AIP101", "AIP103", "AIP104", "AIP105"})
+CONTEXT_LINES = 2  # lines shown before and after a finding
+MAX_LINE = 160  # characters per context line
+MAX_EVIDENCE = 6  # evidence rows shown per mitigation
+
+CATEGORY_INFO: dict[str, tuple[str, str]] = {
+    "data-management": (
+        "Data management",
+        "Personal data in datasets, notebooks and source code; secrets; missing or thin dataset "
+        "documentation."),
+    "memorization": (
+        "Data memorization and leakage",
+        "Training on personal data without differential privacy, weak privacy budgets, prompts and "
+        "outputs logged or traced verbatim."),
+    "downstream-use": (
+        "Unintended downstream usage",
+        "Public uploads of models and datasets, personal data sent to third-party model APIs, no "
+        "model card or intended use."),
+    "inference-attacks": (
+        "Adversarial inference and inversion",
+        "Endpoints that return confidence scores, logits, log-probabilities or raw embeddings."),
+    "misuse": (
+        "Misuse via harmful applications",
+        "Remote code trust, unsafe deserialisation of model artefacts, disabled safety checkers, "
+        "biometric identification."),
+}
+
+
+@dataclass(frozen=True)
+class MitigationSpec:
+    id: str
+    title: str
+    kinds: tuple[str, ...]  # fact kinds that are evidence of it
+    needed_by: tuple[str, ...]  # rules whose findings say it is needed
+    purpose: str  # what it protects against, one sentence
+    how: str  # where to start, one sentence (Markdown)
+
+
+MITIGATIONS: tuple[MitigationSpec, ...] = (
+    MitigationSpec(
+        "differential-privacy", "Differential privacy", ("dp-mechanism",), ("AIP201", "AIP202"),
+        "Bounds what a trained model can reveal about any single training record.",
+        "Train with Opacus, TensorFlow Privacy or dp-transformers and a budget of ε ≤ 10 "
+        "(see `aiprivlint explain AIP201`)."),
+    MitigationSpec(
+        "federated-learning", "Federated learning", ("federated",), (),
+        "Keeps raw training data with the data holders; only model updates travel.",
+        "Consider Flower or TensorFlow Federated where data cannot be pooled."),
+    MitigationSpec(
+        "pseudonymisation", "Pseudonymisation / redaction", ("pseudonymisation",),
+        ("AIP101", "AIP302"),
+        "Removes or replaces direct identifiers before data is stored, shared or sent to a model API.",
+        "Redact with Presidio or scrubadub, or replace identifiers with keyed hashes (HMAC) "
+        "(see `aiprivlint explain AIP302`)."),
+    MitigationSpec(
+        "dataset-cards", "Dataset cards", ("dataset-card",), ("AIP106", "AIP107"),
+        "Documents what personal data a dataset holds, its legal basis, licence and retention.",
+        "Add a dataset card or datasheet next to each dataset (see `aiprivlint explain AIP106`)."),
+    MitigationSpec(
+        "model-cards", "Model cards", ("model-card",), ("AIP303",),
+        "States intended use, training data and privacy limits of a published model.",
+        "Publish a model card with intended use, training data and privacy sections."),
+    MitigationSpec(
+        "trace-masking", "Trace masking", ("trace-masking",), ("AIP203", "AIP204"),
+        "Keeps prompts and model outputs out of logs, traces and telemetry.",
+        "Set `LANGSMITH_HIDE_INPUTS`/`LANGSMITH_HIDE_OUTPUTS`, mask in Langfuse, or turn off "
+        "GenAI content capture (see `aiprivlint explain AIP203`)."),
+    MitigationSpec(
+        "pinned-revisions", "Pinned model revisions", ("pinned-revision",), ("AIP501",),
+        "Makes sure the code you reviewed is the code that runs when remote code is trusted.",
+        "Pass `revision=<commit sha>` to `from_pretrained` / `load_dataset` "
+        "(see `aiprivlint explain AIP501`)."),
+    MitigationSpec(
+        "safe-serialization", "Safe serialisation", ("safe-serialization",), ("AIP502",),
+        "Loads tensors, not code: a tampered artefact cannot run on your machines.",
+        "Use safetensors and `torch.load(..., weights_only=True)` "
+        "(see `aiprivlint explain AIP502`)."),
+)
+
+STATUS_TEXT = {
+    "adopted": "Adopted",
+    "partial": "Adopted, findings remain",
+    "missing": "Missing where needed",
+    "absent": "Not found",
+}
+
+
+@dataclass
+class CategorySummary:
+    id: str
+    title: str
+    description: str
+    adjustment: int
+    counts: dict[str, int]
+    rules: list[str]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+@dataclass
+class Evidence:
+    path: str
+    line: int
+    label: str
+
+
+@dataclass
+class MitigationRow:
+    spec: MitigationSpec
+    status: str  # adopted | partial | missing | absent
+    evidence: list[Evidence]
+    needed: dict[str, int]  # rule id -> findings that call for it
+    not_run: list[str]  # needed_by rules that were not run (cannot tell whether it is needed)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def status_text(self) -> str:
+        return STATUS_TEXT[self.status]
+
+
+@dataclass
+class ContextLine:
+    number: int
+    text: str
+    hit: bool = False
+    hidden: bool = False
+
+
+@dataclass
+class FindingView:
+    finding: Finding
+    context: list[ContextLine]
+    sample: str | None
+    facts: list[tuple[str, str]]  # (label, value) shown for value findings: entity, field, matches
+    masked_only: bool
+
+
+@dataclass
+class RuleGroup:
+    rule: Rule
+    findings: list[FindingView]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        c = Counter(f.finding.severity.label for f in self.findings if f.finding.severity)
+        return {s: c.get(s, 0) for s in SEVERITIES}
+
+    @property
+    def top_severity(self) -> str:
+        sev = max((f.finding.severity for f in self.findings if f.finding.severity),
+                  default=self.rule.severity)
+        return sev.label
+
+
+@dataclass
+class Audit:
+    target: str
+    generated: str
+    version: str
+    files_scanned: int
+    findings: int
+    counts: dict[str, int]
+    suppressed: int
+    categories: list[CategorySummary]
+    mitigations: list[MitigationRow]
+    groups: list[RuleGroup]
+    errors: list[Any]
+    warnings: list[Any]
+    projects: int
+    rules_run: int
+    profile: dict[str, int]
+    budget: dict[str, Any]
+
+    @property
+    def adopted(self) -> int:
+        return sum(1 for m in self.mitigations if m.status in ("adopted", "partial"))
+
+    @property
+    def missing(self) -> int:
+        return sum(1 for m in self.mitigations if m.status == "missing")
+
+
+# --- building -------------------------------------------------------------------------------
+
+def category_order(profile: dict[str, int]) -> list[str]:
+    """The five categories, higher risk-profile adjustment first, ties in the study's order."""
+    return sorted(CATEGORIES, key=lambda c: (-profile.get(c, 0), CATEGORIES.index(c)))
+
+
+def build_audit(report: Report, rules: dict[str, Rule], cfg: Config, *, target: str = ".",
+                base: Path | None = None, now: _dt.datetime | None = None) -> Audit:
+    base = base or Path.cwd()
+    order = category_order(cfg.risk_profile)
+    counts = Counter(f.severity.label for f in report.findings if f.severity)
+    categories = []
+    for cat in order:
+        fs = [f for f in report.findings if f.category == cat]
+        c = Counter(f.severity.label for f in fs if f.severity)
+        title, desc = CATEGORY_INFO[cat]
+        categories.append(CategorySummary(
+            id=cat, title=title, description=desc, adjustment=cfg.risk_profile.get(cat, 0),
+            counts={s: c.get(s, 0) for s in SEVERITIES},
+            rules=sorted({f.rule for f in fs})))
+    mitigations = [_mitigation(spec, report, cfg) for spec in MITIGATIONS]
+    groups = _groups(report, rules, order, base)
+    now = now or _dt.datetime.now(_dt.timezone.utc)
+    return Audit(
+        target=target,
+        generated=now.strftime("%Y-%m-%d %H:%M UTC"),
+        version=__version__,
+        files_scanned=report.files_scanned,
+        findings=len(report.findings),
+        counts={s: counts.get(s, 0) for s in SEVERITIES},
+        suppressed=report.suppressed,
+        categories=categories,
+        mitigations=mitigations,
+        groups=groups,
+        errors=list(report.errors),
+        warnings=list(report.warnings),
+        projects=len(report.projects),
+        rules_run=len(report.selected),
+        profile=dict(cfg.risk_profile),
+        budget={k: cfg.option(k) for k in ("max-epsilon", "max-delta", "min-noise-multiplier")},
+    )
+
+
+def _fact_label(fact: Fact) -> str:
+    data = fact.data
+    parts = []
+    values = [str(data[k]) for k in ("framework", "api", "format", "name", "title", "kind")
+              if isinstance(data.get(k), (str, int, float)) and not isinstance(data.get(k), bool)
+              and str(data[k])]
+    for value in values:  # "opacus" is redundant next to "opacus.PrivacyEngine"
+        if value not in parts and not any(value != o and value in o for o in values):
+            parts.append(value)
+    if "revision" in data and isinstance(data["revision"], str):
+        parts.append(f"@{data['revision'][:12]}")
+    return " ".join(parts) or fact.kind
+
+
+def _mitigation(spec: MitigationSpec, report: Report, cfg: Config) -> MitigationRow:
+    seen: set[tuple[str, int, str]] = set()
+    evidence: list[Evidence] = []
+    for fact in sorted((f for f in report.facts if f.kind in spec.kinds),
+                       key=lambda f: (f.path, f.line, f.kind)):
+        ev = Evidence(fact.path, fact.line, _fact_label(fact))
+        key = (ev.path, ev.line, ev.label)
+        if key not in seen:
+            seen.add(key)
+            evidence.append(ev)
+    needed = Counter(f.rule for f in report.findings if f.rule in spec.needed_by)
+    not_run = [r for r in spec.needed_by if r not in report.selected]
+    if evidence:
+        status = "partial" if needed else "adopted"
+    else:
+        status = "missing" if needed else "absent"
+    row = MitigationRow(spec, status, evidence, dict(sorted(needed.items())), not_run)
+    if spec.id == "differential-privacy" and (evidence or needed):
+        row.notes = _dp_notes(report, cfg)
+    return row
+
+
+def _dp_notes(report: Report, cfg: Config) -> list[str]:
+    """The privacy budget: the configured policy and the DP parameters found outside it."""
+    notes = [f"Budget policy: ε ≤ {cfg.option('max-epsilon')}, δ ≤ {cfg.option('max-delta')}, "
+             f"noise multiplier ≥ {cfg.option('min-noise-multiplier')}."]
+    for fact in report.facts:
+        if fact.kind != "dp-mechanism":
+            continue
+        values = {k: v for k, v in fact.data.items()
+                  if k in ("epsilon", "target_epsilon", "delta", "target_delta", "noise_multiplier",
+                           "max_grad_norm", "l2_norm_clip")
+                  and isinstance(v, (int, float)) and not isinstance(v, bool)}
+        if values:
+            shown = ", ".join(f"{k} = {v}" for k, v in sorted(values.items()))
+            notes.append(f"{fact.path}:{fact.line}: {shown}.")
+    for f in report.findings:
+        if f.rule != "AIP202":
+            continue
+        param = f.details.get("parameter") or f.details.get("role") or "parameter"
+        value = f.details.get("value")
+        if isinstance(value, (int, float, str)) and not isinstance(value, bool) and len(str(value)) < 24:
+            notes.append(f"{f.path}:{f.line}: {param} = {value} is outside the budget.")
+        else:
+            notes.append(f"{f.path}:{f.line}: {param} is outside the budget.")
+    return notes
+
+
+def _groups(report: Report, rules: dict[str, Rule], order: list[str], base: Path) -> list[RuleGroup]:
+    by_rule: dict[str, list[Finding]] = {}
+    for f in report.findings:
+        by_rule.setdefault(f.rule, []).append(f)
+    hidden = _hidden_lines(report.findings)
+    reader = _Lines(base)
+    groups = []
+    for rid, fs in by_rule.items():
+        # most severe first, so the findings shown with code are the ones that matter most
+        ordered = sorted(fs, key=lambda f: (-(f.severity or 0), f.sort_key()))
+        views = [_view(f, hidden, reader) for f in ordered]
+        groups.append(RuleGroup(rules[rid], views))
+    rank = {s: i for i, s in enumerate(SEVERITIES)}
+    groups.sort(key=lambda g: (order.index(g.rule.category) if g.rule.category in order else 99,
+                               rank[g.top_severity], g.rule.id))
+    return groups
+
+
+def _hidden_lines(findings: list[Finding]) -> dict[str, set[int]]:
+    """Lines that hold a detected value (the lines value findings point at), per file."""
+    out: dict[str, set[int]] = {}
+    for f in findings:
+        if f.rule in VALUE_RULES:
+            out.setdefault(f.path, set()).update(range(f.line, max(f.end_line, f.line) + 1))
+    return out
+
+
+class _Lines:
+    """Reads and caches the lines of scanned files. In a notebook, the lines of a cell's source
+    array are JSON-decoded and every other line (JSON structure, outputs) is None."""
+
+    def __init__(self, base: Path) -> None:
+        self.base = base
+        self.cache: dict[str, list[str | None] | None] = {}
+
+    def get(self, rel: str) -> list[str | None] | None:
+        if rel not in self.cache:
+            try:
+                path = Path(rel) if Path(rel).is_absolute() else self.base / rel
+                text = path.read_text(encoding="utf-8-sig")
+                lines: list[str | None] = list(text.splitlines())
+                if path.suffix == ".ipynb":
+                    lines = _notebook_source_lines(text)
+                self.cache[rel] = lines
+            except (OSError, UnicodeDecodeError):
+                self.cache[rel] = None
+        return self.cache[rel]
+
+
+_JSON_STRING_LINE = re.compile(r'^\s*("(?:[^"\\]|\\.)*")\s*,?\s*$')
+_SOURCE_START = re.compile(r'^\s*"source"\s*:\s*\[\s*$')
+
+
+def _notebook_source_lines(text: str) -> list[str | None]:
+    """The raw lines of an ``.ipynb``: a line of a cell's ``"source": [...]`` array becomes the
+    code it holds; any other line (outputs, metadata, JSON structure) becomes None."""
+    out: list[str | None] = []
+    in_source = False
+    for raw in text.splitlines():
+        if _SOURCE_START.match(raw):
+            in_source = True
+            out.append(None)
+            continue
+        m = _JSON_STRING_LINE.match(raw) if in_source else None
+        if m is None:
+            in_source = False
+            out.append(None)
+            continue
+        try:
+            value = json.loads(m.group(1))
+        except ValueError:
+            value = None
+        out.append(value.rstrip("\n") if isinstance(value, str) else None)
+    return out
+
+
+def _view(f: Finding, hidden: dict[str, set[int]], reader: _Lines) -> FindingView:
+    details = f.details or {}
+    sample = details.get("sample") if isinstance(details.get("sample"), str) else None
+    facts: list[tuple[str, str]] = []
+    for key, label in (("entity", "Entity"), ("id_type", "Id type"), ("field", "Field"),
+                       ("matches", "Matches"), ("cell", "Cell"), ("secret_type", "Secret type"),
+                       ("type", "Type"), ("provider", "Provider")):
+        value = details.get(key)
+        if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value) != "":
+            facts.append((label, str(value)))
+    if f.rule in VALUE_RULES:
+        return FindingView(f, [], sample, facts, True)
+    context: list[ContextLine] = []
+    lines = reader.get(f.path)
+    if lines and f.line >= 1:
+        end = max(f.end_line, f.line)
+        if end - f.line > 6:  # a long statement: its first lines
+            end = f.line + 6
+        lo, hi = max(1, f.line - CONTEXT_LINES), min(len(lines), end + CONTEXT_LINES)
+        while lo < f.line and lines[lo - 1] is None:  # notebooks: stay inside the cell
+            lo += 1
+        for n in range(f.line, hi + 1):
+            if lines[n - 1] is None:
+                hi = n - 1
+                break
+        secret = hidden.get(f.path, set())
+        for n in range(lo, hi + 1):
+            text = lines[n - 1]
+            if n in secret:
+                context.append(ContextLine(n, "", f.line <= n <= end, hidden=True))
+            elif text is not None:
+                context.append(ContextLine(n, scrub(_clip(text)), f.line <= n <= end))
+    return FindingView(f, context, sample, facts, False)
+
+
+def _clip(text: str) -> str:
+    text = text.rstrip().replace("\t", "    ")
+    return text if len(text) <= MAX_LINE else text[:MAX_LINE - 1] + "…"
+
+
+# --- the safety net -------------------------------------------------------------------------
+
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+_LONG_NUMBER = re.compile(r"(?<![\w.])\+?\d(?:[ \-]?\d){8,}(?![\w.])")
+_TOKEN_PREFIX = re.compile(r"\b(?:sk-(?:ant-|proj-)?|hf_|ghp_|gho_|ghs_|github_pat_|xox[abpr]-|AKIA|"
+                           r"AIza|glpat-|r8_|gsk_|pplx-)[A-Za-z0-9_\-]{12,}")
+_HIGH_ENTROPY = re.compile(r"(?<![A-Za-z0-9+/=_])[A-Za-z0-9+/=_]{32,}(?![A-Za-z0-9+/=_])")
+
+
+def _looks_random(token: str) -> bool:
+    return (sum(ch.isdigit() for ch in token) >= 3 and any(ch.isupper() for ch in token)
+            and any(ch.islower() for ch in token))
+
+
+def scrub(text: str) -> str:
+    """Mask what looks like an e-mail address, a long number or a credential in a code line."""
+    from .pii.masking import mask_email
+
+    text = _EMAIL.sub(lambda m: mask_email(m.group(0)), text)
+    text = _TOKEN_PREFIX.sub(lambda m: m.group(0)[:3] + "…(hidden)", text)
+    text = _HIGH_ENTROPY.sub(lambda m: "…(hidden)" if _looks_random(m.group(0)) else m.group(0), text)
+    text = _LONG_NUMBER.sub(lambda m: m.group(0)[:2] + re.sub(r"\d", "*", m.group(0)[2:-2])
+                            + m.group(0)[-2:], text)
+    return text
