@@ -1,0 +1,219 @@
+"""AIP102 personal-data-field, in code that defines dataset schemas. Docs: rules/AIP102.toml.
+
+How the check works: field names are taken only from places that define or select the columns
+of a dataset, and classified with :func:`aiprivlint.pii.fields.classify_field`:
+
+- ``datasets.Features({...})`` keys (nested dicts too);
+- pandas / polars column arguments: ``pd.DataFrame(columns=[...])``, ``read_csv(usecols=...,
+  names=..., dtype={...})``, ``.astype({...})``, ``.rename(columns={old: new})`` (the new
+  names), HF ``select_columns([...])``, Spark/polars ``.select("a", "b")`` in files that import
+  them;
+- list selections ``df[["age", "email"]]`` and ``df.loc[:, [...]]``;
+- lists of column names bound to a feature-like name (``FEATURES = [...]``,
+  ``feature_cols = (...)``, ``categorical_columns = [...]``);
+- fields of record classes: ``@dataclass`` / attrs classes, pydantic ``BaseModel``,
+  ``TypedDict`` and ``NamedTuple`` subclasses (not configuration classes: ``*Config``,
+  ``*Args``, ``*Settings``...).
+
+Column removals (``drop``, ``remove_columns``) are a mitigation and never reported. Names that
+only resemble personal data (``emailed_at``, ``phone_model``, ``server_ip``) are not classified;
+``name`` and ``address`` alone are too ambiguous to report from a name. GDPR Art. 9 special
+categories are reported at high severity.
+"""
+
+from __future__ import annotations
+
+import re
+
+import libcst as cst
+
+from . import CodeRule, literal_value
+from ...findings import Severity
+
+_FEATURE_LIST = re.compile(
+    r"(?i)^_?(?:[a-z0-9]+_)*(?:features?|feats?|columns?|cols?|fields?|attributes?|attrs?|"
+    r"predictors?|inputs?|keep|selected|schema|header|headers)(?:_(?:list|names?|cols?|columns?|to_use|used|keep))?$"
+)
+_COLUMN_KWARGS = frozenset({"columns", "usecols", "names", "column_names", "subset", "index_col",
+                            "on", "by", "id_vars", "value_vars", "features", "feature_names"})
+_DICT_KEY_KWARGS = frozenset({"dtype", "dtypes", "converters", "schema", "schema_overrides"})
+_TABLE_CALLS = ("pandas.", "polars.", "pyspark.", "datasets.", "dask.dataframe.", "modin.pandas.",
+                "cudf.")
+_CONFIG_CLASS = re.compile(r"(?:Config|Configuration|Args|Arguments|Settings|Options|Params|"
+                           r"Parameters|Hparams|HParams|Hyperparameters|Env|Environment|Cli)$")
+_RECORD_BASES = frozenset({"BaseModel", "TypedDict", "NamedTuple", "SQLModel", "Document",
+                           "pydantic.BaseModel", "typing.TypedDict", "typing.NamedTuple",
+                           "typing_extensions.TypedDict"})
+_RECORD_DECORATORS = frozenset({"dataclass", "dataclasses.dataclass", "attr.s", "attrs.define",
+                                "attr.define", "define", "frozen", "attrs.frozen",
+                                "pydantic.dataclasses.dataclass"})
+
+
+def _strings_of(node: cst.CSTNode) -> list[tuple[cst.CSTNode, str]]:
+    out = []
+    if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+        for el in node.elements:
+            ok, v = literal_value(el.value)
+            if ok and isinstance(v, str):
+                out.append((el.value, v))
+    else:
+        ok, v = literal_value(node)
+        if ok and isinstance(v, str):
+            out.append((node, v))
+    return out
+
+
+def _dict_keys(node: cst.CSTNode, depth: int = 0) -> list[tuple[cst.CSTNode, str]]:
+    out = []
+    if isinstance(node, cst.Dict) and depth < 4:
+        for el in node.elements:
+            if isinstance(el, cst.DictElement):
+                ok, k = literal_value(el.key)
+                if ok and isinstance(k, str):
+                    out.append((el.key, k))
+                out.extend(_dict_keys(el.value, depth + 1))
+    return out
+
+
+class PersonalDataField(CodeRule):
+    rule_id = "AIP102"
+    needs = ("Features", "DataFrame", "read_", "columns", "[[", "dataclass", "BaseModel",
+             "TypedDict", "NamedTuple", "select", "FEATURE", "feature", "COLUMNS", "cols", "attrs",
+             "astype", "rename")
+
+    VALID = [
+        'import pandas as pd\ndf = pd.read_csv("x.csv", usecols=["emailed_at", "phone_model"])',
+        'import pandas as pd\ndf = df.drop(columns=["email", "phone"])',
+        'FEATURES = ["age", "tenure", "plan"]',
+        'from dataclasses import dataclass\n@dataclass\nclass TrainingConfig:\n    email: str = ""',
+        'X = df[["name", "address"]]',
+        'x = cfg["email"]',
+    ]
+    INVALID = [
+        'import pandas as pd\ndf = pd.read_csv("x.csv", usecols=["user_email", "age"])',
+        'X = df[["age", "zip_code", "religion"]]',
+        'from datasets import Features, Value\nf = Features({"text": Value("string"), "diagnosis": Value("string")})',
+        'from dataclasses import dataclass\n@dataclass\nclass Patient:\n    date_of_birth: str\n    diagnosis: str',
+        'from pydantic import BaseModel\nclass Customer(BaseModel):\n    phone_number: str',
+        'feature_cols = ["age", "ethnicity", "income"]',
+    ]
+
+    def __init__(self, runner) -> None:
+        super().__init__(runner)
+        self._seen: set[tuple[int, str]] = set()
+
+    # --- calls -----------------------------------------------------------------------------
+    def visit_Call(self, node: cst.Call) -> None:
+        qname = self.qualified_name(node.func) or ""
+        func = node.func
+        attr = func.attr.value if isinstance(func, cst.Attribute) else (
+            func.value if isinstance(func, cst.Name) else "")
+        if qname in ("datasets.Features", "datasets.features.Features") or (
+                attr == "Features" and self.is_imported("datasets")):
+            if node.args:
+                for key_node, key in _dict_keys(node.args[0].value):
+                    self._classify(key_node, key, "dataset feature")
+            return
+        if attr in ("drop", "remove_columns", "drop_duplicates", "dropna", "pop"):
+            return
+        table_call = qname.startswith(_TABLE_CALLS)
+        if table_call or self._frame_method(attr):
+            for arg in node.args:
+                if arg.keyword is None:
+                    continue
+                kw = arg.keyword.value
+                if kw in _COLUMN_KWARGS:
+                    if kw == "columns" and isinstance(arg.value, cst.Dict):  # rename(columns={old: new})
+                        for el in arg.value.elements:
+                            if isinstance(el, cst.DictElement):
+                                for n, v in _strings_of(el.value):
+                                    self._classify(n, v, "column")
+                        continue
+                    for n, v in _strings_of(arg.value):
+                        self._classify(n, v, "column")
+                elif kw in _DICT_KEY_KWARGS:
+                    for n, v in _dict_keys(arg.value):
+                        self._classify(n, v, "column")
+        if attr == "astype" and node.args and isinstance(node.args[0].value, cst.Dict):
+            for n, v in _dict_keys(node.args[0].value):
+                self._classify(n, v, "column")
+        elif attr == "select_columns" and node.args:
+            for n, v in _strings_of(node.args[0].value):
+                self._classify(n, v, "column")
+        elif attr == "select" and (self.is_imported("pyspark") or self.is_imported("polars")):
+            for arg in node.args:
+                if arg.keyword is None:
+                    for n, v in _strings_of(arg.value):
+                        if re.fullmatch(r"\w+", v):
+                            self._classify(n, v, "column")
+
+    @staticmethod
+    def _frame_method(attr: str) -> bool:
+        return attr in ("DataFrame", "read_csv", "read_table", "read_parquet", "read_excel",
+                        "read_json", "read_sql", "rename", "pivot_table", "melt", "set_index",
+                        "from_records", "from_dict", "createDataFrame")
+
+    # --- selections and feature lists --------------------------------------------------------
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        for el in node.slice:
+            if isinstance(el.slice, cst.Index) and isinstance(el.slice.value, cst.List):
+                strings = _strings_of(el.slice.value)
+                if strings and len(strings) == len(el.slice.value.elements):
+                    for n, v in strings:
+                        self._classify(n, v, "selected column")
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if not isinstance(node.value, (cst.List, cst.Tuple)):
+            return
+        for t in node.targets:
+            name = self.dotted_name(t.target)
+            if name and _FEATURE_LIST.match(name.split(".")[-1]):
+                strings = _strings_of(node.value)
+                if len(strings) >= 2 and len(strings) == len(node.value.elements):
+                    for n, v in strings:
+                        self._classify(n, v, "feature")
+
+    # --- record classes ----------------------------------------------------------------------
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        if _CONFIG_CLASS.search(node.name.value):
+            return
+        record = False
+        for d in node.decorators:
+            target = d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator
+            name = self.qualified_name(target) or self.dotted_name(target) or ""
+            if name in _RECORD_DECORATORS or name.split(".")[-1] == "dataclass":
+                record = True
+        for base in node.bases:
+            name = self.qualified_name(base.value) or self.dotted_name(base.value) or ""
+            if name in _RECORD_BASES or name.split(".")[-1] in _RECORD_BASES:
+                record = True
+        if not record:
+            return
+        body = node.body.body if isinstance(node.body, cst.IndentedBlock) else []
+        for stmt in body:
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+                        self._classify(small.target, small.target.value, f"field of {node.name.value}")
+
+    # --- report --------------------------------------------------------------------------------
+    def _classify(self, node: cst.CSTNode, name: str, where: str) -> None:
+        from ...pii.fields import classify_field
+
+        if not name or len(name) > 80:
+            return
+        fc = classify_field(name)
+        if fc is None or fc.ambiguous:
+            return
+        key = (id(node), name)
+        if key in self._seen:
+            return
+        self._seen.add(key)
+        special = ", special category" if fc.special else ""
+        self.report(node, f"{where[0].upper()}{where[1:]} '{name}' denotes personal data "
+                          f"({fc.category}{special}): {fc.reason}",
+                    details={"field": name, "category": fc.category, "special": fc.special,
+                             "label": fc.label, "reason": fc.reason},
+                    severity=Severity.HIGH if fc.special else None)
+        self.fact("personal-data", node, entity=fc.entity, field=name, source="AIP102",
+                  category=fc.category, special=fc.special)

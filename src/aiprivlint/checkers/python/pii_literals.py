@@ -1,0 +1,298 @@
+"""AIP104 pii-literal-in-source. Docs live in rules/AIP104.toml.
+
+How the check works: every string literal (plain, f-string text, implicitly concatenated parts)
+passes a cheap regex gate (an ``@``, a run of digits, an IBAN-like prefix, ``::``) before it is
+parsed and validated by :func:`aiprivlint.pii.scan_text`. Strong values count on their own
+(e-mail at a real domain, valid international phone number, IBAN, grouped card number, public IP,
+codice fiscale...). Pure-digit national ids and national-format phone numbers count when the
+words in the string, or the name the literal is bound to (``bsn = "..."``, ``{"phone": "..."}``,
+``f(ssn="...")``), say what they are. Quiet on: reserved example domains and role mailboxes,
+fictional phone ranges (555, Ofcom drama numbers), published test cards and specimen ids,
+documentation IP ranges; package metadata (``__author__``, ``author_email=``); and files that
+generate test data (they import ``faker``, ``mimesis`` or ``factory``).
+
+The finding never quotes the value: the message and ``details.sample`` are masked, and the
+fingerprint is computed from the source line with the value masked.
+"""
+
+from __future__ import annotations
+
+import re
+
+import libcst as cst
+
+from . import CodeRule, literal_value
+
+_GATE = re.compile(r"@|\d[\d \-./()]{5,}\d|[A-Z]{2}\d{2}|::|\d{6}[-+A-FU-Y]\d|[A-Z]{6}\d\d[A-Z]")
+_GENERATORS = ("faker", "mimesis", "factory", "hypothesis")
+_METADATA_NAMES = frozenset({"__author__", "__email__", "__maintainer__", "__credits__",
+                             "__contact__", "__license__", "__copyright__", "author",
+                             "author_email", "maintainer", "maintainer_email", "authors",
+                             "maintainers", "email_author", "contact_email", "copyright"})
+
+
+def _name_of(node: cst.CSTNode | None) -> str | None:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return node.attr.value
+    if isinstance(node, cst.SimpleString):
+        ok, v = literal_value(node)
+        return v if ok and isinstance(v, str) and len(v) <= 64 else None
+    if isinstance(node, cst.Subscript):
+        for el in node.slice:
+            if isinstance(el.slice, cst.Index):
+                return _name_of(el.slice.value)
+    return None
+
+
+class PiiLiteral(CodeRule):
+    rule_id = "AIP104"
+    needs = ()  # any file can hold a literal; the per-string gate is a cheap regex
+
+    VALID = [
+        'CONTACT = "jane.doe@example.com"',
+        'support = "support@mycompany.io"',
+        'phone = "+1 202 555 0143"',
+        'ssn = "000-00-0000"',
+        'card = "4242 4242 4242 4242"',
+        'iban = "DE89 3704 0044 0532 0130 00"',
+        'server = "192.168.1.10"',
+        'version = "1.8.1.0"',
+        'run_id = "123456789"',
+        'sha = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"',
+        '__author__ = "Jan Kowalski <jan.kowalski@gmail.com>"',
+        'from faker import Faker\nFIXTURE_EMAIL = "marta.nowak@gmail.com"',
+    ]
+    INVALID = [
+        'EMAILS = ["marta.nowak@gmail.com"]',
+        'prompt = f"Reply to the customer at +49 151 23456789 about order {oid}"',
+        'payload = {"iban": "DE44 5001 0517 5407 3249 31"}',
+        'bsn = "214035797"',
+        'create_user(ssn="536-22-1234")',
+        'CLIENT_IP = "81.2.69.142"',
+        'cf = "BCCFRC15M25E852P"',
+    ]
+
+    def __init__(self, runner) -> None:
+        super().__init__(runner)
+        self._names: dict[int, str] = {}  # id(string node) -> the name it is bound to
+        self._skip = False
+        self._skip_nodes: set[int] = set()  # strings of a sample-data or test-vector list
+        self._cache: dict[int, list] = {}
+        self._depth = 0
+        parts = self.path.lower().split("/")
+        self._test_file = (any(p in ("tests", "test", "testing", "testdata", "test_data") for p in parts[:-1])
+                           or parts[-1].startswith("test_") or parts[-1].endswith("_test.py")
+                           or parts[-1] == "conftest.py")
+
+    # --- lists of values ---------------------------------------------------------------------
+    def _enter_container(self, node: cst.CSTNode) -> None:
+        """A list of many values is sample data, not one person's record: a list where several
+        values are obviously fake (555 numbers, 123456789 runs, example.com), or, in test files,
+        a table of test vectors with five or more valid values of one kind."""
+        self._depth += 1
+        if self._depth > 1 or self._skip:
+            return
+        nodes = [n for n in _deep_strings(node)]
+        if len(nodes) < 3:
+            return
+        counts: dict[str, int] = {}
+        fakes = 0
+        for n in nodes:
+            value = _value_of(n)
+            if value is None:
+                continue
+            if _FAKE_LOOKING.search(value) or _boring_run(value):
+                fakes += 1
+            if not _GATE.search(n.value):
+                continue
+            matches = self._scan(n, value)
+            for m in matches:
+                counts[m.entity] = counts.get(m.entity, 0) + 1
+        if (fakes >= 2 and fakes >= 0.3 * len(nodes)) or (
+                self._test_file and counts and max(counts.values()) >= 5):
+            self._skip_nodes.update(id(n) for n in nodes)
+
+    def _leave_container(self, node: cst.CSTNode) -> None:
+        self._depth -= 1
+
+    visit_List = visit_Tuple = visit_Set = _enter_container
+    leave_List = leave_Tuple = leave_Set = _leave_container
+
+    def visit_Decorator(self, node: cst.Decorator) -> None:
+        """``@pytest.mark.parametrize(...)`` in a test file: its values are test vectors."""
+        if not self._test_file or not isinstance(node.decorator, cst.Call):
+            return
+        name = self.dotted_name(node.decorator.func) or ""
+        if name.endswith("parametrize"):
+            for arg in node.decorator.args:
+                self._skip_nodes.update(id(n) for n in _deep_strings(arg.value))
+
+    def _scan(self, node: cst.CSTNode, value: str) -> list:
+        from ...pii import scan_text
+
+        got = self._cache.get(id(node))
+        if got is None:
+            field = self._names.get(id(node))
+            got = scan_text(value[:20_000], region=self.options.get("default-region"), field=field)
+            self._cache[id(node)] = got
+        return got
+
+    # --- context -----------------------------------------------------------------------------
+    def visit_Import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            name = self.dotted_name(alias.name) or ""
+            if name.split(".")[0] in _GENERATORS:
+                self._skip = True
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        mod = self.dotted_name(node.module) if node.module is not None else ""
+        if mod and mod.split(".")[0] in _GENERATORS:
+            self._skip = True
+
+    def _bind(self, value: cst.CSTNode, name: str | None) -> None:
+        if not name:
+            return
+        for s in _strings(value):
+            self._names.setdefault(id(s), name)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for t in node.targets:
+            self._bind(node.value, _name_of(t.target))
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None:
+            self._bind(node.value, _name_of(node.target))
+
+    def visit_Dict(self, node: cst.Dict) -> None:
+        for el in node.elements:
+            if isinstance(el, cst.DictElement):
+                self._bind(el.value, _name_of(el.key))
+
+    def visit_Call(self, node: cst.Call) -> None:
+        for arg in node.args:
+            if arg.keyword is not None:
+                self._bind(arg.value, arg.keyword.value)
+
+    # --- strings -------------------------------------------------------------------------------
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        if self._skip or not _GATE.search(node.value):
+            return
+        ok, value = literal_value(node)
+        if ok and isinstance(value, str):
+            self._check(node, value)
+
+    def visit_FormattedStringText(self, node: cst.FormattedStringText) -> None:
+        if self._skip or not _GATE.search(node.value):
+            return
+        self._check(node, node.value)
+
+    def _check(self, node: cst.CSTNode, value: str) -> None:
+        from ...pii.columns import label
+
+        if id(node) in self._skip_nodes:
+            return
+        field = self._names.get(id(node))
+        if field and field.lower() in _METADATA_NAMES:
+            return
+        value = value[:20_000]
+        matches = self._scan(node, value)
+        if not matches:
+            return
+        by_entity: dict[tuple[str, str | None], list] = {}
+        for m in matches:
+            by_entity.setdefault((m.entity, m.id_type), []).append(m)
+        line_text = None
+        for (entity, id_type), ms in by_entity.items():
+            if line_text is None:
+                line_text = self._masked_line(node, value, matches)
+            what = label(entity, id_type)
+            bound = f" bound to '{field}'" if field else ""
+            n = len(ms)
+            message = (f"String literal{bound} holds {'a' if n == 1 else n} real-looking "
+                       f"{what}{'' if n == 1 else 's'} (validated); replace it with a reserved "
+                       "or synthetic value")
+            details = {"entity": entity, "id_type": id_type, "field": field, "matches": n,
+                       "sample": ms[0].sample}
+            self._report(node, message, details, f"AIP104|{entity}|{id_type}|{line_text}")
+            self.fact("personal-data", node, entity=entity, field=field, source="AIP104",
+                      id_type=id_type)
+
+    def _masked_line(self, node: cst.CSTNode, value: str, matches) -> str:
+        line = self._run.position(node)[0]
+        text = self._run.code_line(line)
+        for m in matches:
+            raw = value[m.start:m.end]
+            text = text.replace(raw, m.sample)
+        return text
+
+    def _report(self, node: cst.CSTNode, message: str, details: dict, context: str) -> None:
+        """Like CodeRule.report, with a fingerprint context that does not hold the value."""
+        run = self._run
+        line, col, end_line, end_col = run.position(node)
+        if run.nb is not None:
+            s_line, s_col, cell = run.nb.raw_position(line, col - 1)
+            e_line, e_col, _ = run.nb.raw_position(end_line, end_col - 1)
+            line, col, end_line, end_col = s_line, s_col, e_line, e_col
+            details.setdefault("cell", cell)
+        run.ctx.report(self.rule_id, line, col, message, end_line=end_line, end_column=end_col,
+                       details=details, context=context)
+
+
+_FAKE_LOOKING = re.compile(r"\(?\b555\)?[-. ]\d{3}|\b\d{3}[-. ]555[-. ]?\d{4}|@example\.|\b000-00-0000\b"
+                           r"|\bXXX|\bxxx")
+_DIGIT_RUN = re.compile(r"\d[\d \-.]{6,}\d")
+
+
+def _boring_run(value: str) -> bool:
+    """123-45-6789, 987654321, 1111 1111 1111: a placeholder, not data."""
+    for m in _DIGIT_RUN.finditer(value):
+        d = re.sub(r"\D", "", m.group())
+        if len(d) >= 7 and (len(set(d)) <= 2 or d in "01234567890123456789012345"
+                            or d in "98765432109876543210987654"):
+            return True
+    return False
+
+
+def _value_of(node: cst.CSTNode) -> str | None:
+    if isinstance(node, cst.FormattedStringText):
+        return node.value
+    ok, v = literal_value(node)
+    return v if ok and isinstance(v, str) else None
+
+
+def _deep_strings(node: cst.CSTNode, depth: int = 0):
+    """String literals anywhere inside nested list/tuple/set/dict literals."""
+    if depth > 6:
+        return
+    if isinstance(node, (cst.SimpleString, cst.FormattedString, cst.ConcatenatedString)):
+        yield from _strings(node)
+    elif isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+        for el in node.elements:
+            yield from _deep_strings(el.value, depth + 1)
+    elif isinstance(node, cst.Dict):
+        for el in node.elements:
+            if isinstance(el, cst.DictElement):
+                yield from _deep_strings(el.key, depth + 1)
+                yield from _deep_strings(el.value, depth + 1)
+    elif isinstance(node, cst.Call):
+        for arg in node.args:
+            yield from _deep_strings(arg.value, depth + 1)
+
+
+def _strings(node: cst.CSTNode):
+    """The string literal nodes that make up a value (a literal, a list/tuple/set of them, an
+    f-string's text parts, a concatenation)."""
+    if isinstance(node, cst.SimpleString):
+        yield node
+    elif isinstance(node, cst.FormattedString):
+        for part in node.parts:
+            if isinstance(part, cst.FormattedStringText):
+                yield part
+    elif isinstance(node, cst.ConcatenatedString):
+        yield from _strings(node.left)
+        yield from _strings(node.right)
+    elif isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+        for el in node.elements:
+            yield from _strings(el.value)

@@ -1,0 +1,414 @@
+"""Streamed readers for data files: every reader feeds a :class:`ColumnScanner` row by row and
+keeps memory flat whatever the file size.
+
+- CSV/TSV: the ``csv`` module over the open file (the delimiter is sniffed from the first lines;
+  the first row is a header unless it looks like data); ``line`` is the first line of each record.
+- JSON Lines: one line at a time (a line longer than ``MAX_LINE`` is skipped and reported).
+- JSON: an incremental tokenizer reads the file in 1 MiB chunks and emits each scalar with its
+  key path (``users[].contact.email``) and line. Records are the elements of the first array met
+  (the top-level array, or ``{"data": [...]}``); a document without arrays is one record. Only
+  the current token is buffered (a single token over ``MAX_TOKEN`` stops the scan with an error).
+- Text (``.txt``/``.md`` under data folders): each line is a value of one free-text field.
+- Parquet: ``pyarrow`` reads record batches of 4096 rows, string and integer columns only; when
+  pyarrow is not installed the file is skipped with an error of kind ``dependency``.
+
+At most ``max_rows`` records are read unless ``max_rows`` is None; ``ReadStats.truncated`` says
+whether rows were left unread. Readers never put file content in an error message.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .columns import ColumnScanner, safe_key
+from .detectors import candidates
+
+CHUNK = 1 << 20
+MAX_LINE = 64 << 20
+MAX_TOKEN = 64 << 20
+_FIELD_LIMIT = 64 << 20
+
+
+class ReadError(Exception):
+    """The file cannot be read as its format (never carries file content)."""
+
+    def __init__(self, message: str, kind: str = "parse") -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+@dataclass
+class ReadStats:
+    rows: int = 0
+    truncated: bool = False
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (kind, message)
+
+
+def _open_text(path: Path):
+    return open(path, encoding="utf-8-sig", errors="strict", newline="")
+
+
+def _decode_error(stats: ReadStats, line: int) -> None:
+    if stats.rows == 0:
+        raise ReadError("not valid UTF-8; file skipped (convert it to UTF-8 to scan it)", "encoding")
+    stats.errors.append(("encoding", f"not valid UTF-8 after line {line}; the rest of the file "
+                                     "was not scanned"))
+
+
+# ---------------------------------------------------------------------------------------------
+# CSV / TSV
+
+_NUMERIC = re.compile(r"^[\s\d.,:;+\-eE%$€()/]*$")
+
+
+def sniff_delimiter(sample: str, default: str = ",") -> str:
+    lines = [ln for ln in sample.splitlines()[:20] if ln.strip()]
+    if not lines:
+        return default
+    best, best_score = default, 0.0
+    for d in (",", ";", "\t", "|"):
+        counts = [ln.count(d) for ln in lines]
+        if counts[0] == 0:
+            continue
+        same = sum(1 for c in counts if c == counts[0]) / len(counts)
+        score = same * (1 + min(counts[0], 50))
+        if score > best_score:
+            best, best_score = d, score
+    return best
+
+
+def looks_like_header(row: list[str]) -> bool:
+    cells = [c.strip() for c in row]
+    if not cells or any(not c for c in cells):
+        return False
+    if len(set(cells)) != len(cells):
+        return False
+    for c in cells:
+        if _NUMERIC.match(c) or len(c) > 80:
+            return False
+        if any(cand.readings for cand in candidates(c)):
+            return False
+    return True
+
+
+def display_field(name: str | None, index: int) -> str:
+    """A header as shown to the user; a header that is itself data becomes ``column N``."""
+    if not name:
+        return f"column {index + 1}"
+    name = name.strip()
+    if len(name) > 80 or any(c.readings for c in candidates(name)):
+        return f"column {index + 1}"
+    return name
+
+
+def read_csv(path: Path, scanner: ColumnScanner, max_rows: int | None, delimiter: str | None = None,
+             header_out: list | None = None) -> ReadStats:
+    if csv.field_size_limit() < _FIELD_LIMIT:
+        csv.field_size_limit(_FIELD_LIMIT)
+    stats = ReadStats()
+    line = 0
+    try:
+        with _open_text(path) as fh:
+            sample = fh.read(65536)
+            fh.seek(0)
+            if sample.startswith("\ufeff"):
+                sample = sample[1:]
+            delim = delimiter or sniff_delimiter(sample)
+            reader = csv.reader(fh, delimiter=delim)
+            header: list[str | None] | None = None
+            prev = 0
+            for row in reader:
+                line = prev + 1
+                prev = reader.line_num
+                if not row or (len(row) == 1 and not row[0].strip()):
+                    continue
+                if header is None:
+                    if looks_like_header(row):
+                        header = [display_field(c, i) for i, c in enumerate(row)]
+                        if header_out is not None:
+                            header_out.extend((h, line) for h in header)
+                        continue
+                    header = []
+                if max_rows is not None and stats.rows >= max_rows:
+                    stats.truncated = True
+                    break
+                scanner.add_row(header, row, line)
+                stats.rows += 1
+    except UnicodeDecodeError:
+        _decode_error(stats, line)
+    except csv.Error as exc:
+        msg = str(exc).split(":")[0][:80]  # "field larger than field limit", "line contains NUL"
+        if stats.rows == 0:
+            raise ReadError(f"cannot parse as CSV at line {line + 1}: {msg}") from None
+        stats.errors.append(("parse", f"cannot parse as CSV at line {line + 1} ({msg}); the rest "
+                                      "of the file was not scanned"))
+    return stats
+
+
+# ---------------------------------------------------------------------------------------------
+# Lines (JSON Lines, text)
+
+
+def _iter_lines(fh, stats: ReadStats):
+    """(line number, text) with bounded memory: an over-long line is skipped and reported."""
+    n = 0
+    while True:
+        chunk = fh.readline(MAX_LINE)
+        if not chunk:
+            return
+        n += 1
+        if len(chunk) >= MAX_LINE and not chunk.endswith("\n"):
+            while True:  # drain the rest of the line
+                more = fh.readline(CHUNK)
+                if not more or more.endswith("\n"):
+                    break
+            stats.errors.append(("too-large", f"line {n} is longer than {MAX_LINE >> 20} MiB; "
+                                              "skipped"))
+            continue
+        yield n, chunk
+
+
+def read_jsonl(path: Path, scanner: ColumnScanner, max_rows: int | None) -> ReadStats:
+    stats = ReadStats()
+    bad = 0
+    first_bad = 0
+    line = 0
+    try:
+        with open(path, encoding="utf-8-sig", errors="strict") as fh:
+            for line, text in _iter_lines(fh, stats):
+                if not text.strip():
+                    continue
+                if max_rows is not None and stats.rows >= max_rows:
+                    stats.truncated = True
+                    break
+                try:
+                    obj = json.loads(text)
+                except ValueError:
+                    bad += 1
+                    first_bad = first_bad or line
+                    continue
+                if isinstance(obj, dict):
+                    scanner.add_record(obj, line)
+                elif isinstance(obj, list):
+                    scanner.add_record({"[]": obj} if not all(isinstance(o, dict) for o in obj)
+                                       else {}, line)
+                    for o in obj:
+                        if isinstance(o, dict):
+                            scanner.add_record(o, line)
+                else:
+                    scanner.add_value("(value)", obj, line)
+                    scanner.next_row()
+                stats.rows += 1
+    except UnicodeDecodeError:
+        _decode_error(stats, line)
+    if bad:
+        if stats.rows == 0:
+            raise ReadError(f"not JSON Lines (line {first_bad} is not valid JSON)")
+        stats.errors.append(("parse", f"{bad} line(s) are not valid JSON (first: line {first_bad}); "
+                                      "skipped"))
+    return stats
+
+
+def read_text(path: Path, scanner: ColumnScanner, max_rows: int | None) -> ReadStats:
+    stats = ReadStats()
+    line = 0
+    try:
+        with open(path, encoding="utf-8-sig", errors="strict") as fh:
+            for line, text in _iter_lines(fh, stats):
+                if max_rows is not None and stats.rows >= max_rows:
+                    stats.truncated = True
+                    break
+                text = text.rstrip("\r\n")
+                if text.strip():
+                    scanner.add_value(None, text, line)
+                scanner.next_row()
+                stats.rows += 1
+    except UnicodeDecodeError:
+        _decode_error(stats, line)
+    return stats
+
+
+# ---------------------------------------------------------------------------------------------
+# JSON (incremental)
+
+_TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"|[{}\[\]:,]|-?[0-9][0-9.eE+\-]*|true|false|null|[ \t\r\n]+')
+
+
+def read_json(path: Path, scanner: ColumnScanner, max_rows: int | None) -> ReadStats:
+    stats = ReadStats()
+    line = 1
+    # stack entries: [kind, path, key, expect_key] ; kind "o" or "a"
+    stack: list[list] = []
+    record_depth = -1  # depth of the array whose elements are records
+    in_record = False
+    buf = ""
+    pos = 0
+    eof = False
+    with open(path, encoding="utf-8-sig", errors="strict") as fh:
+        try:
+            while True:
+                if pos >= len(buf) - 0 and eof:
+                    break
+                m = _TOKEN.match(buf, pos) if pos < len(buf) else None
+                if m is None and len(buf) - pos > 64 and buf[pos] != '"':
+                    raise ReadError(f"not valid JSON at line {line}")
+                if m is None or (m.end() == len(buf) and not eof):
+                    if eof:
+                        if pos < len(buf):
+                            raise ReadError(f"not valid JSON at line {line}")
+                        break
+                    chunk = fh.read(CHUNK)
+                    if not chunk:
+                        eof = True
+                    buf = buf[pos:] + chunk
+                    pos = 0
+                    if len(buf) > MAX_TOKEN + CHUNK:
+                        raise ReadError(f"a JSON token at line {line} is longer than "
+                                        f"{MAX_TOKEN >> 20} MiB; the rest of the file was not scanned",
+                                        "too-large")
+                    continue
+                tok = m.group()
+                pos = m.end()
+                c = tok[0]
+                if c in " \t\r\n":
+                    line += tok.count("\n")
+                    continue
+                top = stack[-1] if stack else None
+                if c == "{" or c == "[":
+                    path_ = _child_path(top)
+                    if c == "[" and record_depth < 0:
+                        record_depth = len(stack) + 1
+                    stack.append(["o" if c == "{" else "a", path_, None, c == "{"])
+                    continue
+                if c == "}" or c == "]":
+                    if not stack:
+                        raise ReadError(f"not valid JSON at line {line}")
+                    stack.pop()
+                    if record_depth > 0 and len(stack) == record_depth:
+                        scanner.next_row()
+                        stats.rows += 1
+                        if max_rows is not None and stats.rows >= max_rows:
+                            stats.truncated = _more_data(buf, pos, fh)
+                            break
+                    continue
+                if c == ",":
+                    if top is not None and top[0] == "o":
+                        top[3] = True
+                    elif (top is not None and record_depth > 0 and len(stack) == record_depth):
+                        pass
+                    continue
+                if c == ":":
+                    continue
+                # a scalar
+                if c == '"':
+                    try:
+                        value = json.loads(tok)
+                    except ValueError:
+                        raise ReadError(f"not valid JSON at line {line}") from None
+                    if top is not None and top[0] == "o" and top[3]:
+                        top[2] = safe_key(value)
+                        top[3] = False
+                        continue
+                    scanner.add_value(_child_path(top) or "(value)", value, line)
+                    _scalar_record(stack, record_depth, scanner, stats)
+                elif c == "-" or c.isdigit():
+                    if tok.lstrip("-").isdigit() and len(tok) >= 9:
+                        scanner.add_value(_child_path(top) or "(value)", tok.lstrip("-"), line)
+                    _scalar_record(stack, record_depth, scanner, stats)
+                else:
+                    _scalar_record(stack, record_depth, scanner, stats)
+                if max_rows is not None and stats.rows >= max_rows:
+                    stats.truncated = _more_data(buf, pos, fh)
+                    break
+        except UnicodeDecodeError:
+            _decode_error(stats, line)
+    if record_depth < 0:
+        scanner.next_row()
+        stats.rows = max(stats.rows, 1)
+    return stats
+
+
+def _scalar_record(stack: list, record_depth: int, scanner: ColumnScanner, stats: ReadStats) -> None:
+    """A scalar directly inside the record array is a record of its own."""
+    if record_depth > 0 and len(stack) == record_depth:
+        scanner.next_row()
+        stats.rows += 1
+
+
+def _child_path(top: list | None) -> str:
+    if top is None:
+        return ""
+    if top[0] == "a":
+        return f"{top[1]}[]"
+    key = top[2] if top[2] is not None else "*"
+    return f"{top[1]}.{key}" if top[1] else key
+
+
+def _more_data(buf: str, pos: int, fh) -> bool:
+    rest = buf[pos:].strip(" \t\r\n]}")
+    if rest:
+        return True
+    while True:
+        chunk = fh.read(CHUNK)
+        if not chunk:
+            return False
+        if chunk.strip(" \t\r\n]}"):
+            return True
+
+
+# ---------------------------------------------------------------------------------------------
+# Parquet
+
+
+def read_parquet(path: Path, scanner: ColumnScanner, max_rows: int | None) -> ReadStats:
+    try:
+        import pyarrow.parquet as pq
+        import pyarrow.types as pat
+    except ImportError:
+        raise ReadError("parquet file not scanned: pyarrow is not installed (install it with "
+                        "`pip install 'aiprivlint[parquet]'`)", "dependency") from None
+    stats = ReadStats()
+    try:
+        pf = pq.ParquetFile(path)
+    except Exception as exc:  # noqa: BLE001 - pyarrow raises many types; never echo content
+        raise ReadError(f"cannot read as parquet ({type(exc).__name__})") from None
+    schema = pf.schema_arrow
+    cols = [f.name for f in schema if pat.is_string(f.type) or pat.is_large_string(f.type)
+            or pat.is_integer(f.type)]
+    if not cols:
+        return stats
+    header = [display_field(c, i) for i, c in enumerate(cols)]
+    row = 0
+    for batch in pf.iter_batches(batch_size=4096, columns=cols):
+        columns = [batch.column(i).to_pylist() for i in range(batch.num_columns)]
+        for values in zip(*columns):
+            if max_rows is not None and row >= max_rows:
+                stats.truncated = True
+                return stats
+            scanner.add_row(header, ["" if v is None else v if isinstance(v, str) else str(v)
+                                     for v in values], line=1, row=row)
+            row += 1
+            stats.rows += 1
+    return stats
+
+
+def read_any(path: Path, scanner: ColumnScanner, max_rows: int | None) -> ReadStats:
+    """Pick the reader from the file name."""
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".tsv"):
+        return read_csv(path, scanner, max_rows, "\t" if suffix == ".tsv" else None)
+    if suffix in (".jsonl", ".ndjson"):
+        return read_jsonl(path, scanner, max_rows)
+    if suffix == ".json":
+        return read_json(path, scanner, max_rows)
+    if suffix in (".parquet", ".pq"):
+        return read_parquet(path, scanner, max_rows)
+    return read_text(path, scanner, max_rows)
+
+
+__all__ = ["ReadError", "ReadStats", "read_any", "read_csv", "read_json", "read_jsonl",
+           "read_parquet", "read_text", "sniff_delimiter"]
