@@ -28,9 +28,24 @@ TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
 FORMAT = 1
 
 
+def _code_stamp() -> str:
+    """Size and mtime of aiprivlint's own files: an edited checker (a development checkout)
+    must not be answered from results of the old code. About 100 stat calls."""
+    pkg = Path(__file__).parent
+    h = hashlib.sha256()
+    for path in sorted(pkg.rglob("*.py")) + sorted(pkg.parent.parent.glob("rules/*.toml")):
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        h.update(f"{path.name}:{st.st_size}:{st.st_mtime_ns};".encode())
+    return h.hexdigest()[:16]
+
+
 def settings_key(selected: frozenset[str], gather: frozenset[str], options: dict[str, Any]) -> str:
-    doc = json.dumps({"v": __version__, "f": FORMAT, "sel": sorted(selected), "gather": sorted(gather),
-                      "opt": {k: options[k] for k in sorted(options)}}, sort_keys=True, default=str)
+    doc = json.dumps({"v": __version__, "f": FORMAT, "code": _code_stamp(), "sel": sorted(selected),
+                      "gather": sorted(gather), "opt": {k: options[k] for k in sorted(options)}},
+                     sort_keys=True, default=str)
     return hashlib.sha256(doc.encode()).hexdigest()[:24]
 
 
