@@ -52,12 +52,12 @@ def file_kinds(rel: str) -> frozenset[str]:
     return frozenset(kinds)
 
 
-TEST_DIRS = {"tests", "test", "testing", "unittests", "unit_tests", "integration_tests"}
+TEST_DIRS = {"tests", "test", "testing", "unittests", "unit_tests", "integration_tests", "e2e"}
 
 
 def is_test_path(rel: str) -> bool:
     """Test code by the usual conventions: a tests/ folder, test_*.py, *_test.py, conftest.py."""
-    p = PurePosixPath(rel)
+    p = PurePosixPath(rel.replace("\\", "/").lower())
     name = p.name
     if name == "conftest.py" or (name.startswith("test_") and name.endswith((".py", ".ipynb"))) \
             or name.endswith(("_test.py", "_tests.py")):

@@ -29,6 +29,8 @@ should report only when every candidate is weak.
 
 from __future__ import annotations
 
+from ...discovery import is_test_path  # noqa: F401 - re-exported for the fact rules
+
 import math
 import re
 from dataclasses import dataclass, field
@@ -741,19 +743,3 @@ class TracksValues:
     def leave_Match(self, node: cst.Match) -> None:
         self.values.leave_conditional()
 
-
-TEST_DIRS = {"test", "tests", "testing", "unittests", "unit_tests", "e2e", "integration_tests"}
-
-
-def is_test_path(rel: str) -> bool:
-    """Whether a file is test code (``tests/``, ``e2e/``, ``test_*.py``, ``*_test.py``,
-    ``conftest.py``): deliberately degenerate settings (zero noise, huge epsilon) are normal
-    there. Folders up to a ``fixtures`` folder do not count: a fixture is a sample project,
-    judged as one."""
-    parts = rel.replace("\\", "/").lower().split("/")
-    if "fixtures" in parts[:-1]:
-        parts = parts[len(parts) - 1 - parts[::-1].index("fixtures"):]
-    name = parts[-1]
-    stem = name.rsplit(".", 1)[0]
-    return (any(p in TEST_DIRS for p in parts[:-1]) or stem.startswith("test_")
-            or stem.endswith("_test") or stem == "conftest")
