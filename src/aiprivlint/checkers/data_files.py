@@ -131,12 +131,10 @@ class DataFileChecker(FileChecker):
             ctx.report("AIP101", line, 1, message, details=details,
                        context=f"AIP101|{m.field}|{m.entity}|{m.id_type}",
                        severity=_ENTITY_SEVERITY.get(m.entity))
-            if "AIP101" in ctx.selected:
-                ctx.fact("personal-data", line, entity=m.entity, field=m.field, source="AIP101",
-                         id_type=m.id_type)
+            # the fact is AIP201's evidence: emitted even when AIP101 itself is not selected
+            ctx.fact("personal-data", line, entity=m.entity, field=m.field, source="AIP101",
+                     id_type=m.id_type)
 
-        if "AIP102" not in ctx.selected:
-            return
         if kind == "text":
             return
         if suffix == ".json" and (_config_document(ctx.path) or not (
