@@ -1,0 +1,117 @@
+"""detect-secrets filters added or adapted by aiprivlint (AIP105).
+
+detect-secrets calls a filter with the arguments it names (``secret``, ``line``, ``plugin``,
+``filename``, ``context``) and drops the candidate when it returns True. These run inside
+detect-secrets' filter stack, next to its own heuristic filters, in the full-file scan of the
+equivalence bench as well as in aiprivlint's prefiltered scan.
+
+Why they exist (measured on nine ML repositories: flower, trl, diffusers, presidio, opacus,
+tensorflow/privacy, deepface, opengpts, anthropic-cookbook; every keyword hit there was one):
+
+- ``is_placeholder``: tutorials and SDK examples are full of keys that are not keys:
+  ``api_key="EMPTY"`` (vLLM), ``"sk-no-key-required"``, ``"YOUR_API_KEY"``, ``"<token>"``,
+  ``hf_xxxxxxxx…``, ``password: postgres`` in a docker-compose file, AWS's documented example
+  key. The keyword plugin reports any quoted value after ``api_key``/``password``; this filter
+  keeps values that look generated (mixed character classes, no placeholder words).
+- ``is_indirect_reference``: detect-secrets' filter of the same name drops a *whole line* when it
+  contains ``x = f(...)``, which silences every plugin on ``client = OpenAI(api_key="sk-…")`` —
+  the commonest way ML code hard-codes a key. Here it only applies to the generic plugins it was
+  written for (keyword and entropy); a token with a provider's prefix is reported.
+- ``is_potential_uuid``: detect-secrets drops UUID-shaped secrets; Pinecone's pre-2024 keys are
+  UUIDs, so UUIDs found by a plugin that expects them (next to the word "pinecone") are kept.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+GENERIC_TYPES = frozenset({"Secret Keyword", "Base64 High Entropy String", "Hex High Entropy String"})
+WORDY_TYPES = frozenset({"Secret Keyword", "Basic Auth Credentials"})
+
+# placeholder words; in a random 160-character token one of the long ones turns up by chance
+# about once in 20,000 keys, the short ones only count between non-letters ("sk-ant-your-key")
+_LONG_MARKERS = (r"example|placeholder|dummy|sample|changeme|change_me|replace|insert|redacted"
+                 r"|xxxxx|\*\*\*|\.\.\.|…|<|>|\{\{|\}\}|\$\{|%\(|%s")
+_SHORT_MARKERS = r"your|fake|test|here|todo|xxxx|secret_?key|api_?key"
+_MARKERS = re.compile(f"{_LONG_MARKERS}|(?<![a-z])(?:{_SHORT_MARKERS})(?![a-z])", re.IGNORECASE)
+# hand-written values (keyword assignments, URL passwords): a placeholder word anywhere
+_MARKERS_ANYWHERE = re.compile(f"{_LONG_MARKERS}|{_SHORT_MARKERS}", re.IGNORECASE)
+_WORDY = re.compile(
+    r"[a-z]+"  # postgres, inherit, password
+    r"|[A-Z][A-Z0-9_]*"  # EMPTY, OPENAI_API_KEY, NONE
+    r"|[a-z]+(?:[-_. ][a-z0-9]+)+"  # my_api_key, sk-no-key-required, lm-studio, not.needed
+    r"|[A-Z]?[a-z]+(?:[A-Z][a-z]+)+",  # MyPassword
+)
+_PATHLIKE = re.compile(
+    r"(?:~|\.{1,2})?/[\w./-]*|[\w.-]+(?:/[\w.-]+)+/?"
+    r"|.*\.(?:pem|key|crt|cer|der|p12|pfx|jks|pub|gpg|asc|json|ya?ml|txt|env|ini|cfg|toml|conf)",
+    re.IGNORECASE,
+)
+_SEQUENCES = ("abcdefghijklmnopqrstuvwxyz", "0123456789", "9876543210", "qwertyuiop", "asdfghjkl")
+
+
+def _entropy(s: str) -> float:
+    n = len(s)
+    return -sum(c / n * math.log2(c / n) for c in (s.count(ch) for ch in set(s))) if n else 0.0
+
+
+def _low_diversity(secret: str) -> bool:
+    """Filler rather than random: long runs of one character, alphabet walks, few distinct chars."""
+    if re.search(r"(.)\1{5,}", secret):
+        return True
+    low = secret.lower()
+    if any(seq[i:i + 8] in low for seq in _SEQUENCES for i in range(len(seq) - 7)):
+        return True
+    return len(secret) >= 16 and _entropy(secret) < 3.0
+
+
+def _identifier_like(secret: str) -> bool:
+    """A CamelCase or snake_case name (``Mistral3ForConditionalGeneration``), not a random token:
+    most of it is runs of 4+ lower-case letters (in a random base62 token, half of it is so
+    covered less than once in a thousand)."""
+    return sum(len(run) for run in re.findall(r"[a-z]{4,}", secret)) >= 0.5 * len(secret)
+
+
+def is_placeholder(secret: str, plugin: Any) -> bool:
+    """True for values that keep a credential's place without being one."""
+    if not secret:
+        return True
+    wordy = getattr(plugin, "secret_type", "") in WORDY_TYPES
+    if (_MARKERS_ANYWHERE if wordy else _MARKERS).search(secret) or _low_diversity(secret):
+        return True
+    if getattr(plugin, "aiprivlint_plugin", False):
+        if _identifier_like(secret):
+            return True
+        if getattr(plugin, "mixed_case", False) and not (
+                re.search(r"[A-Z]", secret) and re.search(r"[a-z]", secret) and re.search(r"[0-9]", secret)):
+            return True
+    if wordy:
+        # a hand-written value: keep it only if it looks generated or deliberately complex
+        if len(secret) < 6 or any(ch.isspace() for ch in secret):
+            return True
+        if _WORDY.fullmatch(secret) or _PATHLIKE.fullmatch(secret):
+            return True
+    return False
+
+
+def is_indirect_reference(secret: str, line: str, plugin: Any) -> bool:
+    """detect-secrets' ``is_indirect_reference``, for the generic plugins only.
+
+    (It names ``secret`` so that detect-secrets runs it per reported secret, when the plugin is
+    known, rather than once per line.)"""
+    if getattr(plugin, "secret_type", "") not in GENERIC_TYPES:
+        return False
+    from detect_secrets.filters.heuristic import is_indirect_reference as ds_indirect
+
+    return ds_indirect(line)
+
+
+def is_potential_uuid(secret: str, plugin: Any) -> bool:
+    """detect-secrets' ``is_potential_uuid``, except for plugins whose keys are UUIDs."""
+    if getattr(plugin, "allows_uuid", False):
+        return False
+    from detect_secrets.filters.heuristic import is_potential_uuid as ds_uuid
+
+    return ds_uuid(secret)
