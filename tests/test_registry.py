@@ -25,3 +25,9 @@ def test_rule_files_are_complete():
 
 def test_rules_dir_is_the_repository_rules_folder():
     assert (rules_dir() / "AIP502.toml").is_file()
+
+
+def test_readme_lists_every_rule():
+    readme = (rules_dir().parent / "README.md").read_text(encoding="utf-8")
+    for rid in load_rules():
+        assert f"[{rid}](rules/{rid}.toml)" in readme, f"README rule table misses {rid}"

@@ -56,8 +56,13 @@ TEST_DIRS = {"tests", "test", "testing", "unittests", "unit_tests", "integration
 
 
 def is_test_path(rel: str) -> bool:
-    """Test code by the usual conventions: a tests/ folder, test_*.py, *_test.py, conftest.py."""
+    """Test code by the usual conventions: a tests/ or e2e/ folder, test_*.py, *_test.py,
+    conftest.py. Folders up to a ``fixtures`` folder do not count (a fixture is a sample project)."""
     p = PurePosixPath(rel.replace("\\", "/").lower())
+    if "fixtures" in p.parts[:-1]:
+        # a fixture is a sample project, judged as one: only the path below fixtures/ counts
+        parts = p.parts
+        p = PurePosixPath(*parts[len(parts) - 1 - parts[::-1].index("fixtures"):])
     name = p.name
     if name == "conftest.py" or (name.startswith("test_") and name.endswith((".py", ".ipynb"))) \
             or name.endswith(("_test.py", "_tests.py")):

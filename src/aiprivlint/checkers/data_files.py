@@ -150,8 +150,8 @@ class DataFileChecker(FileChecker):
             fc = classify_field(leaf)
             if fc is None or fc.ambiguous:
                 continue
-            if name in reported_fields and "AIP101" in ctx.selected:
-                continue  # the values are reported by AIP101, which says more
+            if name in reported_fields and ("AIP101" in ctx.selected or "AIP102" not in ctx.selected):
+                continue  # the values are reported (or, as facts, known) by AIP101, which says more
             sev = Severity.HIGH if fc.special else None
             message = (f"{_where(name, kind).capitalize()} denotes personal data "
                        f"({fc.category}{', special category' if fc.special else ''}): {fc.reason}")

@@ -145,7 +145,7 @@ class MitigationFacts(CodeRule):
         self._fakers: set[str] = set()
         self._constants: dict[str, str] = {}
         self._depth = 0  # function/class nesting: module-level constants only
-        self._test = is_test_path(self.path)
+        self._test = self.options.get("test-code", "skip") == "skip" and is_test_path(self.path)
 
     # --- scope tracking ------------------------------------------------------------------
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:

@@ -126,7 +126,7 @@ class ModelPublishFacts(CodeRule):
 
     def __init__(self, runner) -> None:
         super().__init__(runner)
-        self.skip = is_test_path(self.path)
+        self.skip = is_test_path(self.path)  # a test's upload is not a release, whatever test-code says
         self.dataset_names: set[str] = set()
         self.hfapi_names: set[str] = set()
         self.mlflow_clients: set[str] = set()
@@ -299,7 +299,7 @@ class DatasetPathFacts(CodeRule):
 
     def __init__(self, runner) -> None:
         super().__init__(runner)
-        self.skip = is_test_path(self.path)
+        self.skip = is_test_path(self.path)  # a test's upload is not a release, whatever test-code says
 
     def visit_Call(self, node: cst.Call) -> None:
         if self.skip:
