@@ -37,6 +37,8 @@ class UnsafeDeserialization(CodeRule):
         "import json\nd = json.load(f)",
         "class Ckpt:\n    def load(self, p): ...\nckpt = Ckpt()\nckpt.load('x')",
         "from safetensors.torch import load_file\nsd = load_file('model.safetensors')",
+        "import io, torch\nwith io.BytesIO() as buf:\n    torch.save(m, buf)\n    buf.seek(0)\n"
+        "    clone = torch.load(buf, weights_only=False)",
     ]
     INVALID = [
         "import torch\nstate = torch.load(path)",
@@ -47,13 +49,43 @@ class UnsafeDeserialization(CodeRule):
         "import numpy as np\narr = np.load('x.npy', allow_pickle=True)",
         "import pandas as pd\ndf = pd.read_pickle('df.pkl')",
         "import yaml\ncfg = yaml.load(f)",
+        "import io, torch\nbuf = io.BytesIO(blob_from_request)\nm = torch.load(buf, weights_only=False)",
         "import yaml\ncfg = yaml.load(f, Loader=yaml.Loader)",
         "from tensorflow import keras\nm = keras.models.load_model('m.keras', safe_mode=False)",
     ]
 
+    def __init__(self, runner) -> None:
+        super().__init__(runner)
+        self._buffers: set[str] = set()  # names bound to an empty io.BytesIO() of this file
+
+    def _empty_buffer(self, value: cst.BaseExpression) -> bool:
+        return (isinstance(value, cst.Call) and not value.args
+                and self.qualified_name(value.func) in ("io.BytesIO", "io.StringIO"))
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        if node.asname and isinstance(node.asname.name, cst.Name) and self._empty_buffer(node.item):
+            self._buffers.add(node.asname.name.value)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            if isinstance(target.target, cst.Name):
+                if self._empty_buffer(node.value):
+                    self._buffers.add(target.target.value)
+                else:
+                    self._buffers.discard(target.target.value)
+
+    def _in_process_round_trip(self, node: cst.Call) -> bool:
+        """torch.save(obj, buf); torch.load(buf): an object cloned through a buffer this process
+        filled itself (a deep copy idiom), not an artefact from elsewhere."""
+        return bool(node.args) and isinstance(node.args[0].value, cst.Name) \
+            and node.args[0].value.value in self._buffers
+
     def visit_Call(self, node: cst.Call) -> None:
         name = self.qualified_name(node.func)
         if name is None:
+            return
+        if name in ("torch.load", "pickle.load", "dill.load", "cloudpickle.load") \
+                and self._in_process_round_trip(node):
             return
         if name == "torch.load":
             if self.kwarg_is(node, "weights_only", False):
