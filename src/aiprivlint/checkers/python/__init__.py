@@ -253,6 +253,64 @@ def fast_walk(node: cst.CSTNode, visits: dict[str, list], leaves: dict[str, list
         fn(node)
 
 
+_STATEMENT_TYPES = (
+    "Expr", "Assign", "AnnAssign", "AugAssign", "Return", "Raise", "Assert", "Del", "Pass", "Break",
+    "Continue", "Global", "Nonlocal", "Import", "ImportFrom", "TypeAlias", "FunctionDef", "ClassDef",
+    "If", "For", "While", "With", "Try", "TryStar", "Match",
+)
+
+
+def _ast_statement_starts(code: str) -> list[int] | None:
+    """First line of every statement in source (pre-)order, as libcst's walk meets them; a
+    decorated definition starts at its first decorator, as in libcst. None if ast cannot parse."""
+    import ast
+
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    out: list[int] = []
+
+    def walk(stmts: list) -> None:
+        for st in stmts:
+            decorators = getattr(st, "decorator_list", None)
+            out.append(min([st.lineno] + [d.lineno for d in decorators]) if decorators else st.lineno)
+            for name in ("body", "handlers", "orelse", "finalbody", "cases"):
+                for child in getattr(st, name, None) or []:
+                    if isinstance(child, ast.stmt):
+                        walk([child])
+                    else:  # ExceptHandler, match_case: their statements
+                        walk(getattr(child, "body", []))
+
+    walk(tree.body)
+    return out
+
+
+class _StatementCounter:
+    """Counts statements during the fast walk, so a fact's line can come from ``ast`` (about a
+    tenth of a libcst parse) instead of libcst's PositionProvider (a whole-module codegen)."""
+
+    def __init__(self) -> None:
+        self.index = -1
+        self.stack: list[tuple[int, cst.CSTNode]] = []
+        self.done = False
+
+    def _enter(self, node: cst.CSTNode) -> None:
+        self.index += 1
+        self.stack.append((self.index, node))
+
+    def _leave(self, node: cst.CSTNode) -> None:
+        self.stack.pop()
+
+    def leave_Module(self, node: cst.Module) -> None:
+        self.done = True
+
+
+for _name in _STATEMENT_TYPES:
+    setattr(_StatementCounter, f"visit_{_name}", _StatementCounter._enter)
+    setattr(_StatementCounter, f"leave_{_name}", _StatementCounter._leave)
+
+
 class PythonRun:
     """One file's traversal: the parsed module, its imports, lazy positions, the rules."""
 
@@ -262,6 +320,8 @@ class PythonRun:
         self.nb = nb
         self.imports = Imports()
         self._positions = None
+        self.statements: _StatementCounter | None = None  # set for the fast walk
+        self._pending: list[tuple[str, cst.CSTNode, int, cst.CSTNode, dict]] = []
 
     def position(self, node: cst.CSTNode) -> tuple[int, int, int, int]:
         if self._positions is None:  # computed only for files that report something
@@ -286,10 +346,39 @@ class PythonRun:
                         details=details, context=context, severity=severity)
 
     def fact(self, kind: str, node: cst.CSTNode | None, data: dict) -> None:
-        line = self.position(node)[0] if node is not None else 0
+        counter = self.statements
+        if node is not None and counter is not None:
+            # kept in order; a fact deferred to leave_Module (no statement open) gets PositionProvider
+            index, stmt = counter.stack[-1] if counter.stack and not counter.done else (-1, node)
+            self._pending.append((kind, node, index, stmt, data))
+            return
+        self._emit_fact(kind, self.position(node)[0] if node is not None else 0, data)
+
+    def _emit_fact(self, kind: str, line: int, data: dict) -> None:
         if self.nb is not None and line:
             line = self.nb.raw_position(line, 0)[0]
         self.ctx.fact(kind, line, **data)
+
+    def flush_facts(self) -> None:
+        """Lines of the facts gathered during the walk: the statement's first line from ``ast``
+        plus the node's line offset inside the statement's own code; PositionProvider when the
+        two parsers disagree about the statements."""
+        if not self._pending:
+            return
+        starts = _ast_statement_starts(self.module.code if self.nb is None else self.nb.code)
+        counted = self.statements.index + 1 if self.statements else -1
+        for kind, node, index, stmt, data in self._pending:
+            line = 0
+            if index >= 0 and starts is not None and len(starts) == counted and self._positions is None:
+                stmt_code = self.module.code_for_node(stmt)
+                lead = len(getattr(stmt, "leading_lines", ()) or ())
+                offset = 0 if node is stmt else stmt_code.find(self.module.code_for_node(node))
+                if offset >= 0:
+                    line = starts[index] - lead + stmt_code.count("\n", 0, offset)
+            if line <= 0:
+                line = self.position(node)[0]
+            self._emit_fact(kind, line, data)
+        self._pending = []
 
     _code_lines: list[str] | None = None
 
@@ -358,7 +447,16 @@ class PythonChecker(FileChecker):
         if ctx.options.get("_libcst_walk") or (set(dispatch.visits) | set(dispatch.leaves)) & _SKIPPED_TYPES:
             module.visit(dispatch)
         else:
+            counter = run.statements = _StatementCounter()
+            for attr in dir(counter):
+                if attr.startswith("visit_"):
+                    dispatch.visits.setdefault(attr[6:], []).insert(0, getattr(counter, attr))
+                elif attr == "leave_Module":  # before the rules: facts they defer are exact
+                    dispatch.leaves.setdefault("Module", []).insert(0, counter.leave_Module)
+                elif attr.startswith("leave_"):  # after the rules: their leave_ sees the statement
+                    dispatch.leaves.setdefault(attr[6:], []).append(getattr(counter, attr))
             fast_walk(module, dispatch.visits, dispatch.leaves)
+            run.flush_facts()
 
     @staticmethod
     def _parse(ctx, code, nb, cells):
