@@ -70,6 +70,7 @@ class CodeRule:
 
     rule_id: ClassVar[str] = ""
     needs: ClassVar[tuple[str, ...]] = ()  # prefilter: run only if the text mentions one of these
+    needs_pattern: ClassVar[re.Pattern[str] | None] = None  # or: only if this regex matches the text
     # A facts-only rule has no rule id and reports no findings: it only emits facts (e.g. the
     # mitigations the audit lists). It runs only when ``options[facts_option]`` is truthy.
     facts_only: ClassVar[bool] = False
@@ -401,7 +402,7 @@ class PythonChecker(FileChecker):
         self.rules = rules
         self.rule_ids = tuple(sorted({r.rule_id for r in rules if not r.facts_only}))
         self._patterns: dict[type[CodeRule], re.Pattern[str] | None] = {
-            r: (_needs_pattern(set(r.needs)) if r.needs else None) for r in rules
+            r: (r.needs_pattern or (_needs_pattern(set(r.needs)) if r.needs else None)) for r in rules
         }
 
     def facts_wanted(self, options: dict[str, Any]) -> bool:

@@ -48,7 +48,10 @@ def _name_of(node: cst.CSTNode | None) -> str | None:
 
 class PiiLiteral(CodeRule):
     rule_id = "AIP104"
-    needs = ()  # any file can hold a literal; the per-string gate is a cheap regex
+    # The per-string gate over the whole text, with a bare "@" narrowed to an address-like one:
+    # decorators and matrix products (`@property`, `a @ b`) no longer send every file to the
+    # parser, and any value the gate lets through still passes this (tests/test_prefilter.py).
+    needs_pattern = re.compile(_GATE.pattern.replace("@|", r"[\w.%+-]@[\w-]|", 1))
 
     VALID = [
         'CONTACT = "jane.doe@example.com"',
