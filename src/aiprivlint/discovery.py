@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -77,16 +78,32 @@ def display_path(path: Path, cwd: Path) -> str:
         return path.as_posix()
 
 
-def _matches(rel_to_root: str, patterns: list[str] | tuple[str, ...]) -> bool:
-    parts = rel_to_root.split("/")
-    for pat in patterns:
-        pat = pat.rstrip("/")
-        if "/" in pat:
-            if fnmatch.fnmatch(rel_to_root, pat) or fnmatch.fnmatch(rel_to_root, pat + "/*"):
-                return True
-        elif any(fnmatch.fnmatch(part, pat) for part in parts):
+class _Patterns:
+    """Exclude patterns compiled once: literal folder/file names as a set, globs as one regex,
+    patterns with a '/' matched against the whole relative path."""
+
+    def __init__(self, patterns: list[str] | tuple[str, ...]) -> None:
+        self.names: set[str] = set()
+        globs: list[str] = []
+        paths: list[str] = []
+        for pat in patterns:
+            pat = pat.rstrip("/")
+            if "/" in pat:
+                paths += [fnmatch.translate(pat), fnmatch.translate(pat + "/*")]
+            elif any(c in pat for c in "*?["):
+                globs.append(fnmatch.translate(pat))
+            else:
+                self.names.add(pat)
+        self.glob = re.compile("|".join(globs)) if globs else None
+        self.path = re.compile("|".join(paths)) if paths else None
+
+    def match(self, rel_to_root: str) -> bool:
+        parts = rel_to_root.split("/")
+        if self.names and not self.names.isdisjoint(parts):
             return True
-    return False
+        if self.glob is not None and any(self.glob.match(part) for part in parts):
+            return True
+        return self.path is not None and self.path.match(rel_to_root) is not None
 
 
 class Discovery:
@@ -94,15 +111,17 @@ class Discovery:
         self.cfg = cfg
         self.cwd = (cwd or Path.cwd()).resolve()
         self.errors: list[tuple[str, str]] = []  # (path, message)
+        self._default = _Patterns(DEFAULT_EXCLUDE)
+        self._user = _Patterns(cfg.exclude) if cfg.exclude else None
 
     def excluded(self, path: Path) -> bool:
         try:
             rel = path.relative_to(self.cfg.root).as_posix()
         except ValueError:
             rel = path.as_posix().lstrip("/")
-        if _matches(rel, DEFAULT_EXCLUDE):
+        if self._default.match(rel):
             return True
-        return bool(self.cfg.exclude) and _matches(rel, self.cfg.exclude)
+        return self._user is not None and self._user.match(rel)
 
     def files(self, paths: list[str]) -> list[SourceFile]:
         out: dict[str, SourceFile] = {}
