@@ -318,10 +318,7 @@ class Engine:
     def _per_file_ignored(self, f: Finding, sf: SourceFile | None) -> bool:
         if not self.cfg.per_file_ignores or sf is None:
             return False
-        try:
-            rel = sf.path.relative_to(self.cfg.root).as_posix()
-        except ValueError:
-            rel = sf.rel
+        rel = self._root_relative(sf.rel, {sf.rel: sf})
         name = rel.rsplit("/", 1)[-1]
         for pattern, ids in self.cfg.per_file_ignores.items():
             target = rel if "/" in pattern else name

@@ -7,8 +7,6 @@ alone (never by re-reading files), so they stay correct with a process pool and 
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,11 +89,9 @@ class ProjectRule:
 
 
 def all_project_rules() -> list[ProjectRule]:
-    from .checkers import project as pkg
+    from .checkers import import_submodules
 
-    for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda i: i.name):
-        if not info.name.startswith("_"):
-            importlib.import_module(f"{pkg.__name__}.{info.name}")
+    import_submodules("aiprivlint.checkers.project")
     subs = sorted(ProjectRule.__subclasses__(), key=lambda c: (c.rule_id, c.__name__))
     return [cls() for cls in subs if cls.rule_id]
 

@@ -112,28 +112,29 @@ class FileChecker:
         raise NotImplementedError
 
 
-def _import_submodules(package: str) -> None:
+def import_submodules(package: str) -> None:
+    """Import every public module of ``package``, in name order (rules register by subclassing)."""
     pkg = importlib.import_module(package)
     for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda i: i.name):
         if not info.name.startswith("_"):
             importlib.import_module(f"{package}.{info.name}")
 
 
-def _all_subclasses(cls: type) -> list[type]:
+def all_subclasses(cls: type) -> list[type]:
     out = []
     for sub in cls.__subclasses__():
         out.append(sub)
-        out.extend(_all_subclasses(sub))
+        out.extend(all_subclasses(sub))
     return out
 
 
 def all_checkers() -> list[FileChecker]:
     """One instance of every concrete file checker (the Python runner included), in a stable order."""
-    _import_submodules(__name__)
+    import_submodules(__name__)
     from .python import PythonChecker, all_code_rules
 
     checkers: list[FileChecker] = [PythonChecker(all_code_rules())]
-    for cls in sorted(_all_subclasses(FileChecker), key=lambda c: (c.__module__, c.__name__)):
+    for cls in sorted(all_subclasses(FileChecker), key=lambda c: (c.__module__, c.__name__)):
         if cls is PythonChecker or not cls.rule_ids or getattr(cls, "abstract", False):
             continue
         checkers.append(cls())

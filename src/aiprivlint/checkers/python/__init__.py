@@ -9,15 +9,13 @@ ordering; the rule owns only its decision. ``VALID`` and ``INVALID`` snippets be
 from __future__ import annotations
 
 import dataclasses
-import importlib
-import pkgutil
 import re
 from typing import Any, ClassVar
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from .. import CheckerError, FileChecker, FileContext
+from .. import CheckerError, FileChecker, FileContext, all_subclasses, import_submodules
 from ...findings import Severity
 from ...notebook import NotebookCode, NotebookError, code_of, parse_notebook
 
@@ -315,10 +313,12 @@ for _name in _STATEMENT_TYPES:
 class PythonRun:
     """One file's traversal: the parsed module, its imports, lazy positions, the rules."""
 
-    def __init__(self, ctx: FileContext, module: cst.Module, nb: NotebookCode | None) -> None:
+    def __init__(self, ctx: FileContext, module: cst.Module, nb: NotebookCode | None,
+                 source: str) -> None:
         self.ctx = ctx
         self.module = module
         self.nb = nb
+        self.source = source  # the text that was parsed (Module.code would regenerate it)
         self.imports = Imports()
         self._positions = None
         self.statements: _StatementCounter | None = None  # set for the fast walk
@@ -366,7 +366,7 @@ class PythonRun:
         two parsers disagree about the statements."""
         if not self._pending:
             return
-        starts = _ast_statement_starts(self.module.code if self.nb is None else self.nb.code)
+        starts = _ast_statement_starts(self.source)
         counted = self.statements.index + 1 if self.statements else -1
         for kind, node, index, stmt, data in self._pending:
             line = 0
@@ -385,7 +385,7 @@ class PythonRun:
 
     def code_line(self, line: int) -> str:
         if self._code_lines is None:
-            self._code_lines = self.module.code.splitlines()
+            self._code_lines = self.source.splitlines()
         return self._code_lines[line - 1] if 1 <= line <= len(self._code_lines) else ""
 
 
@@ -442,7 +442,7 @@ class PythonChecker(FileChecker):
         if module is None:
             return
         module, nb = module
-        run = PythonRun(ctx, module, nb)
+        run = PythonRun(ctx, module, nb, nb.code if nb is not None else code)
         instances = [rule(run) for rule in rules]
         dispatch = _Dispatch(run, instances)
         if ctx.options.get("_libcst_walk") or (set(dispatch.visits) | set(dispatch.leaves)) & _SKIPPED_TYPES:
@@ -491,17 +491,7 @@ class PythonChecker(FileChecker):
 
 
 def all_code_rules() -> list[type[CodeRule]]:
-    pkg = importlib.import_module(__name__)
-    for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda i: i.name):
-        if not info.name.startswith("_"):
-            importlib.import_module(f"{__name__}.{info.name}")
-    seen: dict[str, type[CodeRule]] = {}
-
-    def walk(cls):
-        for sub in cls.__subclasses__():
-            if (sub.rule_id or sub.facts_only) and not getattr(sub, "abstract", False):
-                seen[f"{sub.__module__}.{sub.__qualname__}"] = sub
-            walk(sub)
-
-    walk(CodeRule)
+    import_submodules(__name__)
+    seen = {f"{sub.__module__}.{sub.__qualname__}": sub for sub in all_subclasses(CodeRule)
+            if (sub.rule_id or sub.facts_only) and not getattr(sub, "abstract", False)}
     return [seen[k] for k in sorted(seen)]
