@@ -18,6 +18,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from .. import CheckerError, FileChecker, FileContext, all_subclasses, import_submodules
 from ...findings import Severity
 from ...notebook import NotebookCode, NotebookError, code_of, parse_notebook
+from ._ast_base import AstRule, AstRun, Summary, parse_ast
 
 
 class Imports:
@@ -78,6 +79,13 @@ class CodeRule:
 
     def __init__(self, runner: "PythonRun") -> None:
         self._run = runner
+
+    @classmethod
+    def gate(cls, summary: Summary) -> bool:
+        """Whether the rule can fire on a file with this ast :class:`Summary`; False skips the
+        libcst parse when no selected rule passes. Must be a necessary condition of any finding
+        or fact of the rule (checked by tests/test_prefilter.py)."""
+        return True
 
     # --- context -------------------------------------------------------------------------
     @property
@@ -259,14 +267,12 @@ _STATEMENT_TYPES = (
 )
 
 
-def _ast_statement_starts(code: str) -> list[int] | None:
+def _ast_statement_starts(tree) -> list[int] | None:
     """First line of every statement in source (pre-)order, as libcst's walk meets them; a
-    decorated definition starts at its first decorator, as in libcst. None if ast cannot parse."""
+    decorated definition starts at its first decorator, as in libcst. None without a tree."""
     import ast
 
-    try:
-        tree = ast.parse(code)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    if tree is None:
         return None
     out: list[int] = []
 
@@ -314,8 +320,9 @@ class PythonRun:
     """One file's traversal: the parsed module, its imports, lazy positions, the rules."""
 
     def __init__(self, ctx: FileContext, module: cst.Module, nb: NotebookCode | None,
-                 source: str) -> None:
+                 source: str, tree=None) -> None:
         self.ctx = ctx
+        self.tree = tree  # the ast of the same source, when it parsed
         self.module = module
         self.nb = nb
         self.source = source  # the text that was parsed (Module.code would regenerate it)
@@ -366,7 +373,7 @@ class PythonRun:
         two parsers disagree about the statements."""
         if not self._pending:
             return
-        starts = _ast_statement_starts(self.source)
+        starts = _ast_statement_starts(self.tree if self.tree is not None else parse_ast(self.source))
         counted = self.statements.index + 1 if self.statements else -1
         for kind, node, index, stmt, data in self._pending:
             line = 0
@@ -425,7 +432,7 @@ class PythonChecker(FileChecker):
         return out
 
     def check(self, ctx: FileContext) -> None:
-        nb = None
+        nb = cells = None
         if "notebook" in ctx.kinds:
             try:
                 cells = parse_notebook(ctx.text)
@@ -435,14 +442,39 @@ class PythonChecker(FileChecker):
             code = nb.code
         else:
             code = ctx.text
-        rules = self.applicable(code, ctx.selected, ctx.options.get("_prefilter", True), ctx.options)
+        prefilter = ctx.options.get("_prefilter", True)
+        rules = self.applicable(code, ctx.selected, prefilter, ctx.options)
         if not rules:
             return
-        module = self._parse(ctx, code, nb, cells if nb is not None else None)
-        if module is None:
+        module = None
+        tree = parse_ast(code)
+        if tree is None:  # libcst then reports the syntax error, or drops a notebook's bad cells
+            parsed = self._parse(ctx, code, nb, cells)
+            if parsed is None:
+                return
+            module, nb = parsed
+            code = nb.code if nb is not None else code
+            tree = parse_ast(code)  # still None for syntax newer than this Python's ast
+        ast_rules = [r for r in rules if issubclass(r, AstRule)]
+        cst_rules = [r for r in rules if not issubclass(r, AstRule)]
+        if tree is not None:
+            ast_run = AstRun(ctx, tree, code, nb)
+            ast_run.run(ast_rules)
+            if prefilter:
+                cst_rules = [r for r in cst_rules if r.gate(ast_run.summary)]
+        if not cst_rules:
             return
-        module, nb = module
-        run = PythonRun(ctx, module, nb, nb.code if nb is not None else code)
+        if module is None:
+            parsed = self._parse(ctx, code, nb, cells)
+            if parsed is None:
+                return
+            module, nb = parsed
+            code = nb.code if nb is not None else code
+        self._walk(ctx, PythonRun(ctx, module, nb, code, tree), cst_rules)
+
+    @staticmethod
+    def _walk(ctx: FileContext, run: PythonRun, rules: list[type[CodeRule]]) -> None:
+        module = run.module
         instances = [rule(run) for rule in rules]
         dispatch = _Dispatch(run, instances)
         if ctx.options.get("_libcst_walk") or (set(dispatch.visits) | set(dispatch.leaves)) & _SKIPPED_TYPES:
@@ -490,8 +522,10 @@ class PythonChecker(FileChecker):
             raise CheckerError(f"cannot parse notebook code: {exc.message}") from None
 
 
-def all_code_rules() -> list[type[CodeRule]]:
+def all_code_rules() -> list[type[CodeRule] | type[AstRule]]:
+    """Every code rule, libcst (:class:`CodeRule`) and ast (:class:`AstRule`), in a stable order."""
     import_submodules(__name__)
-    seen = {f"{sub.__module__}.{sub.__qualname__}": sub for sub in all_subclasses(CodeRule)
+    seen = {f"{sub.__module__}.{sub.__qualname__}": sub
+            for sub in [*all_subclasses(CodeRule), *all_subclasses(AstRule)]
             if (sub.rule_id or sub.facts_only) and not getattr(sub, "abstract", False)}
     return [seen[k] for k in sorted(seen)]

@@ -1,0 +1,312 @@
+"""The cheap half of the Python pipeline: one ``ast`` parse per file, for two things.
+
+1. **Gates.** After the text prefilter, a :class:`Summary` of the file (identifiers, called names,
+   imports, string constants) lets each libcst :class:`~aiprivlint.checkers.python.CodeRule` say,
+   through its ``gate``, whether it can fire at all. ``ast.parse`` is C code, about a tenth of a
+   libcst parse, so a file no libcst rule can fire on is never parsed by libcst. A gate must be a
+   *necessary* condition of the rule's output: tests/test_prefilter.py and
+   ``bench/prefilter_equivalence.py`` compare runs with and without prefilters.
+2. **AST rules.** A rule whose decisions need no concrete syntax (no comments, no exact source
+   text) subclasses :class:`AstRule` and runs on the ``ast`` tree in one source-order walk, with
+   the same helpers as a CodeRule (imports, qualified names, keyword arguments, facts, reports).
+"""
+
+from __future__ import annotations
+
+import ast
+import warnings
+from typing import Any, ClassVar
+
+from ...findings import Severity
+
+
+def parse_ast(code: str) -> ast.Module | None:
+    """``ast.parse`` without its SyntaxWarnings (a user's invalid escape is not our output);
+    None when this Python cannot parse the code."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return ast.parse(code)
+    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
+        return None
+
+
+# Source order where ast's field order differs (decorators come first in the source).
+_ORDER = {
+    "FunctionDef": ("decorator_list", "args", "returns", "body"),
+    "AsyncFunctionDef": ("decorator_list", "args", "returns", "body"),
+    "ClassDef": ("decorator_list", "bases", "keywords", "body"),
+    "IfExp": ("body", "test", "orelse"),
+}
+_SKIP = {"ctx", "type_comment", "kind", "conversion", "is_async", "level"}
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _fields(cls: type) -> tuple[str, ...]:
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = _ORDER.get(cls.__name__) or tuple(f for f in cls._fields if f not in _SKIP)
+        _FIELDS[cls] = names
+    return names
+
+
+def walk(node: ast.AST, visits: dict[str, list], leaves: dict[str, list]) -> None:
+    """Visit ``node`` and its descendants in source order, calling visit_/leave_ handlers."""
+    name = type(node).__name__
+    for fn in visits.get(name, ()):
+        fn(node)
+    if name == "Dict":  # keys and values interleave in the source
+        for key, value in zip(node.keys, node.values):  # type: ignore[attr-defined]
+            if key is not None:
+                walk(key, visits, leaves)
+            walk(value, visits, leaves)
+    else:
+        for field_name in _fields(type(node)):
+            child = getattr(node, field_name, None)
+            if child is None:
+                continue
+            if isinstance(child, ast.AST):
+                walk(child, visits, leaves)
+            elif type(child) is list:
+                for item in child:
+                    if isinstance(item, ast.AST):
+                        walk(item, visits, leaves)
+    for fn in leaves.get(name, ()):
+        fn(node)
+
+
+def dotted(node: ast.AST | None) -> str | None:
+    """``a.b.c`` for a Name/Attribute chain, else None."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    return None
+
+
+class Summary:
+    """What a gate may ask about a file, gathered during the ast walk (all sets of exact names,
+    not substrings: ``fit`` does not match ``benefit`` and nothing in a comment counts)."""
+
+    def __init__(self, tree: ast.Module) -> None:
+        self.tree = tree
+        self.names: set[str] = set()  # every identifier: names, attributes, defs, params, keywords
+        self.calls: set[str] = set()  # last part of every called name: a.b.c() -> "c"
+        self.keywords: set[str] = set()  # keyword argument names at calls (and class keywords)
+        self.imports: set[str] = set()  # "torch", "torch.nn"; from a.b import c -> "a.b", "a.b.c"
+        self.strings: list[str] = []  # str constants, docstrings and f-string parts included
+
+    def imports_any(self, *modules: str) -> bool:
+        """Whether a module under any of ``modules`` (``"torch"`` covers ``torch.nn``) is imported."""
+        return any(m == p or m.startswith(p + ".") for m in self.imports for p in modules)
+
+    def has_name(self, *names: str) -> bool:
+        return any(n in self.names for n in names)
+
+    # --- the walk's handlers -------------------------------------------------------------
+    def visit_Name(self, node: ast.Name) -> None:
+        self.names.add(node.id)
+
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        self.names.add(node.attr)
+
+    def visit_Call(self, node: ast.Call) -> None:
+        func = node.func
+        if isinstance(func, ast.Name):
+            self.calls.add(func.id)
+        elif isinstance(func, ast.Attribute):
+            self.calls.add(func.attr)
+
+    def visit_keyword(self, node: ast.keyword) -> None:
+        if node.arg:
+            self.keywords.add(node.arg)
+            self.names.add(node.arg)
+
+    def visit_arg(self, node: ast.arg) -> None:
+        self.names.add(node.arg)
+
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
+        self.names.add(node.name)
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+    visit_ClassDef = visit_FunctionDef
+
+    def visit_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            parts = alias.name.split(".")
+            self.names.update(parts)
+            for i in range(1, len(parts) + 1):
+                self.imports.add(".".join(parts[:i]))
+            if alias.asname:
+                self.names.add(alias.asname)
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        module = node.module or ""
+        parts = module.split(".") if module else []
+        self.names.update(parts)
+        if not node.level:
+            for i in range(1, len(parts) + 1):
+                self.imports.add(".".join(parts[:i]))
+        for alias in node.names:
+            self.names.add(alias.name)
+            if alias.asname:
+                self.names.add(alias.asname)
+            if module and not node.level and alias.name != "*":
+                self.imports.add(f"{module}.{alias.name}")
+
+    def visit_Constant(self, node: ast.Constant) -> None:
+        if isinstance(node.value, str):
+            self.strings.append(node.value)
+
+
+class AstRule:
+    """Base class of rules that run on the ``ast`` tree; the same contract as a CodeRule
+    (``rule_id``, ``needs``, ``facts_only``, ``VALID``/``INVALID``, ``visit_``/``leave_`` methods
+    named after ``ast`` node classes), with ``ast`` nodes."""
+
+    rule_id: ClassVar[str] = ""
+    needs: ClassVar[tuple[str, ...]] = ()
+    needs_pattern: ClassVar[Any] = None
+    facts_only: ClassVar[bool] = False
+    facts_option: ClassVar[str] = ""
+    VALID: ClassVar[list[str]] = []
+    INVALID: ClassVar[list[str]] = []
+
+    def __init__(self, runner: "AstRun") -> None:
+        self._run = runner
+
+    @classmethod
+    def gate(cls, summary: Summary) -> bool:
+        return True
+
+    @property
+    def options(self) -> dict[str, Any]:
+        return self._run.ctx.options
+
+    @property
+    def path(self) -> str:
+        return self._run.ctx.rel
+
+    @property
+    def imports(self) -> dict[str, str]:
+        return self._run.imports.aliases
+
+    @staticmethod
+    def dotted_name(node: ast.AST | None) -> str | None:
+        return dotted(node)
+
+    def qualified_name(self, node: ast.AST | None) -> str | None:
+        """The dotted name resolved through the imports seen so far, or None."""
+        name = dotted(node)
+        if name is None:
+            return None
+        head, _, rest = name.partition(".")
+        target = self.imports.get(head)
+        if target is None:
+            return None
+        return f"{target}.{rest}" if rest else target
+
+    def is_imported(self, module_prefix: str) -> bool:
+        p = module_prefix + "."
+        return any(t == module_prefix or t.startswith(p) for t in self.imports.values())
+
+    @staticmethod
+    def kwarg(call: ast.Call, name: str) -> ast.keyword | None:
+        for kw in call.keywords:
+            if kw.arg == name:
+                return kw
+        return None
+
+    def report(self, node: ast.AST, message: str, *, details: dict | None = None,
+               severity: Severity | None = None, rule_id: str | None = None) -> None:
+        self._run.report(rule_id or self.rule_id, node, message, details, severity)
+
+    def fact(self, kind: str, node: ast.AST | None = None, **data: Any) -> None:
+        self._run.fact(kind, node, data)
+
+
+class AstImports:
+    """Import aliases seen so far, in source order (as the libcst rules' ``Imports``)."""
+
+    def __init__(self) -> None:
+        self.aliases: dict[str, str] = {}
+
+    def visit_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            if alias.asname:
+                self.aliases[alias.asname] = alias.name
+            else:
+                head = alias.name.split(".")[0]
+                self.aliases[head] = head
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        if node.level or not node.module:
+            return
+        for alias in node.names:
+            if alias.name == "*":
+                return
+            self.aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+
+
+class AstRun:
+    """One file's ast walk: the summary for the gates, the imports, the ast rules."""
+
+    def __init__(self, ctx, tree: ast.Module, source: str, nb=None) -> None:
+        self.ctx = ctx
+        self.tree = tree
+        self.source = source
+        self.nb = nb
+        self.imports = AstImports()
+        self.summary = Summary(tree)
+        self._lines: list[str] | None = None
+
+    def run(self, rule_classes: list[type[AstRule]]) -> None:
+        visits: dict[str, list] = {}
+        leaves: dict[str, list] = {}
+        for obj in [self.summary, self.imports, *[cls(self) for cls in rule_classes]]:
+            for attr in dir(type(obj)):
+                if attr.startswith("visit_"):
+                    visits.setdefault(attr[6:], []).append(getattr(obj, attr))
+                elif attr.startswith("leave_"):
+                    leaves.setdefault(attr[6:], []).append(getattr(obj, attr))
+        walk(self.tree, visits, leaves)
+
+    def _line(self, line: int) -> str:
+        if self._lines is None:
+            self._lines = self.source.splitlines()
+        return self._lines[line - 1] if 1 <= line <= len(self._lines) else ""
+
+    def _column(self, line: int, byte_offset: int) -> int:
+        """ast columns are UTF-8 byte offsets; findings count characters (1-based)."""
+        text = self._line(line)
+        if text.isascii():
+            return byte_offset + 1
+        return len(text.encode("utf-8")[:byte_offset].decode("utf-8", "replace")) + 1
+
+    def position(self, node: ast.AST) -> tuple[int, int, int, int]:
+        line = getattr(node, "lineno", 1)
+        end_line = getattr(node, "end_lineno", None) or line
+        col = self._column(line, getattr(node, "col_offset", 0))
+        end_col = self._column(end_line, getattr(node, "end_col_offset", None) or 0)
+        return line, col, end_line, end_col
+
+    def report(self, rule_id: str, node: ast.AST, message: str, details: dict | None,
+               severity: Severity | None) -> None:
+        line, col, end_line, end_col = self.position(node)
+        details = dict(details or {})
+        context = self._line(line)
+        if self.nb is not None:
+            line, col, cell = self.nb.raw_position(line, col - 1)
+            end_line, end_col, _ = self.nb.raw_position(end_line, end_col - 1)
+            details.setdefault("cell", cell)
+        self.ctx.report(rule_id, line, col, message, end_line=end_line, end_column=end_col,
+                        details=details, context=context, severity=severity)
+
+    def fact(self, kind: str, node: ast.AST | None, data: dict) -> None:
+        line = getattr(node, "lineno", 0) if node is not None else 0
+        if self.nb is not None and line:
+            line = self.nb.raw_position(line, 0)[0]
+        self.ctx.fact(kind, line, **data)
