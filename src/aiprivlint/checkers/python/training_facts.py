@@ -39,12 +39,11 @@ counts only on a receiver named ``*trainer`` in a file that imports transformers
 
 from __future__ import annotations
 
+import ast
 import re
 from typing import ClassVar
 
-import libcst as cst
-
-from . import CodeRule
+from ._ast_base import AstRule
 from ._values import is_test_path
 
 FEDERATED = {
@@ -130,21 +129,34 @@ def dp_framework(qual: str) -> str | None:
 INPUTS_MARK = "#inputs"
 
 
-def _optimizes_inputs(value: cst.BaseExpression) -> bool:
+def _unstar(node: ast.expr) -> ast.expr:
+    return node.value if isinstance(node, ast.Starred) else node
+
+
+def _args_in_order(call: ast.Call) -> list[tuple[str | None, ast.expr]]:
+    """(keyword or None, value) of every argument in source order; ``**kw`` has keyword None."""
+    items = [(None, _unstar(a)) for a in call.args] + [(k.arg, k.value) for k in call.keywords]
+    return sorted(items, key=lambda kv: (kv[1].lineno, kv[1].col_offset))
+
+
+def _optimizes_inputs(value: ast.expr) -> bool:
     """``torch.optim.LBFGS([image])``: an optimizer over a list of plain tensors (style transfer,
     latent or adversarial optimisation), not over a model's parameters or param groups."""
-    if not isinstance(value, cst.Call) or not value.args or value.args[0].keyword is not None:
+    if not isinstance(value, ast.Call):
         return False
-    first = value.args[0].value
-    return isinstance(first, (cst.List, cst.Tuple)) and bool(first.elements) and all(
-        isinstance(el.value, (cst.Name, cst.Attribute)) for el in first.elements)
+    args = _args_in_order(value)
+    if not args or args[0][0] is not None:
+        return False
+    first = args[0][1]
+    return isinstance(first, (ast.List, ast.Tuple)) and bool(first.elts) and all(
+        isinstance(_unstar(el), (ast.Name, ast.Attribute)) for el in first.elts)
 
 
 def _last(dotted: str | None) -> str:
     return (dotted or "").split(".")[-1]
 
 
-class TrainingFacts(CodeRule):
+class TrainingFacts(AstRule):
     """Facts only (no findings): see the module docstring."""
 
     rule_id = "AIP201"  # its findings come from the project rule checkers/project/training_without_dp.py
@@ -175,135 +187,133 @@ class TrainingFacts(CodeRule):
         self._federated: set[str] = set()
         self._functions: list[str] = []  # names of the enclosing functions
         self._called_in_loop: set[str] = set()  # functions called inside a loop in this file
-        self._steps_outside_loops: list[tuple[cst.Call, str, str]] = []  # (call, function, api)
+        self._steps_outside_loops: list[tuple[ast.Call, str, str]] = []  # (call, function, api)
 
     # --- emitting ------------------------------------------------------------------------
-    def _emit(self, kind: str, node: cst.CSTNode, **data) -> None:
+    def _emit(self, kind: str, node: ast.AST, **data) -> None:
         if not self._test:
             self.fact(kind, node, **data)
 
     # --- scopes, loops, classes ----------------------------------------------------------
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        params = node.params
+    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        params = node.args
         scope: dict[str, str | None] = {
-            p.name.value: None for p in [*params.posonly_params, *params.params, *params.kwonly_params]}
+            p.arg: None for p in [*params.posonlyargs, *params.args, *params.kwonlyargs]}
         self._scopes.append(scope)
         self._loops.append(0)
-        self._functions.append(node.name.value)
+        self._functions.append(node.name)
 
-    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
+    def leave_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         self._scopes.pop()
         self._loops.pop()
         self._functions.pop()
 
-    def leave_Module(self, node: cst.Module) -> None:
+    visit_AsyncFunctionDef = visit_FunctionDef
+    leave_AsyncFunctionDef = leave_FunctionDef
+
+    def leave_Module(self, node: ast.Module) -> None:
         # a step function (``def train_step(...): ... optimizer.step()``) called from a loop
         for call, function, api in self._steps_outside_loops:
             if function in self._called_in_loop:
                 self._emit("training-entry", call, framework="manual-loop", api=api)
 
-    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
         origin = None
         for base in node.bases:
-            if base.keyword is not None:
-                continue
-            origin = self._origin_of_callee(base.value)
+            origin = self._origin_of_callee(_unstar(base))
             if origin:
                 break
-        self._local_classes[node.name.value] = origin
+        self._local_classes[node.name] = origin
         self._classes.append({})
 
-    def leave_ClassDef(self, node: cst.ClassDef) -> None:
+    def leave_ClassDef(self, node: ast.ClassDef) -> None:
         self._classes.pop()
 
-    def visit_For(self, node: cst.For) -> None:
+    def visit_For(self, node: ast.stmt) -> None:
         self._loops[-1] += 1
 
-    def leave_For(self, node: cst.For) -> None:
+    def leave_For(self, node: ast.stmt) -> None:
         self._loops[-1] -= 1
 
-    def visit_While(self, node: cst.While) -> None:
-        self._loops[-1] += 1
-
-    def leave_While(self, node: cst.While) -> None:
-        self._loops[-1] -= 1
+    visit_AsyncFor = visit_While = visit_For
+    leave_AsyncFor = leave_While = leave_For
 
     # --- origins -------------------------------------------------------------------------
-    def _origin_of_callee(self, func: cst.BaseExpression) -> str | None:
+    def _origin_of_callee(self, func: ast.expr) -> str | None:
         """Qualified name of what a call of ``func`` returns an instance of (best effort)."""
         qual = self.qualified_name(func)
         if qual is not None:
             return qual
-        if isinstance(func, cst.Name) and func.value in self._local_classes:
-            return self._local_classes[func.value]
-        if isinstance(func, cst.Attribute) and func.attr.value in ("from_pretrained", "from_preset"):
+        if isinstance(func, ast.Name) and func.id in self._local_classes:
+            return self._local_classes[func.id]
+        if isinstance(func, ast.Attribute) and func.attr in ("from_pretrained", "from_preset"):
             inner = self._origin_of_callee(func.value)
-            return f"{inner}.{func.attr.value}" if inner else None
+            return f"{inner}.{func.attr}" if inner else None
         return None
 
-    def _origin(self, expr: cst.BaseExpression) -> str | None:
-        if isinstance(expr, cst.Call):
+    def _origin(self, expr: ast.expr) -> str | None:
+        if isinstance(expr, ast.Call):
             return self._origin_of_callee(expr.func)
-        if isinstance(expr, cst.Name):
+        if isinstance(expr, ast.Name):
             for scope in reversed(self._scopes):
-                if expr.value in scope:
-                    return scope[expr.value]
+                if expr.id in scope:
+                    return scope[expr.id]
             return None
-        if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name) \
-                and expr.value.value == "self" and self._classes:
-            return self._classes[-1].get(expr.attr.value)
+        if isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name) \
+                and expr.value.id == "self" and self._classes:
+            return self._classes[-1].get(expr.attr)
         return None
 
-    def _bind(self, target: cst.BaseExpression, origin: str | None) -> None:
-        if isinstance(target, cst.Name):
-            self._scopes[-1][target.value] = origin
-        elif isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) \
-                and target.value.value == "self" and self._classes:
-            self._classes[-1][target.attr.value] = origin
-        elif isinstance(target, (cst.Tuple, cst.List)):
-            for el in target.elements:
-                self._bind(el.value, None)
-        elif isinstance(target, cst.StarredElement):
+    def _bind(self, target: ast.expr, origin: str | None) -> None:
+        if isinstance(target, ast.Name):
+            self._scopes[-1][target.id] = origin
+        elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) \
+                and target.value.id == "self" and self._classes:
+            self._classes[-1][target.attr] = origin
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for el in target.elts:
+                self._bind(el, None)
+        elif isinstance(target, ast.Starred):
             self._bind(target.value, None)
 
-    def visit_Assign(self, node: cst.Assign) -> None:
+    def visit_Assign(self, node: ast.Assign) -> None:
         origin = self._origin(node.value)
         if origin and _optimizes_inputs(node.value):
             origin += INPUTS_MARK
         for t in node.targets:
-            self._bind(t.target, origin)
+            self._bind(t, origin)
 
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         if node.value is not None:
             self._bind(node.target, self._origin(node.value))
 
     # --- imports: federated frameworks ---------------------------------------------------
-    def visit_Import(self, node: cst.Import) -> None:
+    def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
-            self._federated_import(self.dotted_name(alias.name), node)
+            self._federated_import(alias.name, node)
 
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        if node.relative or node.module is None:
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        if node.level or node.module is None:
             return
-        self._federated_import(self.dotted_name(node.module), node)
+        self._federated_import(node.module, node)
 
-    def _federated_import(self, module: str | None, node: cst.CSTNode) -> None:
+    def _federated_import(self, module: str | None, node: ast.AST) -> None:
         framework = FEDERATED.get((module or "").split(".")[0])
         if framework and framework not in self._federated:
             self._federated.add(framework)
             self._emit("federated", node, framework=framework, module=module)
 
     # --- calls ---------------------------------------------------------------------------
-    def visit_Call(self, node: cst.Call) -> None:
+    def visit_Call(self, node: ast.Call) -> None:
         self._dp_call(node)
         if self._loops[-1] > 0:
             callee = node.func
-            if isinstance(callee, cst.Attribute) and self.dotted_name(callee.value) == "self":
-                self._called_in_loop.add(callee.attr.value)
-            elif isinstance(callee, cst.Name):
-                self._called_in_loop.add(callee.value)
-        if isinstance(node.func, cst.Attribute):
-            method = node.func.attr.value
+            if isinstance(callee, ast.Attribute) and self.dotted_name(callee.value) == "self":
+                self._called_in_loop.add(callee.attr)
+            elif isinstance(callee, ast.Name):
+                self._called_in_loop.add(callee.id)
+        if isinstance(node.func, ast.Attribute):
+            method = node.func.attr
             recv = node.func.value
             if method == "train":
                 self._train(node, recv)
@@ -316,53 +326,53 @@ class TrainingFacts(CodeRule):
                 if dotted:
                     self._compiled.add(dotted)
 
-    def _dp_call(self, node: cst.Call) -> None:
+    def _dp_call(self, node: ast.Call) -> None:
         origin = self._origin_of_callee(node.func)
         if origin:
             framework = dp_framework(origin)
             if framework:
                 self._emit("dp-mechanism", node, framework=framework, api=origin)
-        elif isinstance(node.func, cst.Attribute):
-            method = node.func.attr.value
+        elif isinstance(node.func, ast.Attribute):
+            method = node.func.attr
             if method in ("make_private", "make_private_with_epsilon", "attach"):
                 self._engine_method(node, method)
         # references: Flower client mods in mods=[...], dp-transformers' dataclass in a parser
         mods = self.kwarg(node, "mods")
-        if mods is not None and isinstance(mods.value, (cst.List, cst.Tuple)):
-            for el in mods.value.elements:
-                self._reference(el.value)
-        if _last(origin) == "HfArgumentParser" and node.args:
-            first = node.args[0].value
-            items = first.elements if isinstance(first, (cst.List, cst.Tuple)) else [node.args[0]]
+        if mods is not None and isinstance(mods.value, (ast.List, ast.Tuple)):
+            for el in mods.value.elts:
+                self._reference(_unstar(el))
+        if _last(origin) == "HfArgumentParser" and (node.args or node.keywords):
+            first = _args_in_order(node)[0][1]
+            items = first.elts if isinstance(first, (ast.List, ast.Tuple)) else [first]
             for el in items:
-                self._reference(el.value)
+                self._reference(_unstar(el))
 
-    def _reference(self, expr: cst.BaseExpression) -> None:
-        qual = self.qualified_name(expr) if isinstance(expr, (cst.Name, cst.Attribute)) else None
+    def _reference(self, expr: ast.expr) -> None:
+        qual = self.qualified_name(expr) if isinstance(expr, (ast.Name, ast.Attribute)) else None
         if qual:
             framework = dp_framework(qual)
             if framework:
                 self._emit("dp-mechanism", expr, framework=framework, api=qual)
 
-    def _engine_method(self, node: cst.Call, method: str) -> None:
-        recv = node.func.value  # type: ignore[union-attr]
+    def _engine_method(self, node: ast.Call, method: str) -> None:
+        recv = node.func.value  # type: ignore[attr-defined]
         origin = self._origin(recv)
         if origin and dp_framework(origin) in ("opacus", "private-transformers"):
             self._emit("dp-mechanism", node, framework=dp_framework(origin), api=f"{origin}.{method}")
             return
         if origin is not None or method == "attach":
             return
-        kwargs = {a.keyword.value for a in node.args if a.keyword is not None}
+        kwargs = {k.arg for k in node.keywords if k.arg}
         if self.is_imported("opacus") and kwargs & MAKE_PRIVATE_KWARGS:
             self._emit("dp-mechanism", node, framework="opacus",
                        api=f"opacus.PrivacyEngine.{method}")
 
     # --- training entry points -----------------------------------------------------------
-    def _typed_origin(self, recv: cst.BaseExpression) -> str | None:
+    def _typed_origin(self, recv: ast.expr) -> str | None:
         origin = self._origin(recv)
         return origin if origin and origin.split(".")[0] in TYPED_HEADS else None
 
-    def _train(self, node: cst.Call, recv: cst.BaseExpression) -> None:
+    def _train(self, node: ast.Call, recv: ast.expr) -> None:
         origin = self._typed_origin(recv)
         framework = None
         if origin:
@@ -385,7 +395,7 @@ class TrainingFacts(CodeRule):
             self._emit("training-entry", node, framework=framework,
                        api=f"{origin or self.dotted_name(recv) or 'trainer'}.train")
 
-    def _fit(self, node: cst.Call, recv: cst.BaseExpression, method: str = "fit") -> None:
+    def _fit(self, node: ast.Call, recv: ast.expr, method: str = "fit") -> None:
         origin = self._typed_origin(recv)
         dotted = self.dotted_name(recv)
         framework = None
@@ -405,12 +415,12 @@ class TrainingFacts(CodeRule):
                 return
         elif method != "fit":
             return
-        elif isinstance(recv, (cst.Name, cst.Attribute)):
+        elif isinstance(recv, (ast.Name, ast.Attribute)):
             if _last(dotted).lower().endswith("trainer"):
                 if self.is_imported("lightning") or self.is_imported("pytorch_lightning"):
                     framework = "lightning"
             elif any(self.is_imported(m) for m in ("keras", "tensorflow", "tf_keras")):
-                kwargs = {a.keyword.value for a in node.args if a.keyword is not None}
+                kwargs = {k.arg for k in node.keywords if k.arg}
                 if (dotted and dotted in self._compiled) or kwargs & KERAS_ONLY_FIT_KWARGS:
                     framework = "keras"
         if framework:
@@ -426,31 +436,31 @@ class TrainingFacts(CodeRule):
             return True
         return origin.startswith("jax_privacy.") and _last(origin) == "make_private"
 
-    def _step(self, node: cst.Call, recv: cst.BaseExpression, method: str) -> None:
+    def _step(self, node: ast.Call, recv: ast.expr, method: str) -> None:
         in_loop = self._loops[-1] > 0
         if not in_loop and not self._functions:
             return
         dotted = self.dotted_name(recv)
         origin = self._origin(recv)
         if method == "step":
-            positional = [a for a in node.args if a.keyword is None]
+            positional = [value for keyword, value in _args_in_order(node) if keyword is None]
             if self._is_scaler(recv, origin) and len(positional) == 1 \
-                    and self._is_optimizer(positional[0].value):
+                    and self._is_optimizer(positional[0]):
                 self._step_entry(node, f"{origin or dotted}.step", in_loop)
                 return
-            if any(a.keyword is not None and a.keyword.value != "closure" for a in node.args) \
-                    or len(node.args) > 1:
+            if any(k.arg is not None and k.arg != "closure" for k in node.keywords) \
+                    or len(node.args) + len(node.keywords) > 1:
                 return
         if self._is_optimizer(recv):
             self._step_entry(node, f"{origin or dotted}.{method}", in_loop)
 
-    def _step_entry(self, node: cst.Call, api: str, in_loop: bool) -> None:
+    def _step_entry(self, node: ast.Call, api: str, in_loop: bool) -> None:
         if in_loop:
             self._emit("training-entry", node, framework="manual-loop", api=api)
         elif self._functions:
             self._steps_outside_loops.append((node, self._functions[-1], api))
 
-    def _is_optimizer(self, expr: cst.BaseExpression) -> bool:
+    def _is_optimizer(self, expr: ast.expr) -> bool:
         origin = self._origin(expr)
         if origin and origin.endswith(INPUTS_MARK):
             return False  # torch.optim.Adam([latents]): optimises inputs, not a model
@@ -461,7 +471,7 @@ class TrainingFacts(CodeRule):
             return origin.startswith(OPTIMIZER_HEADS) or "Optimizer" in _last(origin)
         return is_optimizer_name(_last(self.dotted_name(expr)))
 
-    def _is_scaler(self, expr: cst.BaseExpression, origin: str | None) -> bool:
+    def _is_scaler(self, expr: ast.expr, origin: str | None) -> bool:
         if origin:
             return _last(origin) == "GradScaler"
         return "scaler" in _last(self.dotted_name(expr)).lower()
