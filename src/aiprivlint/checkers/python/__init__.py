@@ -316,6 +316,38 @@ for _name in _STATEMENT_TYPES:
     setattr(_StatementCounter, f"leave_{_name}", _StatementCounter._leave)
 
 
+def _top_statement_lines(module: cst.Module, tree) -> list[int] | None:
+    """The line of each top-level libcst statement's first token (for a decorated definition,
+    its ``def``/``class`` keyword, as PositionProvider counts it), from ``ast``; None when the
+    two parsers do not pair up statement for statement."""
+    if tree is None:
+        return None
+    body = tree.body
+    out: list[int] = []
+    j = 0
+    for stmt in module.body:
+        if j >= len(body):
+            return None
+        out.append(body[j].lineno)
+        j += len(stmt.body) if isinstance(stmt, cst.SimpleStatementLine) else 1
+    return out if j == len(body) else None
+
+
+def _all_nodes(node: cst.CSTNode):
+    """``node`` and the descendants the fast walk visits (a node it skips, such as a comment,
+    is found by the whole-module fallback)."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        yield n
+        for field_name in _child_fields(type(n)):
+            child = getattr(n, field_name, None)
+            if isinstance(child, cst.CSTNode):
+                stack.append(child)
+            elif isinstance(child, (list, tuple)):
+                stack.extend(c for c in child if isinstance(c, cst.CSTNode))
+
+
 class PythonRun:
     """One file's traversal: the parsed module, its imports, lazy positions, the rules."""
 
@@ -332,13 +364,55 @@ class PythonRun:
         self._pending: list[tuple[str, cst.CSTNode, int, cst.CSTNode, dict]] = []
 
     def position(self, node: cst.CSTNode) -> tuple[int, int, int, int]:
-        if self._positions is None:  # computed only for files that report something
+        """(line, column, end line, end column) of ``node``, 1-based.
+
+        libcst's PositionProvider re-generates the whole module, which cost more than the parse
+        on files with a finding. Positions are computed instead for the one top-level statement
+        that holds the node, shifted by the statement's first line from ``ast``; the whole module
+        only when the two parsers disagree about the top-level statements."""
+        rng = None
+        top = self._top_statement(node)
+        if top is not None:
+            index, stmt = top
+            positions = self._statement_positions.get(index)
+            if positions is None:
+                mini = self.module.with_changes(body=[stmt], header=[], footer=[])
+                positions = MetadataWrapper(mini, unsafe_skip_copy=True).resolve(PositionProvider)
+                anchor = stmt.body[0] if isinstance(stmt, cst.SimpleStatementLine) else stmt
+                shift = self._top_lines[index] - positions[anchor].start.line
+                positions = self._statement_positions[index] = (positions, shift)
+            rng = positions[0].get(node)
+            if rng is not None:
+                shift = positions[1]
+                return (rng.start.line + shift, rng.start.column + 1,
+                        rng.end.line + shift, rng.end.column + 1)
+        if self._positions is None:
             wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
             self._positions = wrapper.resolve(PositionProvider)
         rng = self._positions.get(node)
         if rng is None:
             return 1, 1, 1, 1
         return rng.start.line, rng.start.column + 1, rng.end.line, rng.end.column + 1
+
+    _top_lines: list[int] | None = None
+    _top_index: dict[int, int] | None = None
+
+    def _top_statement(self, node: cst.CSTNode) -> tuple[int, cst.CSTNode] | None:
+        """(index, statement) of the top-level statement that holds ``node``; None when ``ast``
+        and libcst do not agree on the top-level statements (then the whole module is used)."""
+        if self._top_index is None:
+            self._statement_positions: dict[int, tuple] = {}
+            self._top_lines = _top_statement_lines(self.module, self.tree if self.tree is not None
+                                                   else parse_ast(self.source))
+            self._top_index = {}
+            if self._top_lines is not None:
+                for i, stmt in enumerate(self.module.body):
+                    for n in _all_nodes(stmt):
+                        self._top_index[id(n)] = i
+        if self._top_lines is None:
+            return None
+        index = self._top_index.get(id(node))
+        return None if index is None else (index, self.module.body[index])
 
     def report(self, rule_id: str, node: cst.CSTNode, message: str, details: dict | None,
                severity: Severity | None) -> None:
