@@ -470,10 +470,6 @@ class PythonRun:
         return self._code_lines[line - 1] if 1 <= line <= len(self._code_lines) else ""
 
 
-def _needs_pattern(words: set[str]) -> re.Pattern[str]:
-    return re.compile("|".join(re.escape(w) for w in sorted(words)))
-
-
 class PythonChecker(FileChecker):
     """Runs every selected code rule over Python files and notebook code cells."""
 
@@ -482,8 +478,10 @@ class PythonChecker(FileChecker):
     def __init__(self, rules: list[type[CodeRule]]) -> None:
         self.rules = rules
         self.rule_ids = tuple(sorted({r.rule_id for r in rules if not r.facts_only}))
-        self._patterns: dict[type[CodeRule], re.Pattern[str] | None] = {
-            r: (r.needs_pattern or (_needs_pattern(set(r.needs)) if r.needs else None)) for r in rules
+        # the text prefilter: a regex, or words (``in`` on the text: faster than a regex
+        # alternation of literals, and rules that share a word list share one test)
+        self._needs: dict[type, re.Pattern[str] | tuple[str, ...] | None] = {
+            r: (r.needs_pattern or (tuple(sorted(set(r.needs))) if r.needs else None)) for r in rules
         }
 
     def facts_wanted(self, options: dict[str, Any]) -> bool:
@@ -493,15 +491,21 @@ class PythonChecker(FileChecker):
     def applicable(self, code: str, selected: frozenset[str], prefilter: bool = True,
                    options: dict[str, Any] | None = None) -> list[type[CodeRule]]:
         out = []
+        seen: dict[object, bool] = {}
         for rule in self.rules:
             if rule.facts_only:
                 if not (options or {}).get(rule.facts_option):
                     continue
             elif rule.rule_id not in selected:
                 continue
-            pat = self._patterns[rule]
-            if prefilter and pat is not None and not pat.search(code):
-                continue
+            needs = self._needs[rule]
+            if prefilter and needs is not None:
+                hit = seen.get(needs)
+                if hit is None:
+                    hit = seen[needs] = (any(w in code for w in needs) if isinstance(needs, tuple)
+                                         else needs.search(code) is not None)
+                if not hit:
+                    continue
             out.append(rule)
         return out
 
