@@ -40,12 +40,14 @@ How the check works: a small, intra-file taint analysis that runs inside the sha
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass, field
 
 import libcst as cst
 
 from . import CodeRule, literal_value
+from ._ast_base import Summary
 from ...findings import Severity
 
 # --- contexts: which libraries the file imports ----------------------------------------------
@@ -322,6 +324,73 @@ def _simple_name(node: cst.CSTNode) -> str | None:
     return node.value if isinstance(node, cst.Name) else None
 
 
+# --- the ast gate (PythonChecker skips the libcst parse when it says no) ----------------------
+_LLM_PREFIXES = ("langchain_", "autogen_")
+# last names of the calls that can be a sink: print, the qualified print/tracker functions and
+# the logging-module functions (also reached through `from logging import info`), any method
+# _sink_of accepts on a receiver
+_SINK_CALLS = (SINK_METHODS | LOGFIRE_METHODS | {"print"}
+               | {q.rsplit(".", 1)[-1] for q in PRINT_QUALIFIED | set(TRACKER_ARGS)})
+# model output outside an LLM/generation import context: tokenizer/processor decode (a qualified
+# `...tokenizer.decode` or a receiver named like a tokenizer), `.generate` of a receiver named
+# like a model, a model of a MODEL_PACKAGES package that is no LLM module (auto_gptq, awq)
+_LOCAL_SOURCE_CALLS = DECODE_METHODS | MODEL_GEN_METHODS
+# SDKs whose clients / functions the rule resolves although the package root is no LLM module
+# (`import google` then `google.genai.Client()`; UNKNOWN_CLIENT_TAILS' "google")
+_OTHER_SDK_ROOTS = tuple(sorted(
+    ({q.split(".")[0] for q in CLIENT_CTORS | MODULE_SOURCES} | set(UNKNOWN_CLIENT_TAILS.values()))
+    - API_LLM_MODULES - LOCAL_LLM_MODULES))
+_CLIENT_SOURCE_CALLS = (CLIENT_GEN_METHODS | {q.rsplit(".", 1)[-1] for q in MODULE_SOURCES}
+                        | {t.rsplit(".", 1)[-1] for t in CLIENT_GEN_TAILS | set(UNKNOWN_CLIENT_TAILS)})
+_REQUEST_GATE_NAMES = REQUEST_NAMES | {"Request", "HttpRequest", "WSGIRequest", "ASGIRequest"}
+_IMPORT_CONTAINERS = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
+def _gate_modules(summary: Summary) -> set[str]:
+    """A superset of the modules ``visit_Module`` finds: it reads ``import`` lines off the raw
+    text (IMPORT_RE), so such a line inside a docstring or string counts for it too."""
+    mods = set(summary.imports)
+    for s in summary.strings:
+        if "import" in s:
+            mods |= imported_modules(s)
+    return mods
+
+
+def _aliased_calls(summary: Summary, wanted: set[str]) -> bool:
+    """Whether a call of an import alias (``from logging import info as note; note(x)``) has a
+    qualified name whose last part is in ``wanted``; a summary only sees the alias."""
+    if not (wanted & summary.names):  # the imported name is in names when it is imported
+        return False
+    stack: list = list(summary.tree.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                if alias.asname and alias.asname in summary.calls \
+                        and alias.name.rsplit(".", 1)[-1] in wanted:
+                    return True
+            continue
+        for name in _IMPORT_CONTAINERS:
+            stack.extend(getattr(node, name, None) or ())
+    return False
+
+
+def _local_llm_source(summary: Summary, mods: set[str]) -> bool:
+    """A source other than a decode/generate call when the only LLM imports are local
+    generation libraries: a prompt-like name (``_prompt_name``; its API-only names need an
+    API import), ``input()``, a request body in web code (``request.json`` or a parameter
+    annotated ``Request``), a ``transformers.pipeline`` object."""
+    if "input" in summary.calls or "pipeline" in summary.names:
+        return True
+    if any(n.lower() in PROMPT_NAMES for n in summary.names):
+        return True
+    return _uses(mods, WEB_MODULES) and bool(summary.names & _REQUEST_GATE_NAMES)
+
+
+def _calls_any(summary: Summary, wanted: set[str]) -> bool:
+    return bool(summary.calls & wanted) or _aliased_calls(summary, wanted)
+
+
 class ModelIOLogged(CodeRule):
     rule_id = "AIP203"
     needs = ("print", "log", "wandb", "mlflow", "add_text", "write", "echo", "summary")
@@ -369,6 +438,25 @@ class ModelIOLogged(CodeRule):
         "import mlflow\nimport litellm\nr = litellm.completion(model='m', messages=[])\n"
         "mlflow.log_text(r.choices[0].message.content, 'answer.txt')",
     ]
+
+    @classmethod
+    def gate(cls, summary: Summary) -> bool:
+        """Necessary for a finding (the rule emits no facts): an ML/LLM import (``enabled``), a
+        call that can be a sink, and a source. With an API-LLM import anything goes. With only
+        local generation libraries (transformers, trl...) a source is a prompt-like name, an
+        ``input()`` call, a request body in web code, a ``transformers.pipeline``, or one of the
+        decode / generate calls, which are also the only sources without any LLM import (besides
+        a client of an SDK outside the LLM module lists: google)."""
+        mods = _gate_modules(summary)
+        api = _uses(mods, API_LLM_MODULES, _LLM_PREFIXES)
+        local = _uses(mods, LOCAL_LLM_MODULES)
+        if not (api or local or _uses(mods, ML_MODULES)):
+            return False
+        if not (api or _calls_any(summary, _LOCAL_SOURCE_CALLS)
+                or (summary.imports_any(*_OTHER_SDK_ROOTS) and _calls_any(summary, _CLIENT_SOURCE_CALLS))
+                or (local and _local_llm_source(summary, mods))):
+            return False
+        return _calls_any(summary, _SINK_CALLS)
 
     # --- lifecycle ----------------------------------------------------------------------
     def visit_Module(self, node: cst.Module) -> None:
