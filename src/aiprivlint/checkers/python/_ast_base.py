@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import ast
 import warnings
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Iterable
 
 from ...findings import Severity
 
@@ -105,6 +105,38 @@ class Summary:
 
     def has_name(self, *names: str) -> bool:
         return any(n in self.names for n in names)
+
+    def may_call(self, qualified: Iterable[str], last_names: set[str] | None = None) -> bool:
+        """Whether a call of the file can resolve (``CodeRule.qualified_name``) to one of the
+        dotted names ``qualified``: a called name bound by an import of the full name (``from
+        pickle import loads as L; L()``), or a call whose last name is the last part and whose
+        head is bound by an import of a dotted prefix (``import torch as T; T.load()``). Every
+        alias ``qualified_name`` resolves through is in ``imports``, so this is necessary.
+        ``last_names=summary.names`` asks the same of any name (an assignment target
+        ``litellm.set_verbose``), not only of calls."""
+        imports = self.imports
+        lasts = self.calls if last_names is None else last_names
+        for name in qualified:
+            if name in imports:
+                return True
+            head, _, last = name.rpartition(".")
+            if last in lasts:
+                while head:
+                    if head in imports:
+                        return True
+                    head = head.rpartition(".")[0]
+        return False
+
+    def import_prefix(self, *prefixes: str) -> bool:
+        """Necessary for ``qualified_name(...).startswith(prefix)`` (a string prefix, as rules
+        test it: ``"trl"`` also matches ``trlx``): an import that starts with a prefix, or whose
+        dotted name a prefix continues (``import google`` for ``google.cloud.aiplatform``)."""
+        return any(i.startswith(p) or p.startswith(i + ".") for i in self.imports for p in prefixes)
+
+    def called_lasts(self) -> set[str]:
+        """Every name the last part of a call's qualified name can be: a called name, or the
+        last part of an import (``from x import f as g; g()`` resolves to ``x.f``)."""
+        return self.calls | {i.rpartition(".")[2] for i in self.imports}
 
     # --- the walk's handlers -------------------------------------------------------------
     def visit_Name(self, node: ast.Name) -> None:

@@ -29,6 +29,7 @@ from typing import Any
 import libcst as cst
 
 from . import CodeRule
+from ._ast_base import Summary
 from ._values import Resolved, TracksValues, ValueIndex, is_test_path
 from ...findings import Severity
 
@@ -79,6 +80,11 @@ TFP_OPTIMIZER = re.compile(
 FLWR_FIXED = {"DifferentialPrivacyClientSideFixedClipping", "DifferentialPrivacyServerSideFixedClipping"}
 FLWR_ADAPTIVE = {"DifferentialPrivacyClientSideAdaptiveClipping",
                  "DifferentialPrivacyServerSideAdaptiveClipping"}
+
+
+# the packages whose calls api_of() knows (the head of the qualified name)
+DP_PACKAGES = ("opacus", "private_transformers", "tensorflow_privacy", "jax_privacy", "dp_accounting",
+               "dp_transformers", "flwr", "tensorflow_federated", "diffprivlib")
 
 
 def api_of(qual: str) -> Api | None:
@@ -277,6 +283,23 @@ class WeakDpBudget(TracksValues, CodeRule):
         "import dp_transformers\nargs = dp_transformers.PrivacyArguments(target_epsilon=64,"
         " per_sample_max_grad_norm=1.0)",
     ]
+
+    @classmethod
+    def gate(cls, summary: Summary) -> bool:
+        # every report is at a call api_of() knows: its qualified name's head is one of these
+        # imported packages and its last part (a called name or an import's last part) one api_of
+        # accepts (".optimizers" in the probe: opacus optimizers need it); or a make_private*
+        # method of an object when opacus is imported
+        heads = {i.partition(".")[0] for i in summary.imports}.intersection(DP_PACKAGES)
+        if not heads:
+            return False
+        if "jax_privacy" in heads or "diffprivlib" in heads:
+            return True
+        if ("make_private" in summary.calls or "make_private_with_epsilon" in summary.calls) \
+                and ("opacus" in heads or "private_transformers" in heads):
+            return True
+        lasts = summary.calls | {i.rpartition(".")[2] for i in summary.imports}
+        return any(api_of(f"{head}.optimizers.{last}") is not None for head in heads for last in lasts)
 
     def __init__(self, runner) -> None:
         super().__init__(runner)

@@ -35,6 +35,7 @@ import re
 import libcst as cst
 
 from . import CodeRule, literal_value
+from ._ast_base import Summary
 from ._values import is_test_path
 
 SHA40 = re.compile(r"^[0-9a-f]{40}$")
@@ -76,6 +77,11 @@ PIN_FUNCS = {
     "huggingface_hub.file_download.hf_hub_download": "hf_hub_download",
 }
 SAFE_FLAGS = ("safe_serialization", "use_safetensors", "save_safetensors")
+# keywords a fact can hang on: revision= (pins), weights_only=True, the SAFE_FLAGS
+FACT_KEYWORDS = frozenset({"revision", "weights_only", *SAFE_FLAGS})
+# packages whose import or call is (or can be) the evidence
+FACT_PACKAGES = ("safetensors", "skops", "scrubadub", "hashlib", "hmac", "faker", "langsmith",
+                 "langfuse", "agents", *{name.split(".")[0] for name in PRESIDIO})
 
 
 def _words(text: str) -> list[str]:
@@ -135,6 +141,18 @@ class MitigationFacts(CodeRule):
         "import torch\nsd = torch.load('ckpt.pt')",
         "import yaml\ncfg = yaml.safe_load(f)",
     ]
+
+    @classmethod
+    def gate(cls, summary: Summary) -> bool:
+        if not FACT_KEYWORDS.isdisjoint(summary.keywords):
+            return True
+        if summary.imports_any(*FACT_PACKAGES) or summary.import_prefix("openinference"):
+            return True
+        # os.environ[K] = V / setdefault / putenv / update with a trace-masking key K, a literal
+        # or an update() keyword
+        return summary.imports_any("os") and any(
+            k in TRACE_HIDE_ENV or ("CONTENT" in k and TRACE_CONTENT_ENV.match(k))
+            for k in (*summary.strings, *summary.keywords))
 
     def __init__(self, runner) -> None:
         super().__init__(runner)

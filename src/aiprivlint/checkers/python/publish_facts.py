@@ -41,6 +41,7 @@ import re
 import libcst as cst
 
 from . import CodeRule, literal_value
+from ._ast_base import Summary
 from ._values import is_test_path
 
 HF_PACKAGES = ("huggingface_hub", "transformers", "datasets", "diffusers", "peft", "trl",
@@ -62,6 +63,9 @@ TRAINING_NAME = re.compile(r"train|dataset|corpus|finetun|fine_tun|sft|instruct"
 PANDAS_READERS = {"read_csv", "read_json", "read_parquet", "read_table", "read_excel",
                   "read_feather"}
 MLFLOW_CLIENT_METHODS = {"create_registered_model", "create_model_version"}
+HUB_FUNCTIONS = HF_UPLOADS | {"push_to_hub_keras", "push_to_hub_fastai"}
+WANDB_METHODS = {"link_model", "log_model"}
+DATASET_FILE_CTORS = {"from_csv", "from_json", "from_parquet", "from_text"}
 
 
 def _path_literal(node: cst.BaseExpression) -> str | None:
@@ -103,7 +107,7 @@ class ModelPublishFacts(CodeRule):
     needs = ("push_to_hub", "save_to_hub", "upload_folder", "upload_file", "upload_large_folder",
              "create_commit", "register_model", "registered_model_name", "create_registered_model",
              "create_model_version", "link_model", "log_model", "push_to_hf_hub", "aiplatform",
-             "azureml", "azure.ai.ml", "sagemaker")
+             "azureml", "create_or_update", "sagemaker")  # not azure.ai.ml: `from azure.ai import ml`
 
     # a project whose only Python file is the snippet: these release a model without a card
     INVALID = [
@@ -123,6 +127,33 @@ class ModelPublishFacts(CodeRule):
         "model.save_pretrained('out')",
         "import mylib\nmylib.push_to_hub(model)",
     ]
+
+    @classmethod
+    def gate(cls, summary: Summary) -> bool:
+        calls, keywords = summary.calls, summary.keywords
+        # <x>.push_to_hub() / save_to_hub(); push_to_hub= on save_pretrained or training args
+        if "push_to_hub" in calls or "save_to_hub" in calls or "push_to_hub" in keywords:
+            return True
+        lasts = summary.called_lasts()  # the last part of a call's qualified name (_function)
+        if not HUB_FUNCTIONS.isdisjoint(lasts) and summary.import_prefix("huggingface_hub"):
+            return True
+        if not WANDB_METHODS.isdisjoint(lasts) and summary.import_prefix("wandb"):
+            return True
+        if ("register_model" in lasts or ("log_model" in lasts and "registered_model_name" in
+                                          keywords)) and summary.imports_any("mlflow"):
+            return True
+        if ("push_to_hf_hub" in lasts and summary.import_prefix("timm")
+                or "upload" in lasts and summary.import_prefix("google.cloud.aiplatform")
+                or "register" in lasts and summary.import_prefix("azureml")):
+            return True
+        # methods (_method): HfApi uploads, MlflowClient registrations, SageMaker, Azure ML
+        if not HF_UPLOADS.isdisjoint(calls) and any(n.endswith("HfApi") for n in summary.names):
+            return True
+        if not MLFLOW_CLIENT_METHODS.isdisjoint(calls) and (
+                summary.imports_any("mlflow") or any(n.endswith("MlflowClient") for n in summary.names)):
+            return True
+        return ("register" in calls and summary.imports_any("sagemaker")
+                or "create_or_update" in calls and summary.imports_any("azure.ai.ml"))
 
     def __init__(self, runner) -> None:
         super().__init__(runner)
@@ -223,7 +254,7 @@ class ModelPublishFacts(CodeRule):
         elif attr in MLFLOW_CLIENT_METHODS and (recv in self.mlflow_clients
                                                 or self.is_imported("mlflow")):
             self._emit(node, f"MlflowClient.{attr}()", "registry")
-        elif attr in ("link_model", "log_model") and (qn.startswith("wandb") or (
+        elif attr in WANDB_METHODS and (qn.startswith("wandb") or (
                 self.is_imported("wandb") and head in ("run", "wandb_run", "wandb"))):
             self._emit(node, f"wandb {attr}()", "registry")
         elif attr == "register" and not qn and self.is_imported("sagemaker"):
@@ -236,7 +267,7 @@ class ModelPublishFacts(CodeRule):
         short = qn.rsplit(".", 1)[-1]
         if qn.startswith("huggingface_hub") and short in HF_UPLOADS:
             self._hub_upload(node, short)
-        elif qn.startswith("huggingface_hub") and short in ("push_to_hub_keras", "push_to_hub_fastai"):
+        elif qn.startswith("huggingface_hub") and short in HUB_FUNCTIONS - HF_UPLOADS:
             self._emit(node, f"{short}()", "hub")
         elif qn.startswith("timm") and short == "push_to_hf_hub":
             self._emit(node, "timm push_to_hf_hub()", "hub")
@@ -245,7 +276,7 @@ class ModelPublishFacts(CodeRule):
         elif qn.startswith("mlflow.") and short == "log_model" and self.kwarg(
                 node, "registered_model_name") is not None:
             self._emit(node, f"{qn}(registered_model_name=...)", "registry")
-        elif qn.startswith("wandb") and short in ("link_model", "log_model"):
+        elif qn.startswith("wandb") and short in WANDB_METHODS:
             self._emit(node, f"wandb.{short}()", "registry")
         elif (short.endswith("TrainingArguments") or short.endswith("Config")) and \
                 qn.startswith(("transformers", "trl")):
@@ -297,6 +328,18 @@ class DatasetPathFacts(CodeRule):
         "import pandas as pd\ndf = pd.read_csv('https://example.org/data/train.csv')",
     ]
 
+    @classmethod
+    def gate(cls, summary: Summary) -> bool:
+        # every fact is on a call: datasets.load_dataset / load_from_disk / Dataset.from_*, or a
+        # pandas reader whose path ends with a literal with a data extension
+        lasts = summary.called_lasts()
+        if not PANDAS_READERS.isdisjoint(lasts) and summary.imports_any("pandas") and any(
+                DATA_EXT.search(s.rstrip("/")) for s in summary.strings):
+            return True
+        return ("load_dataset" in lasts and summary.imports_any("datasets")
+                or "load_from_disk" in lasts and summary.import_prefix("datasets")
+                or not DATASET_FILE_CTORS.isdisjoint(lasts) and summary.import_prefix("datasets"))
+
     def __init__(self, runner) -> None:
         super().__init__(runner)
         self.skip = is_test_path(self.path)  # a test's upload is not a release, whatever test-code says
@@ -310,8 +353,7 @@ class DatasetPathFacts(CodeRule):
             self._load_dataset(node)
         elif qn.startswith("datasets") and short == "load_from_disk":
             self._emit(node, self._arg(node, 0, "dataset_path"), "load_from_disk")
-        elif qn.startswith("datasets") and short in ("from_csv", "from_json", "from_parquet",
-                                                      "from_text"):
+        elif qn.startswith("datasets") and short in DATASET_FILE_CTORS:
             self._emit_many(node, self._arg_node(node, 0, "path_or_paths"), f"Dataset.{short}")
         elif qn.startswith("pandas.") and short in PANDAS_READERS:
             path = self._arg(node, 0, "filepath_or_buffer") or self._arg(node, 0, "path") \

@@ -28,6 +28,7 @@ import re
 import libcst as cst
 
 from . import CodeRule, literal_value
+from ._ast_base import Summary
 from .. import CheckerError
 from ..telemetry_config import ENV_KEYS, TUTORIAL_PATH_RE, hidden_sides, judge_setting
 from ...findings import Severity
@@ -49,12 +50,16 @@ STORE_TAILS = ("chat.completions.create", "chat.completions.parse", "chat.comple
 _ENV_MAGIC_RE = re.compile(r"%env\s+(?:LANGSMITH|LANGCHAIN)_HIDE_\w+[\s=]+\w+")
 STORE_CTORS = {"langchain_openai.ChatOpenAI", "langchain_openai.AzureChatOpenAI",
                "langchain_openai.chat_models.ChatOpenAI"}
+AUTOLOG_CALLS = {f"mlflow.{flavor}.autolog" for flavor in GENAI_AUTOLOG_FLAVORS}
+SWITCH_CALLS = {*GLOBAL_SETTERS, "litellm._turn_on_debug", *AUTOLOG_CALLS}
+_ENV_KEY_SET = frozenset(ENV_KEYS)
+_STORE_LASTS = frozenset(tail.rsplit(".", 1)[-1] for tail in STORE_TAILS)
 
 
 class ContentCapturingTelemetry(CodeRule):
     rule_id = "AIP204"
     needs = ("set_verbose", "debug", "set_debug", "autolog", "store", "TRACING",
-             "CAPTURE_MESSAGE_CONTENT", "_LOG", "openai.log", "verbose")
+             "CAPTURE_MESSAGE_CONTENT", "_LOG", "openai", "verbose")  # openai: `import openai as o`
 
     VALID = [
         "import litellm\nlitellm.set_verbose = False",
@@ -80,6 +85,20 @@ class ContentCapturingTelemetry(CodeRule):
         "import os\nos.environ.setdefault('OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT', 'true')",
         "import openai\nopenai.log = 'debug'",
     ]
+
+    @classmethod
+    def gate(cls, summary: Summary) -> bool:
+        # store=True on a call whose dotted name ends with a STORE_TAILS, or on a ChatOpenAI
+        if "store" in summary.keywords and (
+                not _STORE_LASTS.isdisjoint(summary.calls) or summary.may_call(STORE_CTORS)):
+            return True
+        # os.environ[K] = V / setdefault / putenv / update: K is an ENV_KEYS literal or keyword
+        if summary.imports_any("os") and (
+                not _ENV_KEY_SET.isdisjoint(summary.keywords)
+                or not _ENV_KEY_SET.isdisjoint(summary.strings)):
+            return True
+        # a debug switch assigned (its last name an attribute), a setter / autolog called
+        return summary.may_call(DEBUG_SWITCHES, summary.names) or summary.may_call(SWITCH_CALLS)
 
     def visit_Module(self, node: cst.Module) -> None:
         self.settings: list[tuple[cst.CSTNode, str, str]] = []

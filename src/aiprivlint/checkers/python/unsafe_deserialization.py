@@ -12,6 +12,7 @@ from __future__ import annotations
 import libcst as cst
 
 from . import CodeRule
+from ._ast_base import Summary
 from ...findings import Severity
 
 PICKLE_LIKE = {
@@ -23,6 +24,10 @@ PICKLE_LIKE = {
 SAFE_YAML_LOADERS = {"SafeLoader", "CSafeLoader", "BaseLoader", "CBaseLoader"}
 KERAS_LOAD = {"keras.models.load_model", "tensorflow.keras.models.load_model",
               "keras.saving.load_model", "tf_keras.models.load_model"}
+YAML_LOAD = ("yaml.load", "yaml.load_all", "ruamel.yaml.load")  # unsafe without a safe Loader
+YAML_UNSAFE = ("yaml.unsafe_load", "yaml.unsafe_load_all", "yaml.full_load")
+# every qualified call name the rule can report
+REPORTED = {"torch.load", "numpy.load", *PICKLE_LIKE, *YAML_LOAD, *YAML_UNSAFE, *KERAS_LOAD}
 
 
 class UnsafeDeserialization(CodeRule):
@@ -53,6 +58,17 @@ class UnsafeDeserialization(CodeRule):
         "import yaml\ncfg = yaml.load(f, Loader=yaml.Loader)",
         "from tensorflow import keras\nm = keras.models.load_model('m.keras', safe_mode=False)",
     ]
+
+    @classmethod
+    def gate(cls, summary: Summary) -> bool:
+        # every report is on a call whose qualified name is in REPORTED; np.load reports only
+        # with allow_pickle=, load_model only with safe_mode=
+        names = REPORTED
+        if "allow_pickle" not in summary.keywords:
+            names = names - {"numpy.load"}
+        if "safe_mode" not in summary.keywords:
+            names = names - KERAS_LOAD
+        return summary.may_call(names)
 
     def __init__(self, runner) -> None:
         super().__init__(runner)
@@ -105,11 +121,11 @@ class UnsafeDeserialization(CodeRule):
             if self.kwarg_is(node, "allow_pickle", True):
                 self.report(node, "np.load(..., allow_pickle=True) unpickles object arrays; keep "
                             "allow_pickle=False for files you did not create")
-        elif name in ("yaml.load", "yaml.load_all", "ruamel.yaml.load"):
+        elif name in YAML_LOAD:
             if not self._safe_yaml(node):
                 self.report(node, "yaml.load without a safe Loader can construct arbitrary Python "
                             "objects; use yaml.safe_load or Loader=yaml.SafeLoader")
-        elif name in ("yaml.unsafe_load", "yaml.unsafe_load_all", "yaml.full_load"):
+        elif name in YAML_UNSAFE:
             self.report(node, f"{name} can construct arbitrary Python objects; use yaml.safe_load")
         elif name in KERAS_LOAD:
             if self.kwarg_is(node, "safe_mode", False):
