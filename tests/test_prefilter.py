@@ -22,12 +22,13 @@ def test_fast_walk_equals_libcst_visitor():
 
 
 def test_statement_positions_equal_libcst_position_provider():
-    """Findings are positioned per top-level statement (shifted by ast's line); that must equal
-    libcst's whole-module PositionProvider for every node of every Python fixture."""
+    """Findings are positioned per statement line or top-level statement (shifted by ast's line
+    and indentation); that must equal libcst's whole-module PositionProvider for every node of
+    every Python fixture."""
     import libcst as cst
     from libcst.metadata import MetadataWrapper, PositionProvider
 
-    from aiprivlint.checkers.python import PythonRun, _all_nodes
+    from aiprivlint.checkers.python import PythonRun, _child_fields
     from aiprivlint.checkers.python._ast_base import parse_ast
 
     checked = 0
@@ -39,11 +40,38 @@ def test_statement_positions_equal_libcst_position_provider():
             continue
         full = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
         run = PythonRun(None, module, None, source, parse_ast(source))
-        for node in _all_nodes(module):
-            if node is module:
+        stack = list(module.body)
+        while stack:
+            node = stack.pop()
+            if not isinstance(node, cst.CSTNode):
                 continue
+            for name in _child_fields(type(node)):
+                child = getattr(node, name, None)
+                stack.extend(child if isinstance(child, (list, tuple)) else [child])
             rng = full[node]
             expected = (rng.start.line, rng.start.column + 1, rng.end.line, rng.end.column + 1)
             assert run.position(node) == expected, (path, type(node).__name__)
             checked += 1
     assert checked > 10_000
+
+
+def test_libcst_is_imported_only_for_files_a_libcst_rule_can_fire_on(tmp_path):
+    """The pre-commit case: a file that passes text prefilters but no ast gate is decided without
+    importing libcst (0.2 s of start-up); a file with a libcst finding loads it."""
+    import subprocess
+    import sys
+
+    clean = tmp_path / "train.py"
+    clean.write_text("import logging\nimport torch\n\nmodel = torch.nn.Linear(4, 2)\n"
+                     "logging.info('params: %d', sum(p.numel() for p in model.parameters()))\n")
+    dirty = tmp_path / "load.py"
+    dirty.write_text("import torch\n\nstate = torch.load('model.pt')\n")
+    code = ("import sys; from aiprivlint.cli import main; "
+            "rc = main(['check', '--config', sys.argv[1], '--no-cache', '-j', '1', '-q', sys.argv[2]]); "
+            "print('LOADED' if 'libcst._nodes' in sys.modules else 'NOT-LOADED', rc)")
+    runs = {}
+    for f in (clean, dirty):
+        proc = subprocess.run([sys.executable, "-c", code, str(EMPTY_CONFIG), str(f)],
+                              capture_output=True, text=True, cwd=tmp_path, check=False)
+        runs[f.name] = proc.stdout.split()[-2:]
+    assert runs == {"train.py": ["NOT-LOADED", "0"], "load.py": ["LOADED", "1"]}

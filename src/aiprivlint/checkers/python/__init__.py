@@ -12,13 +12,13 @@ import dataclasses
 import re
 from typing import Any, ClassVar
 
-import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
+from ._lazy import cst
 
 from .. import CheckerError, FileChecker, FileContext, all_subclasses, import_submodules
 from ...findings import Severity
 from ...notebook import NotebookCode, NotebookError, code_of, parse_notebook
 from ._ast_base import AstRule, AstRun, Summary, parse_ast
+from ._positions import Positions
 
 
 class Imports:
@@ -179,9 +179,10 @@ def literal_value(node: cst.CSTNode) -> tuple[bool, object]:
     return False, None
 
 
-class _Dispatch(cst.CSTVisitor):
+class _Dispatch:
+    """The rules' visit_/leave_ handlers by node type name, for the fast walk."""
+
     def __init__(self, run: "PythonRun", rules: list[CodeRule]) -> None:
-        super().__init__()
         self.visits: dict[str, list] = {}
         self.leaves: dict[str, list] = {}
         for obj in [run.imports, *rules]:
@@ -191,14 +192,21 @@ class _Dispatch(cst.CSTVisitor):
                 elif attr.startswith("leave_"):
                     self.leaves.setdefault(attr[6:], []).append(getattr(obj, attr))
 
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        for fn in self.visits.get(type(node).__name__, ()):
-            fn(node)
-        return True
+    def libcst_visitor(self) -> "cst.CSTVisitor":
+        """The same handlers as a libcst visitor (libcst's own, slower walk)."""
+        visits, leaves = self.visits, self.leaves
 
-    def on_leave(self, original_node: cst.CSTNode) -> None:
-        for fn in self.leaves.get(type(original_node).__name__, ()):
-            fn(original_node)
+        class Visitor(cst.CSTVisitor):
+            def on_visit(self, node: cst.CSTNode) -> bool:
+                for fn in visits.get(type(node).__name__, ()):
+                    fn(node)
+                return True
+
+            def on_leave(self, original_node: cst.CSTNode) -> None:
+                for fn in leaves.get(type(original_node).__name__, ()):
+                    fn(original_node)
+
+        return Visitor()
 
 
 # Fields that hold only whitespace, comments and punctuation: the fast walk skips them.
@@ -260,94 +268,6 @@ def fast_walk(node: cst.CSTNode, visits: dict[str, list], leaves: dict[str, list
         fn(node)
 
 
-_STATEMENT_TYPES = (
-    "Expr", "Assign", "AnnAssign", "AugAssign", "Return", "Raise", "Assert", "Del", "Pass", "Break",
-    "Continue", "Global", "Nonlocal", "Import", "ImportFrom", "TypeAlias", "FunctionDef", "ClassDef",
-    "If", "For", "While", "With", "Try", "TryStar", "Match",
-)
-
-
-def _ast_statement_starts(tree) -> list[int] | None:
-    """First line of every statement in source (pre-)order, as libcst's walk meets them; a
-    decorated definition starts at its first decorator, as in libcst. None without a tree."""
-    import ast
-
-    if tree is None:
-        return None
-    out: list[int] = []
-
-    def walk(stmts: list) -> None:
-        for st in stmts:
-            decorators = getattr(st, "decorator_list", None)
-            out.append(min([st.lineno] + [d.lineno for d in decorators]) if decorators else st.lineno)
-            for name in ("body", "handlers", "orelse", "finalbody", "cases"):
-                for child in getattr(st, name, None) or []:
-                    if isinstance(child, ast.stmt):
-                        walk([child])
-                    else:  # ExceptHandler, match_case: their statements
-                        walk(getattr(child, "body", []))
-
-    walk(tree.body)
-    return out
-
-
-class _StatementCounter:
-    """Counts statements during the fast walk, so a fact's line can come from ``ast`` (about a
-    tenth of a libcst parse) instead of libcst's PositionProvider (a whole-module codegen)."""
-
-    def __init__(self) -> None:
-        self.index = -1
-        self.stack: list[tuple[int, cst.CSTNode]] = []
-        self.done = False
-
-    def _enter(self, node: cst.CSTNode) -> None:
-        self.index += 1
-        self.stack.append((self.index, node))
-
-    def _leave(self, node: cst.CSTNode) -> None:
-        self.stack.pop()
-
-    def leave_Module(self, node: cst.Module) -> None:
-        self.done = True
-
-
-for _name in _STATEMENT_TYPES:
-    setattr(_StatementCounter, f"visit_{_name}", _StatementCounter._enter)
-    setattr(_StatementCounter, f"leave_{_name}", _StatementCounter._leave)
-
-
-def _top_statement_lines(module: cst.Module, tree) -> list[int] | None:
-    """The line of each top-level libcst statement's first token (for a decorated definition,
-    its ``def``/``class`` keyword, as PositionProvider counts it), from ``ast``; None when the
-    two parsers do not pair up statement for statement."""
-    if tree is None:
-        return None
-    body = tree.body
-    out: list[int] = []
-    j = 0
-    for stmt in module.body:
-        if j >= len(body):
-            return None
-        out.append(body[j].lineno)
-        j += len(stmt.body) if isinstance(stmt, cst.SimpleStatementLine) else 1
-    return out if j == len(body) else None
-
-
-def _all_nodes(node: cst.CSTNode):
-    """``node`` and the descendants the fast walk visits (a node it skips, such as a comment,
-    is found by the whole-module fallback)."""
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        yield n
-        for field_name in _child_fields(type(n)):
-            child = getattr(n, field_name, None)
-            if isinstance(child, cst.CSTNode):
-                stack.append(child)
-            elif isinstance(child, (list, tuple)):
-                stack.extend(c for c in child if isinstance(c, cst.CSTNode))
-
-
 class PythonRun:
     """One file's traversal: the parsed module, its imports, lazy positions, the rules."""
 
@@ -360,59 +280,13 @@ class PythonRun:
         self.source = source  # the text that was parsed (Module.code would regenerate it)
         self.imports = Imports()
         self._positions = None
-        self.statements: _StatementCounter | None = None  # set for the fast walk
-        self._pending: list[tuple[str, cst.CSTNode, int, cst.CSTNode, dict]] = []
 
     def position(self, node: cst.CSTNode) -> tuple[int, int, int, int]:
-        """(line, column, end line, end column) of ``node``, 1-based.
-
-        libcst's PositionProvider re-generates the whole module, which cost more than the parse
-        on files with a finding. Positions are computed instead for the one top-level statement
-        that holds the node, shifted by the statement's first line from ``ast``; the whole module
-        only when the two parsers disagree about the top-level statements."""
-        rng = None
-        top = self._top_statement(node)
-        if top is not None:
-            index, stmt = top
-            positions = self._statement_positions.get(index)
-            if positions is None:
-                mini = self.module.with_changes(body=[stmt], header=[], footer=[])
-                positions = MetadataWrapper(mini, unsafe_skip_copy=True).resolve(PositionProvider)
-                anchor = stmt.body[0] if isinstance(stmt, cst.SimpleStatementLine) else stmt
-                shift = self._top_lines[index] - positions[anchor].start.line
-                positions = self._statement_positions[index] = (positions, shift)
-            rng = positions[0].get(node)
-            if rng is not None:
-                shift = positions[1]
-                return (rng.start.line + shift, rng.start.column + 1,
-                        rng.end.line + shift, rng.end.column + 1)
-        if self._positions is None:
-            wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
-            self._positions = wrapper.resolve(PositionProvider)
-        rng = self._positions.get(node)
-        if rng is None:
-            return 1, 1, 1, 1
-        return rng.start.line, rng.start.column + 1, rng.end.line, rng.end.column + 1
-
-    _top_lines: list[int] | None = None
-    _top_index: dict[int, int] | None = None
-
-    def _top_statement(self, node: cst.CSTNode) -> tuple[int, cst.CSTNode] | None:
-        """(index, statement) of the top-level statement that holds ``node``; None when ``ast``
-        and libcst do not agree on the top-level statements (then the whole module is used)."""
-        if self._top_index is None:
-            self._statement_positions: dict[int, tuple] = {}
-            self._top_lines = _top_statement_lines(self.module, self.tree if self.tree is not None
-                                                   else parse_ast(self.source))
-            self._top_index = {}
-            if self._top_lines is not None:
-                for i, stmt in enumerate(self.module.body):
-                    for n in _all_nodes(stmt):
-                        self._top_index[id(n)] = i
-        if self._top_lines is None:
-            return None
-        index = self._top_index.get(id(node))
-        return None if index is None else (index, self.module.body[index])
+        """(line, column, end line, end column) of ``node``, 1-based (see ``_positions``)."""
+        if self._positions is None:  # only for files that report something
+            tree = self.tree if self.tree is not None else parse_ast(self.source)
+            self._positions = Positions(self.module, tree, _child_fields)
+        return self._positions.get(node)
 
     def report(self, rule_id: str, node: cst.CSTNode, message: str, details: dict | None,
                severity: Severity | None) -> None:
@@ -428,39 +302,10 @@ class PythonRun:
                         details=details, context=context, severity=severity)
 
     def fact(self, kind: str, node: cst.CSTNode | None, data: dict) -> None:
-        counter = self.statements
-        if node is not None and counter is not None:
-            # kept in order; a fact deferred to leave_Module (no statement open) gets PositionProvider
-            index, stmt = counter.stack[-1] if counter.stack and not counter.done else (-1, node)
-            self._pending.append((kind, node, index, stmt, data))
-            return
-        self._emit_fact(kind, self.position(node)[0] if node is not None else 0, data)
-
-    def _emit_fact(self, kind: str, line: int, data: dict) -> None:
+        line = self.position(node)[0] if node is not None else 0
         if self.nb is not None and line:
             line = self.nb.raw_position(line, 0)[0]
         self.ctx.fact(kind, line, **data)
-
-    def flush_facts(self) -> None:
-        """Lines of the facts gathered during the walk: the statement's first line from ``ast``
-        plus the node's line offset inside the statement's own code; PositionProvider when the
-        two parsers disagree about the statements."""
-        if not self._pending:
-            return
-        starts = _ast_statement_starts(self.tree if self.tree is not None else parse_ast(self.source))
-        counted = self.statements.index + 1 if self.statements else -1
-        for kind, node, index, stmt, data in self._pending:
-            line = 0
-            if index >= 0 and starts is not None and len(starts) == counted and self._positions is None:
-                stmt_code = self.module.code_for_node(stmt)
-                lead = len(getattr(stmt, "leading_lines", ()) or ())
-                offset = 0 if node is stmt else stmt_code.find(self.module.code_for_node(node))
-                if offset >= 0:
-                    line = starts[index] - lead + stmt_code.count("\n", 0, offset)
-            if line <= 0:
-                line = self.position(node)[0]
-            self._emit_fact(kind, line, data)
-        self._pending = []
 
     _code_lines: list[str] | None = None
 
@@ -556,18 +401,9 @@ class PythonChecker(FileChecker):
         instances = [rule(run) for rule in rules]
         dispatch = _Dispatch(run, instances)
         if ctx.options.get("_libcst_walk") or (set(dispatch.visits) | set(dispatch.leaves)) & _SKIPPED_TYPES:
-            module.visit(dispatch)
+            module.visit(dispatch.libcst_visitor())
         else:
-            counter = run.statements = _StatementCounter()
-            for attr in dir(counter):
-                if attr.startswith("visit_"):
-                    dispatch.visits.setdefault(attr[6:], []).insert(0, getattr(counter, attr))
-                elif attr == "leave_Module":  # before the rules: facts they defer are exact
-                    dispatch.leaves.setdefault("Module", []).insert(0, counter.leave_Module)
-                elif attr.startswith("leave_"):  # after the rules: their leave_ sees the statement
-                    dispatch.leaves.setdefault(attr[6:], []).append(getattr(counter, attr))
             fast_walk(module, dispatch.visits, dispatch.leaves)
-            run.flush_facts()
 
     @staticmethod
     def _parse(ctx, code, nb, cells):

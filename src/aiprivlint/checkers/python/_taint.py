@@ -35,7 +35,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import libcst as cst
+from ._lazy import cst
 
 MAX_TAINT = 12  # labels kept per value
 MAX_DEPTH = 80  # expression nesting

@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-import libcst as cst
+from ._lazy import cst
 
 from . import CodeRule, literal_value
 

@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import libcst as cst
+from ._lazy import cst
 
 from . import CodeRule
 from ._ast_base import Summary

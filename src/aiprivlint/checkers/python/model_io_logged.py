@@ -44,7 +44,7 @@ import ast
 import re
 from dataclasses import dataclass, field
 
-import libcst as cst
+from ._lazy import cst
 
 from . import CodeRule, literal_value
 from ._ast_base import Summary

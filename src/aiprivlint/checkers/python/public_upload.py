@@ -55,7 +55,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import libcst as cst
+from ._lazy import cst
 
 from . import CodeRule, literal_value
 from ...findings import Severity

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 
-import libcst as cst
+from ._lazy import cst
 
 from . import CodeRule, literal_value
 from ...findings import Severity

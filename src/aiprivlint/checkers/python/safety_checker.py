@@ -28,7 +28,7 @@ Severity is the rule's (MEDIUM), raised to HIGH when the file also imports a ser
 
 from __future__ import annotations
 
-import libcst as cst
+from ._lazy import cst
 
 from . import CodeRule, literal_value
 from ...findings import Severity

@@ -48,7 +48,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable, Union
 
-import libcst as cst
+from ._lazy import cst
 
 from . import CodeRule, fast_walk, literal_value
 from ...findings import Severity
@@ -186,7 +186,7 @@ NON_WEB_MODULES = {"json", "torch", "pickle", "yaml", "os", "sys", "requests", "
                    "cv2", "sklearn", "scipy", "urllib", "aiofiles", "asyncio", "threading"}
 MAX_DECIMALS = 2  # rounding or formatting to at most this many decimals counts as coarsening
 
-Func = Union[cst.FunctionDef, cst.Lambda]
+Func = Union["cst.FunctionDef", "cst.Lambda"]
 
 
 @dataclass(eq=False)

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 
-import libcst as cst
+from ._lazy import cst
 
 from . import CodeRule, literal_value
 from ._ast_base import Summary

@@ -66,7 +66,7 @@ import posixpath
 import re
 from dataclasses import dataclass
 
-import libcst as cst
+from ._lazy import cst
 
 from . import CodeRule
 from ._taint import (CLEAN, ClassInfo, Env, FuncInfo, Interp, Obj, Param, Record, Source, Val,

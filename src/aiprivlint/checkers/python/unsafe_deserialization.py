@@ -9,7 +9,7 @@ import loads``); a same-named method on an object that is not the imported modul
 
 from __future__ import annotations
 
-import libcst as cst
+from ._lazy import cst
 
 from . import CodeRule
 from ._ast_base import Summary
