@@ -3,7 +3,11 @@ give exactly the output of a run without them, over every fixture."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from conftest import EMPTY_CONFIG, FIXTURES, run_cli
+
+POSITIONS = Path(__file__).parent / "data" / "positions"  # layouts no rule fixture has
 
 
 def _scan(*extra: str, env: dict | None = None) -> str:
@@ -32,7 +36,7 @@ def test_statement_positions_equal_libcst_position_provider():
     from aiprivlint.checkers.python._ast_base import parse_ast
 
     checked = 0
-    for path in sorted(FIXTURES.rglob("*.py")):
+    for path in [*sorted(FIXTURES.rglob("*.py")), *sorted(POSITIONS.glob("*.py"))]:
         source = path.read_text(encoding="utf-8", errors="replace")
         try:
             module = cst.parse_module(source)

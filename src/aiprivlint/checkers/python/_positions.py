@@ -131,7 +131,7 @@ class Positions:
                     line = n
                 elif isinstance(n, (small, compound)):
                     statements.append(n)
-                elif isinstance(n, cst.IndentedBlock):
+                if isinstance(n, (cst.IndentedBlock, cst.Match)):  # the two that indent
                     indent += default_indent if n.indent is None else n.indent
                 where[id(n)] = (top, line, indent)
                 kids: list[cst.CSTNode] = []
