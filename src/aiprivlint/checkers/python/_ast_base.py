@@ -98,6 +98,7 @@ class Summary:
         self.keywords: set[str] = set()  # keyword argument names at calls (and class keywords)
         self.imports: set[str] = set()  # "torch", "torch.nn"; from a.b import c -> "a.b", "a.b.c"
         self.strings: list[str] = []  # str constants, docstrings and f-string parts included
+        self.fstrings: list[str] = []  # the text parts of f-strings (format specs too)
 
     def imports_any(self, *modules: str) -> bool:
         """Whether a module under any of ``modules`` (``"torch"`` covers ``torch.nn``) is imported."""
@@ -192,6 +193,10 @@ class Summary:
     def visit_Constant(self, node: ast.Constant) -> None:
         if isinstance(node.value, str):
             self.strings.append(node.value)
+
+    def visit_JoinedStr(self, node: ast.JoinedStr) -> None:
+        self.fstrings.extend(v.value for v in node.values
+                             if type(v) is ast.Constant and isinstance(v.value, str))
 
 
 class AstRule:

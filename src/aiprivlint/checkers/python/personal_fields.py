@@ -23,9 +23,10 @@ categories are reported at high severity.
 
 from __future__ import annotations
 
+import ast
 import re
 
-import libcst as cst
+from ._lazy import cst
 
 from . import CodeRule, literal_value
 from ...findings import Severity
@@ -97,6 +98,17 @@ class PersonalDataField(CodeRule):
         'from pydantic import BaseModel\nclass Customer(BaseModel):\n    phone_number: str',
         'feature_cols = ["age", "ethnicity", "income"]',
     ]
+
+    @classmethod
+    def gate(cls, summary) -> bool:
+        """A name _classify reports: an annotated field of a class that may be a record class,
+        or a string constant where the rule reads column names (an element of a list, tuple or
+        set, a dict key, a column argument)."""
+        if not summary.names.isdisjoint(_record_markers()) and any(
+                _personal_fields(_class_fields(summary.tree))):
+            return True
+        found = _personal_fields(summary.strings)
+        return bool(found) and _column_string(summary.tree, found)
 
     def __init__(self, runner) -> None:
         super().__init__(runner)
@@ -217,3 +229,141 @@ class PersonalDataField(CodeRule):
                     severity=Severity.HIGH if fc.special else None)
         self.fact("personal-data", node, entity=fc.entity, field=name, source="AIP102",
                   category=fc.category, special=fc.special)
+
+
+# --- the ast gate --------------------------------------------------------------------------------
+_MARKERS: list[frozenset[str]] = []
+
+
+def _record_markers() -> frozenset[str]:
+    """Names one of which a file that has a record class mentions: the last part of a record
+    decorator or base is written, or is the name an import brings in (an alias resolves to it)."""
+    if not _MARKERS:
+        _MARKERS.append(frozenset(n.split(".")[-1] for n in (*_RECORD_DECORATORS, *_RECORD_BASES))
+                        | {"dataclass"})
+    return _MARKERS[0]
+
+
+def _personal_fields(candidates) -> set[str]:
+    """The names among ``candidates`` that _classify reports on. classify_field reports a name
+    whose words() hold a phrase of its vocabulary that is not ambiguous; the words of names
+    joined by NULs are the union of their words, so one split finds the phrases that may occur,
+    and only names holding such a phrase's longest word are classified."""
+    from ...pii import fields
+
+    cands = [c for c in candidates if c and len(c) <= 80]
+    if not cands:
+        return set()
+    ascii_text = "\x00".join(c for c in cands if c.isascii())
+    # words() without its Unicode folding, which changes no ASCII text
+    ws = set(fields._SPLIT.split(fields._CAMEL.sub(" ", ascii_text).lower()))
+    for c in cands:
+        if not c.isascii():
+            ws.update(fields.words(c))
+    phrases = _phrases(fields)
+    needles = {longest for head in ws.intersection(phrases)
+               for rest, longest in phrases[head] if ws.issuperset(rest)}
+    if not needles:
+        return set()
+    out = set()
+    for c in cands:
+        low = c.lower() if c.isascii() else " ".join(fields.words(c))
+        if any(n in low for n in needles):
+            fc = fields.classify_field(c)
+            if fc is not None and not fc.ambiguous:
+                out.add(c)
+    return out
+
+
+_PHRASES: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+
+
+def _phrases(fields) -> dict[str, list[tuple[tuple[str, ...], str]]]:
+    """First word -> (the other words, the longest word) of each phrase classify_field may
+    report (a phrase whose every entry is ambiguous never is)."""
+    if not _PHRASES:
+        for key, entries in fields._INDEX.items():
+            if any("ambiguous" not in e[5] for e in entries):
+                _PHRASES.setdefault(key[0], []).append((key[1:], max(key, key=len)))
+    return _PHRASES
+
+
+_COMPOUND = (ast.FunctionDef, ast.AsyncFunctionDef, ast.If, ast.For, ast.AsyncFor, ast.While,
+             ast.With, ast.AsyncWith, ast.Try, ast.Match) + (
+    (ast.TryStar,) if hasattr(ast, "TryStar") else ())
+
+
+def _class_fields(tree: ast.Module) -> list[str]:
+    """Annotated names in the bodies of classes that may be record classes (visit_ClassDef)."""
+    out: list[str] = []
+    stack: list[ast.stmt] = list(tree.body)
+    while stack:
+        st = stack.pop()
+        t = type(st)
+        if t is ast.ClassDef:
+            if not _CONFIG_CLASS.search(st.name) and (
+                    any(_dotted(d.func if type(d) is ast.Call else d) for d in st.decorator_list)
+                    or any(_dotted(b.value if type(b) is ast.Starred else b) for b in st.bases)):
+                out.extend(x.target.id for x in st.body
+                           if type(x) is ast.AnnAssign and type(x.target) is ast.Name)
+            stack.extend(st.body)
+        elif t in _COMPOUND:
+            if t is ast.Match:
+                for c in st.cases:
+                    stack.extend(c.body)
+                continue
+            stack.extend(st.body)
+            stack.extend(getattr(st, "orelse", ()))
+            stack.extend(getattr(st, "finalbody", ()))
+            for h in getattr(st, "handlers", ()):
+                stack.extend(h.body)
+    return out
+
+
+def _dotted(node: ast.AST) -> bool:
+    while type(node) is ast.Attribute:
+        node = node.value
+    return type(node) is ast.Name
+
+
+def _column_string(tree: ast.Module, found: set[str]) -> bool:
+    """Whether one of the string constants ``found`` sits where the rule reads column names: an
+    element of a list, tuple or set (selections, feature lists, column arguments), a dict key
+    (Features, dtype=, astype), a value of a ``columns=`` dict (rename), a column keyword's value,
+    or an argument of ``select``/``select_columns``."""
+
+    def hit(node: ast.AST | None) -> bool:
+        if type(node) is ast.Starred:
+            node = node.value
+        return type(node) is ast.Constant and node.value in found
+
+    stack: list[ast.AST] = [tree]
+    while stack:
+        node = stack.pop()
+        t = type(node)
+        if t is ast.List or t is ast.Tuple or t is ast.Set:
+            if any(hit(e) for e in node.elts):
+                return True
+        elif t is ast.Dict:
+            if any(hit(k) for k in node.keys):
+                return True
+        elif t is ast.Call:
+            func = node.func
+            attr = func.attr if type(func) is ast.Attribute else (
+                func.id if type(func) is ast.Name else "")
+            for kw in node.keywords:
+                if kw.arg in _COLUMN_KWARGS and hit(kw.value):
+                    return True
+                if kw.arg == "columns" and type(kw.value) is ast.Dict and any(
+                        hit(v) for v in kw.value.values):
+                    return True
+            if attr in ("select", "select_columns") and (
+                    any(hit(a) for a in node.args) or any(hit(kw.value) for kw in node.keywords)):
+                return True
+        for name in node._fields:
+            v = getattr(node, name, None)
+            if type(v) is list:
+                stack.extend(x for x in v if isinstance(x, ast.AST))
+            elif isinstance(v, ast.AST):
+                stack.append(v)
+    return False

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import re
 
-import libcst as cst
+from ._lazy import cst
 
 from . import CodeRule, literal_value
+from ._ast_base import Summary
 
 _GATE = re.compile(r"@|\d[\d \-./()]{5,}\d|[A-Z]{2}\d{2}|::|\d{6}[-+A-FU-Y]\d|[A-Z]{6}\d\d[A-Z]")
 _GENERATORS = ("faker", "mimesis", "factory", "hypothesis")
@@ -76,6 +77,15 @@ class PiiLiteral(CodeRule):
         'CLIENT_IP = "81.2.69.142"',
         'cf = "BCCFRC15M25E852P"',
     ]
+
+    @classmethod
+    def gate(cls, summary: Summary) -> bool:
+        """Whether some string constant can hold a value scan_text reports (see _gate_text)."""
+        if _gate_text("\x00".join(summary.strings)):
+            return True
+        # their decoded text is in summary.strings already: what is left is a match that starts
+        # inside an escape of the raw text the rule checks
+        return any(_G_F_ESCAPED.search(s) for s in summary.fstrings)
 
     def __init__(self, runner) -> None:
         super().__init__(runner)
@@ -299,3 +309,78 @@ def _strings(node: cst.CSTNode):
     elif isinstance(node, (cst.List, cst.Tuple, cst.Set)):
         for el in node.elements:
             yield from _strings(el.value)
+
+
+# --- the ast gate ------------------------------------------------------------------------------
+# A necessary condition of a finding, tested on the values of the file's string constants (ast's
+# summary.strings, joined with NULs, which no test matches). scan_text reports nothing unless its
+# candidates() finds one of: an e-mail address (an "@", a local-part character before it, a
+# domain after it), a global IPv6 address (2000::/3: a span starting "2xxx:" or "3xxx:" with a
+# second colon within four hex digits), a _MIXED identifier (IBAN, codice fiscale, NINO, NIE,
+# HETU, DNI), or a run of digits: a public dotted quad, or >= 7 digits (the fewest a phone
+# number, national id or card has) that are not one decimal number "1234.5678".
+# Every test is "the value contains ...": ast joins an implicit concatenation "a" "b" into one
+# value where libcst checks each part, and a test true of a part is true of the whole.
+_G_AT = re.compile(r"@[A-Za-z0-9][A-Za-z0-9.\-]*\.[A-Za-z]{2}")
+_G_LOCAL = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-")
+_G_IPV6 = re.compile(r":(?<=[23][0-9A-Fa-f]{3}:)[0-9A-Fa-f]{0,4}:")
+_G_NUMBER = re.compile(r"[0-9](?:[ \-./()\u00a0]*[0-9]){3,}")  # >= 4 digits, _RUN's separators
+_G_DECIMAL = re.compile(r"[0-9]+\.[0-9]+")
+_G_DIGITS6 = re.compile(r"[0-9]{6}")
+_G_DIGITS7 = re.compile(r"[0-9]{7}")
+# where a letter-led _MIXED match shows first (IBAN, NINO, NIE: a letter before a digit, maybe
+# with a space or hyphen between; a codice fiscale: that, or seven letters in a row when its
+# first digits are omocodia letters), at most 6 characters after the match's start
+_G_MIXED_LETTERS = re.compile(r"[A-Z](?:[ \-]?[0-9]|[A-Z]{6})")
+# f-string text: the rule scans it raw, ast decodes its escapes. A match in the raw text that
+# starts inside an escape ("\x41", "\u00A0" leave a word character before it, which candidates()
+# rejects; an octal "\101" does not) keeps its verbatim rest: >= 4 digits of a 7-digit run, the
+# last three octets of a dotted quad, a HETU's tail; an e-mail's domain; an IPv6 address's
+# groups after its first colon.
+_G_F_ESCAPED = re.compile(
+    r"@[A-Za-z0-9][A-Za-z0-9.\-]*\.[A-Za-z]{2}"
+    r"|:[0-9A-Fa-f:]*[0-9A-Fa-f]:[0-9A-Fa-f:]*[0-9A-Fa-f]"
+    r"|[0-9](?:[ \-./()\u00a0]*[0-9]){3}"
+    r"|\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]"
+    r"|[0-9]{3}[-+A-FU-Y][0-9]{3}[0-9A-Y]"
+)
+
+
+def _gate_text(text: str) -> bool:
+    if "@" in text:
+        for m in _G_AT.finditer(text):
+            if m.start() and text[m.start() - 1] in _G_LOCAL:
+                return True
+    if ":" in text and _G_IPV6.search(text):
+        return True
+    from ...pii import detectors
+
+    for m in _G_NUMBER.finditer(text):
+        core = m.group()
+        a, b = m.span()
+        digits = sum(ch.isdigit() for ch in core)
+        if digits >= 7:
+            if not _G_DECIMAL.fullmatch(core) or _G_DIGITS7.search(core):
+                return True
+            # "+1234.5678" or "1234.5678x90" is no decimal to _number_candidate
+            if (a and text[a - 1] in "+(") or (b < len(text) and text[b] in "xe"):
+                return True
+        if core.count(".") >= 3:  # a dotted quad anywhere in the run
+            n = len(core)
+            for i in range(n - 6):
+                for j in range(i + 7, min(n, i + 15) + 1):
+                    q = core[i:j]
+                    if (detectors._IPV4.fullmatch(q) and detectors.ipv4_plausible(q)
+                            and detectors.ipv4_personal(q)):
+                        return True
+        # a HETU or DNI starts with six digits of this run, and is at most 11 long
+        if digits >= 6 and _G_DIGITS6.search(core) and detectors._MIXED.search(text, a, b + 12):
+            return True
+    # a letter-led _MIXED match starts within 7 characters of a _G_MIXED_LETTERS hit (its first
+    # sign is at most 6 in, and may sit inside an earlier hit, at most 7 long) and is at most 43
+    # long: the window around each hit holds it
+    for m in _G_MIXED_LETTERS.finditer(text):
+        k = m.start()
+        if detectors._MIXED.search(text, max(0, k - 14), k + 60):
+            return True
+    return False
