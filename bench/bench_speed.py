@@ -12,7 +12,9 @@ mirror or a clone's .git) to lay out from:
     python bench/bench_speed.py --git-url https://github.com/adap/flower --corpus /tmp/corpus/flower
 
 Peers are installed with `pip install bandit semgrep` (skipped with a note when missing). Each
-command is a whole process, timed with the wall clock, `--runs` times (median reported). Goals
+command is a whole process, run once untimed, then `--runs` times in turn with the others (so
+that the machine's load drifts over all of them alike); medians of wall-clock and CPU seconds
+(user + system, children included) are reported. Goals
 (issue 6): cold <= Semgrep (ratio <= 1.0), warm <= 1 s, 10-file pre-commit case <= 0.8 s.
 """
 
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -105,18 +108,33 @@ def lay_out(git_dir: str | None, git_url: str | None, dest: Path) -> None:
     subprocess.run(["git", "-C", str(dest), "add", "-A"], check=True, capture_output=True)
 
 
-def timed(cmd: list[str], cwd: Path, env: dict, runs: int, before=None) -> tuple[float, int]:
-    times = []
-    code = 0
-    for _ in range(runs):
+def run_once(cmd: list[str], cwd: Path, env: dict) -> tuple[float, float]:
+    """(wall seconds, CPU seconds: user + system of the process and its children)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def timed_round_robin(commands: list[tuple[str, list[str], dict, object]], cwd: Path,
+                      runs: int) -> dict[str, tuple[float, float]]:
+    """Median (wall, CPU) of each command. One untimed warm-up run each (it also writes the
+    tools' bytecode caches), then the commands take turns, so that a slower or busier moment
+    of the machine falls on all of them alike."""
+    for _name, cmd, env, before in commands:
         if before:
             before()
-        t0 = time.perf_counter()
-        proc = subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
-        times.append(time.perf_counter() - t0)
-        code = proc.returncode
-    return statistics.median(times), code
+        run_once(cmd, cwd, env)
+    samples: dict[str, list[tuple[float, float]]] = {name: [] for name, *_ in commands}
+    for _ in range(runs):
+        for name, cmd, env, before in commands:
+            if before:
+                before()
+            samples[name].append(run_once(cmd, cwd, env))
+    return {name: (statistics.median(w for w, _ in xs), statistics.median(c for _, c in xs))
+            for name, xs in samples.items()}
 
 
 def main() -> int:
@@ -135,62 +153,66 @@ def main() -> int:
     lay_out(args.git_dir, args.git_url, corpus)
     py_files = sorted(p for p in corpus.rglob("*.py") if ".git" not in p.parts)
     print(f"corpus: {corpus} ({len(py_files)} Python files), {os.cpu_count()} CPUs, "
-          f"{args.runs} runs each, median wall-clock seconds\n")
+          f"{args.runs} runs each, in turn; medians\n")
 
     work = Path(tempfile.mkdtemp(prefix="aiprivlint-bench-"))
     cache_dir = work / "cache"
     env = {**os.environ, "AIPRIVLINT_CACHE_DIR": str(cache_dir), "NO_COLOR": "1"}
     env.pop("AIPRIVLINT_NO_CACHE", None)
+    # every tool runs as installed, with its bytecode cache (pip writes one at install; an
+    # editable install of aiprivlint writes its own on the warm-up run)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     jobs = ["--jobs", str(args.jobs)] if args.jobs else []
     base = [sys.executable, "-m", "aiprivlint", "check", ".", "--format", "json", "--exit-zero", *jobs]
-    rows: list[tuple[str, float | None, str]] = []
+    ten = [str(p.relative_to(corpus)) for p in py_files[:: max(1, len(py_files) // 10)][:10]]
 
     def clear_cache() -> None:
         shutil.rmtree(cache_dir, ignore_errors=True)
 
-    t, _ = timed(base, corpus, env, args.runs, before=clear_cache)
-    rows.append(("aiprivlint cold (all rules)", t, ""))
-    subprocess.run(base, cwd=corpus, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    t, _ = timed(base, corpus, env, args.runs)
-    rows.append(("aiprivlint warm (cache)", t, ""))
-    ten = [str(p.relative_to(corpus)) for p in py_files[:: max(1, len(py_files) // 10)][:10]]
-    t, _ = timed([sys.executable, "-m", "aiprivlint", "check", "--no-cache", "--exit-zero", *ten],
-                 corpus, env, args.runs)
-    rows.append(("aiprivlint 10 files (pre-commit, no cache)", t, ""))
+    def fill_cache() -> None:
+        if not cache_dir.exists():
+            subprocess.run(base, cwd=corpus, env=env, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
 
+    commands: list[tuple[str, list[str], dict, object]] = [
+        ("aiprivlint cold (all rules)", base, env, clear_cache),
+        ("aiprivlint warm (cache)", base, env, fill_cache),
+        ("aiprivlint 10 files (pre-commit, no cache)",
+         [sys.executable, "-m", "aiprivlint", "check", "--no-cache", "--exit-zero", *ten], env, None),
+    ]
+    notes: list[tuple[str, str]] = []
     bandit = shutil.which("bandit")
     if bandit:
-        t, _ = timed([bandit, "-r", ".", "-q", "-f", "json", "-o", str(work / "bandit.json")],
-                     corpus, env, args.runs)
-        rows.append(("bandit -r (all tests)", t, ""))
+        commands.append(("bandit -r (all tests)", [bandit, "-r", ".", "-q", "-f", "json", "-o",
+                                                   str(work / "bandit.json")], env, None))
     else:
-        rows.append(("bandit", None, "not installed: pip install bandit"))
+        notes.append(("bandit", "not installed: pip install bandit"))
     semgrep = shutil.which("semgrep")
     if semgrep:
         rules = work / "rules.yaml"
         rules.write_text(SEMGREP_RULES)
-        t, _ = timed([semgrep, "scan", "--config", str(rules), "--metrics=off", "--disable-version-check",
-                      "--quiet", "--json", "-o", str(work / "semgrep.json"), "."],
-                     corpus, {**env, "SEMGREP_SEND_METRICS": "off"}, args.runs)
-        rows.append(("semgrep (5 patterns for 4 of our rules)", t, ""))
+        commands.append(("semgrep (5 patterns for 4 of our rules)",
+                         [semgrep, "scan", "--config", str(rules), "--metrics=off",
+                          "--disable-version-check", "--quiet", "--json", "-o",
+                          str(work / "semgrep.json"), "."],
+                         {**env, "SEMGREP_SEND_METRICS": "off"}, None))
     else:
-        rows.append(("semgrep", None, "not installed: pip install semgrep"))
+        notes.append(("semgrep", "not installed: pip install semgrep"))
+    times = timed_round_robin(commands, corpus, args.runs)
 
-    times = {name: t for name, t, _ in rows}
-    bandit_t = next((t for n, t, _ in rows if n.startswith("bandit") and t), None)
-    semgrep_t = next((t for n, t, _ in rows if n.startswith("semgrep") and t), None)
-    print(f"{'command':45} {'median s':>9} {'/bandit':>8} {'/semgrep':>9}")
-    for name, t, note in rows:
-        if t is None:
-            print(f"{name:45} {'-':>9}  {note}")
-            continue
-        rb = f"{t / bandit_t:.2f}" if bandit_t else "-"
-        rs = f"{t / semgrep_t:.2f}" if semgrep_t else "-"
-        print(f"{name:45} {t:9.2f} {rb:>8} {rs:>9}")
-    print("\ngoals: cold/semgrep <= 1.0, warm <= 1 s, 10 files <= 0.8 s")
+    bandit_t = next((w for n, (w, _) in times.items() if n.startswith("bandit")), None)
+    semgrep_t = next((w for n, (w, _) in times.items() if n.startswith("semgrep")), None)
+    print(f"{'command':45} {'wall s':>7} {'CPU s':>7} {'/bandit':>8} {'/semgrep':>9}")
+    for name, (wall, cpu) in times.items():
+        rb = f"{wall / bandit_t:.2f}" if bandit_t else "-"
+        rs = f"{wall / semgrep_t:.2f}" if semgrep_t else "-"
+        print(f"{name:45} {wall:7.2f} {cpu:7.2f} {rb:>8} {rs:>9}")
+    for name, note in notes:
+        print(f"{name:45} {'-':>7}  {note}")
+    print("\ngoals: cold/semgrep <= 1.0, warm <= 1 s, 10 files <= 0.8 s (wall, medians)")
     cold = times.get("aiprivlint cold (all rules)")
     if semgrep_t and cold:
-        print(f"cold/semgrep = {cold / semgrep_t:.2f}")
+        print(f"cold/semgrep = {cold[0] / semgrep_t:.2f}")
     shutil.rmtree(work, ignore_errors=True)
     return 0
 

@@ -154,6 +154,16 @@ def _config_for(args, rules) -> Config:
     return cfg
 
 
+def _tune_gc() -> None:
+    """Parse trees are acyclic and die with their file, yet allocating them made the cyclic
+    collector run often over everything alive: a quarter of a cold run's CPU on flower. Start-up
+    objects are frozen (never garbage) and the first generation collects less often."""
+    import gc
+
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
+
+
 def cmd_scan(args, rules) -> int:
     from .engine import Engine
 
@@ -167,6 +177,7 @@ def cmd_scan(args, rules) -> int:
         baseline = read_baseline(Path(args.baseline))
     engine = Engine(cfg, rules, selected, jobs=jobs, prefilter=not args.no_prefilter,
                     full=args.full, cache_dir=_cache_dir(args, cfg))
+    _tune_gc()
     report = engine.run(args.paths, baseline=baseline, progress=_progress_bar(args))
 
     if args.command == "baseline":
@@ -217,6 +228,7 @@ def cmd_audit(args, rules) -> int:
     engine = Engine(cfg, rules, selected, jobs=jobs, prefilter=not args.no_prefilter,
                     full=args.full, cache_dir=_cache_dir(args, cfg))
     engine.options["_audit"] = True  # facts-only rules: the mitigations in use
+    _tune_gc()
     report = engine.run(args.paths, progress=_progress_bar(args))
     target = args.paths[0] if len(args.paths) == 1 else ", ".join(args.paths)
     if target == ".":

@@ -157,7 +157,8 @@ def run_files(files: list[SourceFile], selected: frozenset[str], options: dict[s
     results: list[FileResult] = []
     if jobs > 1 and total >= POOL_MIN_FILES:
         ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
-        checkers()  # import the checkers once, before forking
+        for c in checkers():  # import the checkers and what they load lazily once, before forking
+            c.prepare()
         with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
             chunk = max(1, min(32, total // (jobs * 8) or 1))
             for res in pool.map(_scan_star, [(f, selected, options, gather) for f in files],

@@ -111,6 +111,10 @@ class FileChecker:
     def check(self, ctx: FileContext) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def prepare(self) -> None:
+        """Import what ``check`` imports lazily. The engine calls it once before it forks a
+        pool, so that workers share those imports instead of each paying for them."""
+
 
 def import_submodules(package: str) -> None:
     """Import every public module of ``package``, in name order (rules register by subclassing)."""

@@ -82,6 +82,9 @@ class DataFileChecker(FileChecker):
     rule_ids = ("AIP101", "AIP102")
     kinds = frozenset({"data"})
 
+    def prepare(self) -> None:
+        from ..pii import columns, fields, readers  # noqa: F401
+
     def check(self, ctx: FileContext) -> None:
         from ..pii.columns import ColumnScanner, label
         from ..pii.fields import classify_field

@@ -122,6 +122,13 @@ class HardcodedSecretChecker(FileChecker):
     rule_ids = (RULE,)
     kinds = frozenset({"python", "notebook", "env", "yaml", "json", "toml", "ini"})
 
+    def prepare(self) -> None:
+        from detect_secrets.core import scan  # noqa: F401
+        from detect_secrets.transformers import get_transformed_file  # noqa: F401
+
+        from ..secrets import plugins  # noqa: F401
+        from ..secrets.scanner import CODE, CONFIG  # noqa: F401
+
     def check(self, ctx: FileContext) -> None:
         from ..secrets.scanner import CODE, CONFIG
 

@@ -329,6 +329,11 @@ class PythonChecker(FileChecker):
             r: (r.needs_pattern or (tuple(sorted(set(r.needs))) if r.needs else None)) for r in rules
         }
 
+    def prepare(self) -> None:
+        cst.Module  # noqa: B018 - loads the lazy libcst
+        from libcst.metadata import PositionProvider  # noqa: F401
+        from ...pii import fields  # noqa: F401 - the AIP102/AIP104 gates
+
     def facts_wanted(self, options: dict[str, Any]) -> bool:
         """Whether a facts-only rule is switched on by ``options`` (then every Python file runs)."""
         return any(r.facts_only and options.get(r.facts_option) for r in self.rules)

@@ -72,7 +72,6 @@ from . import CodeRule
 from ._taint import (CLEAN, ClassInfo, Env, FuncInfo, Interp, Obj, Param, Record, Source, Val,
                      limit, stmts_of, str_literal)
 from ...findings import Severity
-from ...pii.fields import CATEGORIES, classify_field, words
 
 # --- where the rule applies --------------------------------------------------------------------
 _IMPORT = r"^\s*(?:from|import)\s+(?:{})\b"
@@ -314,6 +313,8 @@ CONFIG_CLASS_RE = re.compile(r"(Config|Configuration|Args|Arguments|Settings|Opt
 
 def personal(name: str):
     """The FieldClass of a field name that denotes personal data by itself, else None."""
+    from ...pii.fields import classify_field, words  # imported on first use: 40 ms at start-up
+
     fc = classify_field(name)
     if fc is None or fc.ambiguous:
         return None
@@ -1111,6 +1112,8 @@ class PersonalDataToThirdParty(CodeRule):
             route = f"sent to {to} by {info.api}()"
         message = (f"Personal data {route}: {what}, read from {where}{also}. Redact or "
                    "pseudonymise it before the call, or leave it out of the request")
+        from ...pii.fields import CATEGORIES
+
         special = any(s.special for s in fields)
         details = {
             "provider": info.provider, "api": info.api, "host": info.host, "fields": names[:10],
