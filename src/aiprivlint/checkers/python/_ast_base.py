@@ -87,6 +87,29 @@ def dotted(node: ast.AST | None) -> str | None:
     return None
 
 
+def unstar(node: ast.expr) -> ast.expr:
+    return node.value if isinstance(node, ast.Starred) else node
+
+
+def args_in_order(call: ast.Call) -> list[tuple[str | None, ast.expr]]:
+    """(keyword or None, value) of every argument in source order, as libcst lists them:
+    ``*args`` and ``**kwargs`` have keyword None (and the starred value)."""
+    items = [(None, unstar(a)) for a in call.args] + [(k.arg, k.value) for k in call.keywords]
+    return sorted(items, key=lambda kv: (kv[1].lineno, kv[1].col_offset))
+
+
+def literal(node: ast.AST) -> tuple[bool, object]:
+    """(True, value) for a literal constant (a negative number too), else (False, None)."""
+    if isinstance(node, ast.Constant):
+        return True, node.value
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) \
+            and isinstance(node.operand, ast.Constant):
+        v = node.operand.value
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            return True, -v
+    return False, None
+
+
 class Summary:
     """What a gate may ask about a file, gathered during the ast walk (all sets of exact names,
     not substrings: ``fit`` does not match ``benefit`` and nothing in a comment counts)."""
@@ -256,6 +279,12 @@ class AstRule:
             if kw.arg == name:
                 return kw
         return None
+
+    @classmethod
+    def kwarg_is(cls, call: ast.Call, name: str, value: object) -> bool:
+        """Whether keyword ``name`` is passed as the literal ``value`` (True/False/None/str/int)."""
+        kw = cls.kwarg(call, name)
+        return kw is not None and literal(kw.value) == (True, value)
 
     def report(self, node: ast.AST, message: str, *, details: dict | None = None,
                severity: Severity | None = None, rule_id: str | None = None) -> None:

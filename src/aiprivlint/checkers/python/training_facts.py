@@ -43,7 +43,7 @@ import ast
 import re
 from typing import ClassVar
 
-from ._ast_base import AstRule
+from ._ast_base import AstRule, args_in_order as _args_in_order, unstar as _unstar
 from ._values import is_test_path
 
 FEDERATED = {
@@ -127,16 +127,6 @@ def dp_framework(qual: str) -> str | None:
 
 
 INPUTS_MARK = "#inputs"
-
-
-def _unstar(node: ast.expr) -> ast.expr:
-    return node.value if isinstance(node, ast.Starred) else node
-
-
-def _args_in_order(call: ast.Call) -> list[tuple[str | None, ast.expr]]:
-    """(keyword or None, value) of every argument in source order; ``**kw`` has keyword None."""
-    items = [(None, _unstar(a)) for a in call.args] + [(k.arg, k.value) for k in call.keywords]
-    return sorted(items, key=lambda kv: (kv[1].lineno, kv[1].col_offset))
 
 
 def _optimizes_inputs(value: ast.expr) -> bool:

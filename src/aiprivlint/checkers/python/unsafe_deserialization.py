@@ -9,10 +9,9 @@ import loads``); a same-named method on an object that is not the imported modul
 
 from __future__ import annotations
 
-from ._lazy import cst
+import ast
 
-from . import CodeRule
-from ._ast_base import Summary
+from ._ast_base import AstRule, args_in_order
 from ...findings import Severity
 
 PICKLE_LIKE = {
@@ -26,11 +25,9 @@ KERAS_LOAD = {"keras.models.load_model", "tensorflow.keras.models.load_model",
               "keras.saving.load_model", "tf_keras.models.load_model"}
 YAML_LOAD = ("yaml.load", "yaml.load_all", "ruamel.yaml.load")  # unsafe without a safe Loader
 YAML_UNSAFE = ("yaml.unsafe_load", "yaml.unsafe_load_all", "yaml.full_load")
-# every qualified call name the rule can report
-REPORTED = {"torch.load", "numpy.load", *PICKLE_LIKE, *YAML_LOAD, *YAML_UNSAFE, *KERAS_LOAD}
 
 
-class UnsafeDeserialization(CodeRule):
+class UnsafeDeserialization(AstRule):
     rule_id = "AIP502"
     needs = ("load", "pickle", "Unpickler", "shelve")
 
@@ -59,44 +56,33 @@ class UnsafeDeserialization(CodeRule):
         "from tensorflow import keras\nm = keras.models.load_model('m.keras', safe_mode=False)",
     ]
 
-    @classmethod
-    def gate(cls, summary: Summary) -> bool:
-        # every report is on a call whose qualified name is in REPORTED; np.load reports only
-        # with allow_pickle=, load_model only with safe_mode=
-        names = REPORTED
-        if "allow_pickle" not in summary.keywords:
-            names = names - {"numpy.load"}
-        if "safe_mode" not in summary.keywords:
-            names = names - KERAS_LOAD
-        return summary.may_call(names)
-
     def __init__(self, runner) -> None:
         super().__init__(runner)
         self._buffers: set[str] = set()  # names bound to an empty io.BytesIO() of this file
 
-    def _empty_buffer(self, value: cst.BaseExpression) -> bool:
-        return (isinstance(value, cst.Call) and not value.args
+    def _empty_buffer(self, value: ast.expr) -> bool:
+        return (isinstance(value, ast.Call) and not value.args and not value.keywords
                 and self.qualified_name(value.func) in ("io.BytesIO", "io.StringIO"))
 
-    def visit_WithItem(self, node: cst.WithItem) -> None:
-        if node.asname and isinstance(node.asname.name, cst.Name) and self._empty_buffer(node.item):
-            self._buffers.add(node.asname.name.value)
+    def visit_withitem(self, node: ast.withitem) -> None:
+        if isinstance(node.optional_vars, ast.Name) and self._empty_buffer(node.context_expr):
+            self._buffers.add(node.optional_vars.id)
 
-    def visit_Assign(self, node: cst.Assign) -> None:
+    def visit_Assign(self, node: ast.Assign) -> None:
         for target in node.targets:
-            if isinstance(target.target, cst.Name):
+            if isinstance(target, ast.Name):
                 if self._empty_buffer(node.value):
-                    self._buffers.add(target.target.value)
+                    self._buffers.add(target.id)
                 else:
-                    self._buffers.discard(target.target.value)
+                    self._buffers.discard(target.id)
 
-    def _in_process_round_trip(self, node: cst.Call) -> bool:
+    def _in_process_round_trip(self, node: ast.Call) -> bool:
         """torch.save(obj, buf); torch.load(buf): an object cloned through a buffer this process
         filled itself (a deep copy idiom), not an artefact from elsewhere."""
-        return bool(node.args) and isinstance(node.args[0].value, cst.Name) \
-            and node.args[0].value.value in self._buffers
+        args = args_in_order(node)
+        return bool(args) and isinstance(args[0][1], ast.Name) and args[0][1].id in self._buffers
 
-    def visit_Call(self, node: cst.Call) -> None:
+    def visit_Call(self, node: ast.Call) -> None:
         name = self.qualified_name(node.func)
         if name is None:
             return
@@ -132,11 +118,13 @@ class UnsafeDeserialization(CodeRule):
                 self.report(node, "load_model(..., safe_mode=False) allows arbitrary code in "
                             "Lambda layers of the saved model; keep safe_mode=True")
 
-    def _safe_yaml(self, node: cst.Call) -> bool:
-        loader = self.kwarg(node, "Loader")
-        if loader is None and len(node.args) >= 2 and node.args[1].keyword is None:
-            loader = node.args[1]
+    def _safe_yaml(self, node: ast.Call) -> bool:
+        kw = self.kwarg(node, "Loader")
+        loader = kw.value if kw is not None else None
+        args = args_in_order(node)
+        if loader is None and len(args) >= 2 and args[1][0] is None:
+            loader = args[1][1]
         if loader is None:
             return False
-        name = self.dotted_name(loader.value) or ""
+        name = self.dotted_name(loader) or ""
         return name.split(".")[-1] in SAFE_YAML_LOADERS
