@@ -36,12 +36,13 @@ Both skip test code (``tests/``, ``test_*.py``): fixtures are not releases.
 
 from __future__ import annotations
 
+import ast
 import re
 
 from ._lazy import cst
 
 from . import CodeRule, literal_value
-from ._ast_base import Summary
+from ._ast_base import AstRule, Summary, dotted
 from ._values import is_test_path
 
 HF_PACKAGES = ("huggingface_hub", "transformers", "datasets", "diffusers", "peft", "trl",
@@ -88,6 +89,36 @@ def _path_literal(node: cst.BaseExpression) -> str | None:
                 if parts else None
     if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Divide):
         left, right = _path_literal(node.left), _path_literal(node.right)
+        if left is not None and right is not None:
+            return left.rstrip("/") + "/" + right.lstrip("/")
+    return None
+
+
+def _unstar(node: ast.expr) -> ast.expr:
+    return node.value if isinstance(node, ast.Starred) else node
+
+
+def _ast_path_literal(node: ast.expr) -> str | None:
+    """:func:`_path_literal` on an ``ast`` node (an f-string is not a literal, bytes are no path)."""
+    if isinstance(node, ast.Constant):
+        return node.value if isinstance(node.value, str) else None
+    if isinstance(node, ast.Call):
+        func = dotted(node.func) or ""
+        if func.endswith(("path.join", "Path", "PurePath", "PosixPath")):
+            if node.keywords:  # a keyword or ``**kw``
+                return None
+            parts = []
+            for arg in node.args:
+                if isinstance(arg, ast.Starred):
+                    return None
+                sub = _ast_path_literal(arg)
+                if sub is None:
+                    return None
+                parts.append(sub)
+            return "/".join(p.strip("/") if i else p.rstrip("/") for i, p in enumerate(parts)) \
+                if parts else None
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+        left, right = _ast_path_literal(node.left), _ast_path_literal(node.right)
         if left is not None and right is not None:
             return left.rstrip("/") + "/" + right.lstrip("/")
     return None
@@ -306,7 +337,7 @@ class ModelPublishFacts(CodeRule):
         self._emit(node, f"{name}()", "hub")
 
 
-class DatasetPathFacts(CodeRule):
+class DatasetPathFacts(AstRule):
     """Facts ``dataset-path`` for AIP106 (see the module docstring)."""
 
     rule_id = "AIP106"
@@ -328,23 +359,11 @@ class DatasetPathFacts(CodeRule):
         "import pandas as pd\ndf = pd.read_csv('https://example.org/data/train.csv')",
     ]
 
-    @classmethod
-    def gate(cls, summary: Summary) -> bool:
-        # every fact is on a call: datasets.load_dataset / load_from_disk / Dataset.from_*, or a
-        # pandas reader whose path ends with a literal with a data extension
-        lasts = summary.called_lasts()
-        if not PANDAS_READERS.isdisjoint(lasts) and summary.imports_any("pandas") and any(
-                DATA_EXT.search(s.rstrip("/")) for s in summary.strings):
-            return True
-        return ("load_dataset" in lasts and summary.imports_any("datasets")
-                or "load_from_disk" in lasts and summary.import_prefix("datasets")
-                or not DATASET_FILE_CTORS.isdisjoint(lasts) and summary.import_prefix("datasets"))
-
     def __init__(self, runner) -> None:
         super().__init__(runner)
         self.skip = is_test_path(self.path)  # a test's upload is not a release, whatever test-code says
 
-    def visit_Call(self, node: cst.Call) -> None:
+    def visit_Call(self, node: ast.Call) -> None:
         if self.skip:
             return
         qn = self.qualified_name(node.func) or ""
@@ -367,45 +386,45 @@ class DatasetPathFacts(CodeRule):
         return bool(DATA_EXT.search(parts[-1])) and (
             any(p.lower() in DATA_PARTS for p in parts[:-1]) or bool(TRAINING_NAME.search(parts[-1])))
 
-    def _arg_node(self, node: cst.Call, index: int, name: str) -> cst.BaseExpression | None:
+    def _arg_node(self, node: ast.Call, index: int, name: str) -> ast.expr | None:
         kw = self.kwarg(node, name)
         if kw is not None:
             return kw.value
-        positional = [a for a in node.args if a.keyword is None and not a.star]
-        return positional[index].value if len(positional) > index else None
+        positional = [a for a in node.args if not isinstance(a, ast.Starred)]
+        return positional[index] if len(positional) > index else None
 
-    def _arg(self, node: cst.Call, index: int, name: str) -> str | None:
+    def _arg(self, node: ast.Call, index: int, name: str) -> str | None:
         value = self._arg_node(node, index, name)
-        return _path_literal(value) if value is not None else None
+        return _ast_path_literal(value) if value is not None else None
 
-    def _emit(self, node: cst.Call, path: str | None, loader: str) -> None:
+    def _emit(self, node: ast.Call, path: str | None, loader: str) -> None:
         if path and _local(path):
             self.fact("dataset-path", node, path=path, loader=loader)
 
-    def _emit_many(self, node: cst.Call, value: cst.BaseExpression | None, loader: str) -> None:
+    def _emit_many(self, node: ast.Call, value: ast.expr | None, loader: str) -> None:
         """One fact per literal path in a str / list / dict of paths (``data_files=``)."""
         if value is None:
             return
         seen = []
-        if isinstance(value, (cst.List, cst.Tuple)):
-            items = [e.value for e in value.elements]
-        elif isinstance(value, cst.Dict):
+        if isinstance(value, (ast.List, ast.Tuple)):
+            items = [_unstar(e) for e in value.elts]
+        elif isinstance(value, ast.Dict):
             items = []
-            for e in value.elements:
-                if isinstance(e, cst.DictElement):
-                    if isinstance(e.value, (cst.List, cst.Tuple)):
-                        items.extend(x.value for x in e.value.elements)
+            for key, v in zip(value.keys, value.values):
+                if key is not None:  # not ``**d``
+                    if isinstance(v, (ast.List, ast.Tuple)):
+                        items.extend(_unstar(x) for x in v.elts)
                     else:
-                        items.append(e.value)
+                        items.append(v)
         else:
             items = [value]
         for item in items:
-            path = _path_literal(item)
+            path = _ast_path_literal(item)
             if path and path not in seen:
                 seen.append(path)
                 self._emit(node, path, loader)
 
-    def _load_dataset(self, node: cst.Call) -> None:
+    def _load_dataset(self, node: ast.Call) -> None:
         first = self._arg(node, 0, "path")
         data_files = self._arg_node(node, 99, "data_files")
         data_dir = self._arg(node, 99, "data_dir")
