@@ -38,7 +38,10 @@ _ORDER = {
     "ClassDef": ("decorator_list", "bases", "keywords", "body"),
     "IfExp": ("body", "test", "orelse"),
 }
-_SKIP = {"ctx", "type_comment", "kind", "conversion", "is_async", "level"}
+# Fields the walk never enters: plain values (names, flags) and nodes no rule visits (contexts,
+# operators, import aliases: rules read an import's names off the Import node).
+_SKIP = {"ctx", "op", "ops", "type_comment", "kind", "conversion", "is_async", "level",
+         "type_ignores", "id", "attr", "arg", "name", "names", "module"}
 _FIELDS: dict[type, tuple[str, ...]] = {}
 
 
@@ -46,33 +49,47 @@ def _fields(cls: type) -> tuple[str, ...]:
     names = _FIELDS.get(cls)
     if names is None:
         names = _ORDER.get(cls.__name__) or tuple(f for f in cls._fields if f not in _SKIP)
+        if cls is ast.Constant:
+            names = ()
         _FIELDS[cls] = names
     return names
 
 
-def walk(node: ast.AST, visits: dict[str, list], leaves: dict[str, list]) -> None:
-    """Visit ``node`` and its descendants in source order, calling visit_/leave_ handlers."""
-    name = type(node).__name__
-    for fn in visits.get(name, ()):
-        fn(node)
-    if name == "Dict":  # keys and values interleave in the source
+def by_class(handlers: dict[str, list]) -> dict[type, list]:
+    """visit_/leave_ handlers keyed by ast class instead of class name."""
+    return {getattr(ast, name): fns for name, fns in handlers.items()
+            if isinstance(getattr(ast, name, None), type)}
+
+
+def walk(node: ast.AST, visits: dict[type, list], leaves: dict[type, list]) -> None:
+    """Visit ``node`` and its descendants in source order, calling the visit_/leave_ handlers
+    (keyed by ast class, see :func:`by_class`)."""
+    cls = node.__class__
+    fns = visits.get(cls)
+    if fns:
+        for fn in fns:
+            fn(node)
+    if cls is ast.Dict:  # keys and values interleave in the source
         for key, value in zip(node.keys, node.values):  # type: ignore[attr-defined]
             if key is not None:
                 walk(key, visits, leaves)
             walk(value, visits, leaves)
     else:
-        for field_name in _fields(type(node)):
+        names = _FIELDS.get(cls)
+        for field_name in names if names is not None else _fields(cls):
             child = getattr(node, field_name, None)
             if child is None:
                 continue
-            if isinstance(child, ast.AST):
-                walk(child, visits, leaves)
-            elif type(child) is list:
+            if type(child) is list:
                 for item in child:
                     if isinstance(item, ast.AST):
                         walk(item, visits, leaves)
-    for fn in leaves.get(name, ()):
-        fn(node)
+            elif isinstance(child, ast.AST):
+                walk(child, visits, leaves)
+    fns = leaves.get(cls)
+    if fns:
+        for fn in fns:
+            fn(node)
 
 
 def dotted(node: ast.AST | None) -> str | None:
@@ -338,7 +355,7 @@ class AstRun:
                     visits.setdefault(attr[6:], []).append(getattr(obj, attr))
                 elif attr.startswith("leave_"):
                     leaves.setdefault(attr[6:], []).append(getattr(obj, attr))
-        walk(self.tree, visits, leaves)
+        walk(self.tree, by_class(visits), by_class(leaves))
 
     def _line(self, line: int) -> str:
         if self._lines is None:
