@@ -51,3 +51,19 @@ def test_binary_and_unknown_files_in_a_walk_are_skipped_silently(tmp_path):
 
     doc = json.loads(proc.stdout)
     assert doc["errors"] == [] and doc["summary"]["files_scanned"] == 0
+
+
+def test_deeply_nested_code_is_an_error_not_a_silent_skip(tmp_path):
+    """A chain too deep for Python's own parser (libcst parses it): the ast rules cannot check
+    it, and the run says so; a chain ast can still parse is checked as usual."""
+    import json
+
+    (tmp_path / "deep.py").write_text("import torch\nx = " + "+".join(["torch.load(p)"] * 3000) + "\n")
+    (tmp_path / "long.py").write_text("import pickle\ny = " + "+".join(["1"] * 900)
+                                      + "\nz = pickle.loads(b)\n")
+    proc = run_cli("check", "--config", str(EMPTY_CONFIG), "--format", "json", ".", cwd=tmp_path)
+    assert "Traceback" not in proc.stderr
+    doc = json.loads(proc.stdout)
+    assert [(e["path"], e["kind"]) for e in doc["errors"]] == [("deep.py", "parse")]
+    assert "nests too deeply" in doc["errors"][0]["message"]
+    assert [(f["path"], f["rule"], f["line"]) for f in doc["findings"]] == [("long.py", "AIP502", 3)]

@@ -17,7 +17,7 @@ from ._lazy import cst
 from .. import CheckerError, FileChecker, FileContext, all_subclasses, import_submodules
 from ...findings import Severity
 from ...notebook import NotebookCode, NotebookError, code_of, parse_notebook
-from ._ast_base import AstRule, AstRun, Summary, parse_ast
+from ._ast_base import AstRule, AstRun, Summary, ast_failure, parse_ast
 from ._positions import Positions
 
 
@@ -385,6 +385,9 @@ class PythonChecker(FileChecker):
             tree = parse_ast(code)  # still None for syntax newer than this Python's ast
         ast_rules = [r for r in rules if issubclass(r, AstRule)]
         cst_rules = [r for r in rules if not issubclass(r, AstRule)]
+        if tree is None and ast_rules:  # libcst parsed it, Python's own parser did not
+            ids = ", ".join(sorted({r.rule_id for r in ast_rules}))
+            ctx.error(f"{ids} not checked: {ast_failure(code)}", kind="parse")
         if tree is not None:
             ast_run = AstRun(ctx, tree, code, nb)
             ast_run.run(ast_rules)

@@ -31,6 +31,21 @@ def parse_ast(code: str) -> ast.Module | None:
         return None
 
 
+def ast_failure(code: str) -> str:
+    """Why :func:`parse_ast` returned None for ``code``, for an ``errors`` entry."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(code)
+    except (RecursionError, MemoryError):
+        return "file nests too deeply to analyse"
+    except SyntaxError as exc:
+        return f"syntax this Python cannot parse (line {exc.lineno}: {exc.msg})"
+    except (ValueError, OverflowError) as exc:
+        return f"cannot parse: {exc}"
+    return "cannot parse"
+
+
 # Source order where ast's field order differs (decorators come first in the source).
 _ORDER = {
     "FunctionDef": ("decorator_list", "args", "returns", "body"),
