@@ -328,6 +328,9 @@ class PythonChecker(FileChecker):
         self._needs: dict[type, re.Pattern[str] | tuple[str, ...] | None] = {
             r: (r.needs_pattern or (tuple(sorted(set(r.needs))) if r.needs else None)) for r in rules
         }
+        # libcst rules with a gate of their own (ast rules and the others need their text test)
+        self._gated = frozenset(r for r in rules if not issubclass(r, AstRule)
+                                and r.gate.__func__ is not CodeRule.gate.__func__)
 
     def prepare(self) -> None:
         cst.Module  # noqa: B018 - loads the lazy libcst
@@ -340,24 +343,29 @@ class PythonChecker(FileChecker):
 
     def applicable(self, code: str, selected: frozenset[str], prefilter: bool = True,
                    options: dict[str, Any] | None = None) -> list[type[CodeRule]]:
-        out = []
+        """The selected rules that pass the text prefilter. A libcst rule with a gate skips its
+        text test when the file gets an ast parse anyway (some rule without a gate passed): its
+        gate, a necessary condition too, then decides, and is cheaper than a regex over the text
+        (AIP104's alone took 0.7 s of CPU on flower)."""
+        wanted = [r for r in self.rules
+                  if ((options or {}).get(r.facts_option) if r.facts_only else r.rule_id in selected)]
+        if not prefilter:
+            return wanted
         seen: dict[object, bool] = {}
-        for rule in self.rules:
-            if rule.facts_only:
-                if not (options or {}).get(rule.facts_option):
-                    continue
-            elif rule.rule_id not in selected:
-                continue
-            needs = self._needs[rule]
-            if prefilter and needs is not None:
-                hit = seen.get(needs)
-                if hit is None:
-                    hit = seen[needs] = (any(w in code for w in needs) if isinstance(needs, tuple)
-                                         else needs.search(code) is not None)
-                if not hit:
-                    continue
-            out.append(rule)
-        return out
+        gated = self._gated
+        parsed_anyway = any(self._passes(r, code, seen) for r in wanted if r not in gated)
+        return [r for r in wanted if (parsed_anyway and r in gated) or self._passes(r, code, seen)]
+
+    def _passes(self, rule, code: str, seen: dict[object, bool]) -> bool:
+        """The rule's text prefilter (``seen`` shares the result between rules with one list)."""
+        needs = self._needs[rule]
+        if needs is None:
+            return True
+        hit = seen.get(needs)
+        if hit is None:
+            hit = seen[needs] = (any(w in code for w in needs) if isinstance(needs, tuple)
+                                 else needs.search(code) is not None)
+        return hit
 
     def check(self, ctx: FileContext) -> None:
         nb = cells = None
@@ -393,6 +401,9 @@ class PythonChecker(FileChecker):
             ast_run.run(ast_rules)
             if prefilter:
                 cst_rules = [r for r in cst_rules if r.gate(ast_run.summary)]
+        elif prefilter:  # no summary for the gates: their rules' text tests decide after all
+            seen: dict[object, bool] = {}
+            cst_rules = [r for r in cst_rules if r not in self._gated or self._passes(r, code, seen)]
         if not cst_rules:
             return
         if module is None:
