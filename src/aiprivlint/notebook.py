@@ -161,7 +161,21 @@ def _outputs_of(cell: dict) -> list[Output]:
     return outs
 
 
+_LAST: tuple[str, list[Cell]] | None = None  # the last notebook parsed, and its cells
+
+
 def parse_notebook(text: str) -> list[Cell]:
+    """The cells of a notebook's JSON text. The checkers of one file all ask for the same text
+    object, so the last result is kept: parsing with line numbers is the slow part."""
+    global _LAST
+    if _LAST is not None and _LAST[0] is text:
+        return list(_LAST[1])
+    cells = _parse_notebook(text)
+    _LAST = (text, cells)
+    return list(cells)
+
+
+def _parse_notebook(text: str) -> list[Cell]:
     try:
         doc = loads_with_lines(text)
     except NotebookError as exc:
