@@ -17,7 +17,7 @@ from ._lazy import cst
 from .. import CheckerError, FileChecker, FileContext, all_subclasses, import_submodules
 from ...findings import Severity
 from ...notebook import NotebookCode, NotebookError, code_of, parse_notebook
-from ._ast_base import AstRule, AstRun, Summary, ast_failure, parse_ast
+from ._ast_base import AstRule, AstRun, Summary, add_handlers, ast_failure, parse_ast
 from ._positions import Positions
 
 
@@ -186,11 +186,7 @@ class _Dispatch:
         self.visits: dict[str, list] = {}
         self.leaves: dict[str, list] = {}
         for obj in [run.imports, *rules]:
-            for attr in dir(type(obj)):
-                if attr.startswith("visit_"):
-                    self.visits.setdefault(attr[6:], []).append(getattr(obj, attr))
-                elif attr.startswith("leave_"):
-                    self.leaves.setdefault(attr[6:], []).append(getattr(obj, attr))
+            add_handlers(obj, self.visits, self.leaves)
 
     def libcst_visitor(self) -> "cst.CSTVisitor":
         """The same handlers as a libcst visitor (libcst's own, slower walk)."""

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import warnings
 from typing import Any, ClassVar, Iterable
 
@@ -68,6 +69,20 @@ def _fields(cls: type) -> tuple[str, ...]:
             names = ()
         _FIELDS[cls] = names
     return names
+
+
+@functools.lru_cache(maxsize=None)
+def handler_names(cls: type) -> tuple[tuple[bool, str, str], ...]:
+    """(is a visit, node class name, method name) of every visit_/leave_ method of ``cls``:
+    ``dir()`` once per class, not once per file."""
+    return tuple((attr.startswith("visit_"), attr[6:], attr) for attr in dir(cls)
+                 if attr.startswith(("visit_", "leave_")))
+
+
+def add_handlers(obj: object, visits: dict[str, list], leaves: dict[str, list]) -> None:
+    """Append ``obj``'s bound visit_/leave_ methods to the handler lists, by node class name."""
+    for is_visit, node, attr in handler_names(type(obj)):
+        (visits if is_visit else leaves).setdefault(node, []).append(getattr(obj, attr))
 
 
 def by_class(handlers: dict[str, list]) -> dict[type, list]:
@@ -365,11 +380,7 @@ class AstRun:
         visits: dict[str, list] = {}
         leaves: dict[str, list] = {}
         for obj in [self.summary, self.imports, *[cls(self) for cls in rule_classes]]:
-            for attr in dir(type(obj)):
-                if attr.startswith("visit_"):
-                    visits.setdefault(attr[6:], []).append(getattr(obj, attr))
-                elif attr.startswith("leave_"):
-                    leaves.setdefault(attr[6:], []).append(getattr(obj, attr))
+            add_handlers(obj, visits, leaves)
         walk(self.tree, by_class(visits), by_class(leaves))
 
     def _line(self, line: int) -> str:
