@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from typing import Any, ClassVar
+from typing import Any
 
 from ._lazy import cst
 
 from .. import CheckerError, FileChecker, FileContext, all_subclasses, import_submodules
 from ...findings import Severity
 from ...notebook import NotebookCode, NotebookError, code_of, parse_notebook
-from ._ast_base import AstRule, AstRun, Summary, add_handlers, ast_failure, parse_ast
+from ._ast_base import AstRule, AstRun, RuleBase, add_handlers, ast_failure, parse_ast
 from ._positions import Positions
 
 
@@ -64,66 +64,14 @@ def _dotted(node: cst.CSTNode | None) -> str | None:
     return None
 
 
-class CodeRule:
-    """Base class of code rules. One instance per file; state may live on ``self``."""
+class CodeRule(RuleBase):
+    """Base class of libcst code rules. One instance per file; state may live on ``self``."""
 
-    rule_id: ClassVar[str] = ""
-    needs: ClassVar[tuple[str, ...]] = ()  # prefilter: run only if the text mentions one of these
-    needs_pattern: ClassVar[re.Pattern[str] | None] = None  # or: only if this regex matches the text
-    # A facts-only rule has no rule id and reports no findings: it only emits facts (e.g. the
-    # mitigations the audit lists). It runs only when ``options[facts_option]`` is truthy.
-    facts_only: ClassVar[bool] = False
-    facts_option: ClassVar[str] = ""
-    VALID: ClassVar[list[str]] = []
-    INVALID: ClassVar[list[str]] = []
-
-    def __init__(self, runner: "PythonRun") -> None:
-        self._run = runner
-
-    @classmethod
-    def gate(cls, summary: Summary) -> bool:
-        """Whether the rule can fire on a file with this ast :class:`Summary`; False skips the
-        libcst parse when no selected rule passes. Must be a necessary condition of any finding
-        or fact of the rule (checked by tests/test_prefilter.py)."""
-        return True
-
-    # --- context -------------------------------------------------------------------------
-    @property
-    def options(self) -> dict[str, Any]:
-        return self._run.ctx.options
-
-    @property
-    def path(self) -> str:
-        return self._run.ctx.rel
-
-    @property
-    def imports(self) -> dict[str, str]:
-        return self._run.imports.aliases
-
-    # --- names ---------------------------------------------------------------------------
     @staticmethod
     def dotted_name(node: cst.CSTNode | None) -> str | None:
         """The written dotted name of a Name/Attribute chain (``self.model.generate``)."""
         return _dotted(node)
 
-    def qualified_name(self, node: cst.CSTNode | None) -> str | None:
-        """The dotted name resolved through imports (``T.load`` -> ``torch.load``), or None when
-        its head is not an imported name."""
-        dotted = _dotted(node)
-        if dotted is None:
-            return None
-        head, _, rest = dotted.partition(".")
-        target = self.imports.get(head)
-        if target is None:
-            return None
-        return f"{target}.{rest}" if rest else target
-
-    def is_imported(self, module_prefix: str) -> bool:
-        """Whether anything from ``module_prefix`` (e.g. ``"openai"``) was imported so far."""
-        p = module_prefix + "."
-        return any(t == module_prefix or t.startswith(p) for t in self.imports.values())
-
-    # --- arguments -----------------------------------------------------------------------
     @staticmethod
     def kwarg(call: cst.Call, name: str) -> cst.Arg | None:
         for arg in call.args:
@@ -135,19 +83,9 @@ class CodeRule:
     def has_star_kwargs(call: cst.Call) -> bool:
         return any(arg.star == "**" for arg in call.args)
 
-    @classmethod
-    def kwarg_is(cls, call: cst.Call, name: str, value: object) -> bool:
-        """Whether keyword ``name`` is passed as the literal ``value`` (True/False/None/str/int)."""
-        arg = cls.kwarg(call, name)
-        return arg is not None and literal_value(arg.value) == (True, value)
-
-    # --- reporting -----------------------------------------------------------------------
-    def report(self, node: cst.CSTNode, message: str, *, details: dict | None = None,
-               severity: Severity | None = None, rule_id: str | None = None) -> None:
-        self._run.report(rule_id or self.rule_id, node, message, details, severity)
-
-    def fact(self, kind: str, node: cst.CSTNode | None = None, **data: Any) -> None:
-        self._run.fact(kind, node, data)
+    @staticmethod
+    def literal(node: cst.CSTNode) -> tuple[bool, object]:
+        return literal_value(node)
 
 
 def literal_value(node: cst.CSTNode) -> tuple[bool, object]:
@@ -326,7 +264,7 @@ class PythonChecker(FileChecker):
         }
         # libcst rules with a gate of their own (ast rules and the others need their text test)
         self._gated = frozenset(r for r in rules if not issubclass(r, AstRule)
-                                and r.gate.__func__ is not CodeRule.gate.__func__)
+                                and r.gate.__func__ is not RuleBase.gate.__func__)
 
     def prepare(self) -> None:
         cst.Module  # noqa: B018 - loads the lazy libcst

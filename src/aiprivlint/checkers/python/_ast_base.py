@@ -21,13 +21,17 @@ from typing import Any, ClassVar, Iterable
 from ...findings import Severity
 
 
+def _quiet_parse(code: str) -> ast.Module:
+    """``ast.parse`` without its SyntaxWarnings (a user's invalid escape is not our output)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ast.parse(code)
+
+
 def parse_ast(code: str) -> ast.Module | None:
-    """``ast.parse`` without its SyntaxWarnings (a user's invalid escape is not our output);
-    None when this Python cannot parse the code."""
+    """The ast of ``code``; None when this Python cannot parse it (:func:`ast_failure` says why)."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return ast.parse(code)
+        return _quiet_parse(code)
     except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
         return None
 
@@ -35,9 +39,7 @@ def parse_ast(code: str) -> ast.Module | None:
 def ast_failure(code: str) -> str:
     """Why :func:`parse_ast` returned None for ``code``, for an ``errors`` entry."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            ast.parse(code)
+        _quiet_parse(code)
     except (RecursionError, MemoryError):
         return "file nests too deeply to analyse"
     except SyntaxError as exc:
@@ -167,6 +169,7 @@ class Summary:
         self.calls: set[str] = set()  # last part of every called name: a.b.c() -> "c"
         self.keywords: set[str] = set()  # keyword argument names at calls (and class keywords)
         self.imports: set[str] = set()  # "torch", "torch.nn"; from a.b import c -> "a.b", "a.b.c"
+        self.aliases: set[tuple[str, str]] = set()  # (as-name, last part of the imported name)
         self.strings: list[str] = []  # str constants, docstrings and f-string parts included
         self.fstrings: list[str] = []  # the text parts of f-strings (format specs too)
 
@@ -245,6 +248,7 @@ class Summary:
                 self.imports.add(".".join(parts[:i]))
             if alias.asname:
                 self.names.add(alias.asname)
+                self.aliases.add((alias.asname, parts[-1]))
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
         module = node.module or ""
@@ -257,6 +261,7 @@ class Summary:
             self.names.add(alias.name)
             if alias.asname:
                 self.names.add(alias.asname)
+                self.aliases.add((alias.asname, alias.name.rsplit(".", 1)[-1]))
             if module and not node.level and alias.name != "*":
                 self.imports.add(f"{module}.{alias.name}")
 
@@ -269,26 +274,33 @@ class Summary:
                              if type(v) is ast.Constant and isinstance(v.value, str))
 
 
-class AstRule:
-    """Base class of rules that run on the ``ast`` tree; the same contract as a CodeRule
-    (``rule_id``, ``needs``, ``facts_only``, ``VALID``/``INVALID``, ``visit_``/``leave_`` methods
-    named after ``ast`` node classes), with ``ast`` nodes."""
+class RuleBase:
+    """What every code rule has, whichever tree it reads: the contract (``rule_id``, ``needs``,
+    ``facts_only``, ``VALID``/``INVALID``, ``visit_``/``leave_`` methods), the file's context, names
+    resolved through its imports, and reporting. :class:`AstRule` and libcst's ``CodeRule`` add
+    the tree-specific part: ``dotted_name``, ``kwarg`` and ``literal``."""
 
     rule_id: ClassVar[str] = ""
-    needs: ClassVar[tuple[str, ...]] = ()
-    needs_pattern: ClassVar[Any] = None
+    needs: ClassVar[tuple[str, ...]] = ()  # prefilter: run only if the text mentions one of these
+    needs_pattern: ClassVar[Any] = None  # or: only if this regex matches the text
+    # A facts-only rule has no rule id and reports no findings: it only emits facts (e.g. the
+    # mitigations the audit lists). It runs only when ``options[facts_option]`` is truthy.
     facts_only: ClassVar[bool] = False
     facts_option: ClassVar[str] = ""
     VALID: ClassVar[list[str]] = []
     INVALID: ClassVar[list[str]] = []
 
-    def __init__(self, runner: "AstRun") -> None:
+    def __init__(self, runner) -> None:
         self._run = runner
 
     @classmethod
     def gate(cls, summary: Summary) -> bool:
+        """Whether a libcst rule can fire on a file with this ast :class:`Summary`; False skips
+        the libcst parse when no selected rule passes. Must be a necessary condition of any
+        finding or fact of the rule (checked by tests/test_prefilter.py)."""
         return True
 
+    # --- context -------------------------------------------------------------------------
     @property
     def options(self) -> dict[str, Any]:
         return self._run.ctx.options
@@ -301,13 +313,15 @@ class AstRule:
     def imports(self) -> dict[str, str]:
         return self._run.imports.aliases
 
+    # --- names ---------------------------------------------------------------------------
     @staticmethod
-    def dotted_name(node: ast.AST | None) -> str | None:
-        return dotted(node)
+    def dotted_name(node) -> str | None:  # pragma: no cover - per tree
+        raise NotImplementedError
 
-    def qualified_name(self, node: ast.AST | None) -> str | None:
-        """The dotted name resolved through the imports seen so far, or None."""
-        name = dotted(node)
+    def qualified_name(self, node) -> str | None:
+        """The dotted name resolved through imports (``T.load`` -> ``torch.load``), or None when
+        its head is not an imported name."""
+        name = self.dotted_name(node)
         if name is None:
             return None
         head, _, rest = name.partition(".")
@@ -317,8 +331,41 @@ class AstRule:
         return f"{target}.{rest}" if rest else target
 
     def is_imported(self, module_prefix: str) -> bool:
+        """Whether anything from ``module_prefix`` (e.g. ``"openai"``) was imported so far."""
         p = module_prefix + "."
         return any(t == module_prefix or t.startswith(p) for t in self.imports.values())
+
+    # --- arguments -----------------------------------------------------------------------
+    @staticmethod
+    def kwarg(call, name: str):  # pragma: no cover - per tree
+        raise NotImplementedError
+
+    @staticmethod
+    def literal(node) -> tuple[bool, object]:  # pragma: no cover - per tree
+        raise NotImplementedError
+
+    @classmethod
+    def kwarg_is(cls, call, name: str, value: object) -> bool:
+        """Whether keyword ``name`` is passed as the literal ``value`` (True/False/None/str/int)."""
+        arg = cls.kwarg(call, name)
+        return arg is not None and cls.literal(arg.value) == (True, value)
+
+    # --- reporting -----------------------------------------------------------------------
+    def report(self, node, message: str, *, details: dict | None = None,
+               severity: Severity | None = None, rule_id: str | None = None) -> None:
+        self._run.report(rule_id or self.rule_id, node, message, details, severity)
+
+    def fact(self, kind: str, node=None, **data: Any) -> None:
+        self._run.fact(kind, node, data)
+
+
+class AstRule(RuleBase):
+    """Base class of rules that run on the ``ast`` tree (``visit_``/``leave_`` methods named
+    after ``ast`` node classes)."""
+
+    @staticmethod
+    def dotted_name(node: ast.AST | None) -> str | None:
+        return dotted(node)
 
     @staticmethod
     def kwarg(call: ast.Call, name: str) -> ast.keyword | None:
@@ -327,18 +374,7 @@ class AstRule:
                 return kw
         return None
 
-    @classmethod
-    def kwarg_is(cls, call: ast.Call, name: str, value: object) -> bool:
-        """Whether keyword ``name`` is passed as the literal ``value`` (True/False/None/str/int)."""
-        kw = cls.kwarg(call, name)
-        return kw is not None and literal(kw.value) == (True, value)
-
-    def report(self, node: ast.AST, message: str, *, details: dict | None = None,
-               severity: Severity | None = None, rule_id: str | None = None) -> None:
-        self._run.report(rule_id or self.rule_id, node, message, details, severity)
-
-    def fact(self, kind: str, node: ast.AST | None = None, **data: Any) -> None:
-        self._run.fact(kind, node, data)
+    literal = staticmethod(literal)
 
 
 class AstImports:
