@@ -40,7 +40,6 @@ How the check works: a small, intra-file taint analysis that runs inside the sha
 
 from __future__ import annotations
 
-import ast
 import re
 from dataclasses import dataclass, field
 
@@ -343,7 +342,6 @@ _OTHER_SDK_ROOTS = tuple(sorted(
 _CLIENT_SOURCE_CALLS = (CLIENT_GEN_METHODS | {q.rsplit(".", 1)[-1] for q in MODULE_SOURCES}
                         | {t.rsplit(".", 1)[-1] for t in CLIENT_GEN_TAILS | set(UNKNOWN_CLIENT_TAILS)})
 _REQUEST_GATE_NAMES = REQUEST_NAMES | {"Request", "HttpRequest", "WSGIRequest", "ASGIRequest"}
-_IMPORT_CONTAINERS = ("body", "orelse", "finalbody", "handlers", "cases")
 
 
 def _gate_modules(summary: Summary) -> set[str]:
@@ -358,21 +356,8 @@ def _gate_modules(summary: Summary) -> set[str]:
 
 def _aliased_calls(summary: Summary, wanted: set[str]) -> bool:
     """Whether a call of an import alias (``from logging import info as note; note(x)``) has a
-    qualified name whose last part is in ``wanted``; a summary only sees the alias."""
-    if not (wanted & summary.names):  # the imported name is in names when it is imported
-        return False
-    stack: list = list(summary.tree.body)
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            for alias in node.names:
-                if alias.asname and alias.asname in summary.calls \
-                        and alias.name.rsplit(".", 1)[-1] in wanted:
-                    return True
-            continue
-        for name in _IMPORT_CONTAINERS:
-            stack.extend(getattr(node, name, None) or ())
-    return False
+    qualified name whose last part is in ``wanted``; a summary's calls only see the alias."""
+    return any(asname in summary.calls and last in wanted for asname, last in summary.aliases)
 
 
 def _local_llm_source(summary: Summary, mods: set[str]) -> bool:

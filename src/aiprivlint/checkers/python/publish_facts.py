@@ -42,7 +42,7 @@ import re
 from ._lazy import cst
 
 from . import CodeRule, literal_value
-from ._ast_base import AstRule, Summary, dotted
+from ._ast_base import AstRule, Summary, dotted, unstar as _unstar
 from ._values import is_test_path
 
 HF_PACKAGES = ("huggingface_hub", "transformers", "datasets", "diffusers", "peft", "trl",
@@ -92,10 +92,6 @@ def _path_literal(node: cst.BaseExpression) -> str | None:
         if left is not None and right is not None:
             return left.rstrip("/") + "/" + right.lstrip("/")
     return None
-
-
-def _unstar(node: ast.expr) -> ast.expr:
-    return node.value if isinstance(node, ast.Starred) else node
 
 
 def _ast_path_literal(node: ast.expr) -> str | None:
