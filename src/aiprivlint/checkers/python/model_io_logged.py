@@ -319,10 +319,6 @@ class Frame:
         return Val(best, elems=elems)
 
 
-def _simple_name(node: cst.CSTNode) -> str | None:
-    return node.value if isinstance(node, cst.Name) else None
-
-
 # --- the ast gate (PythonChecker skips the libcst parse when it says no) ----------------------
 _LLM_PREFIXES = ("langchain_", "autogen_")
 # last names of the calls that can be a sink: print, the qualified print/tracker functions and

@@ -69,33 +69,9 @@ WANDB_METHODS = {"link_model", "log_model"}
 DATASET_FILE_CTORS = {"from_csv", "from_json", "from_parquet", "from_text"}
 
 
-def _path_literal(node: cst.BaseExpression) -> str | None:
-    """A path written as a literal, ``os.path.join(<literals>)`` or ``Path(<literal>) / <literal>``."""
-    ok, value = literal_value(node)
-    if ok and isinstance(value, str):
-        return value
-    if isinstance(node, cst.Call):
-        func = CodeRule.dotted_name(node.func) or ""
-        if func.endswith(("path.join", "Path", "PurePath", "PosixPath")):
-            parts = []
-            for arg in node.args:
-                if arg.keyword is not None or arg.star:
-                    return None
-                sub = _path_literal(arg.value)
-                if sub is None:
-                    return None
-                parts.append(sub)
-            return "/".join(p.strip("/") if i else p.rstrip("/") for i, p in enumerate(parts)) \
-                if parts else None
-    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Divide):
-        left, right = _path_literal(node.left), _path_literal(node.right)
-        if left is not None and right is not None:
-            return left.rstrip("/") + "/" + right.lstrip("/")
-    return None
-
-
-def _ast_path_literal(node: ast.expr) -> str | None:
-    """:func:`_path_literal` on an ``ast`` node (an f-string is not a literal, bytes are no path)."""
+def _path_literal(node: ast.expr) -> str | None:
+    """The path a literal, ``os.path.join``/``Path(...)`` of literals, or ``Path / literal``
+    spells (an f-string is not a literal, bytes are no path); else None."""
     if isinstance(node, ast.Constant):
         return node.value if isinstance(node.value, str) else None
     if isinstance(node, ast.Call):
@@ -107,14 +83,14 @@ def _ast_path_literal(node: ast.expr) -> str | None:
             for arg in node.args:
                 if isinstance(arg, ast.Starred):
                     return None
-                sub = _ast_path_literal(arg)
+                sub = _path_literal(arg)
                 if sub is None:
                     return None
                 parts.append(sub)
             return "/".join(p.strip("/") if i else p.rstrip("/") for i, p in enumerate(parts)) \
                 if parts else None
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
-        left, right = _ast_path_literal(node.left), _ast_path_literal(node.right)
+        left, right = _path_literal(node.left), _path_literal(node.right)
         if left is not None and right is not None:
             return left.rstrip("/") + "/" + right.lstrip("/")
     return None
@@ -391,7 +367,7 @@ class DatasetPathFacts(AstRule):
 
     def _arg(self, node: ast.Call, index: int, name: str) -> str | None:
         value = self._arg_node(node, index, name)
-        return _ast_path_literal(value) if value is not None else None
+        return _path_literal(value) if value is not None else None
 
     def _emit(self, node: ast.Call, path: str | None, loader: str) -> None:
         if path and _local(path):
@@ -415,7 +391,7 @@ class DatasetPathFacts(AstRule):
         else:
             items = [value]
         for item in items:
-            path = _ast_path_literal(item)
+            path = _path_literal(item)
             if path and path not in seen:
                 seen.append(path)
                 self._emit(node, path, loader)
