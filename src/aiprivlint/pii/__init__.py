@@ -92,6 +92,21 @@ def scan_text(text: str, *, region: str | None = None, field: str | None = None,
     return out
 
 
+def may_report(text: str, *, region: str | None = None) -> bool:
+    """False only if :func:`scan_text` reports nothing in ``text`` whatever the ``field``: a
+    necessary condition for a caller that does not know the field yet (the AIP104 gate). A
+    field only picks among a candidate's readings (``resolve``), and one that names a phone
+    number adds the fallback regions and the phone hint to the candidate search: so some
+    candidate of one of the two searches must have a reading."""
+    if not text:
+        return False
+    regions: tuple[str, ...] = (region.upper(),) if region else ()
+    if any(c.readings for c in candidates(text, regions)):
+        return True
+    wide = tuple(dict.fromkeys([*regions, *FALLBACK_REGIONS]))
+    return any(c.readings for c in candidates(text, wide, phone_hint=True))
+
+
 def _cell(v: Any) -> str:
     if v is None or isinstance(v, bool):
         return ""
@@ -162,5 +177,5 @@ def scan_file(path, *, region: str | None = None, max_rows: int | None = 10_000,
 
 
 __all__ = ["ENTITIES", "ID_TYPES", "ColumnScanner", "FieldClass", "FieldMatch", "Match",
-           "classify_field", "label", "mask", "scan_file", "scan_records", "scan_text"]
+           "classify_field", "label", "mask", "may_report", "scan_file", "scan_records", "scan_text"]
 

@@ -172,6 +172,12 @@ class Summary:
         self.aliases: set[tuple[str, str]] = set()  # (as-name, last part of the imported name)
         self.strings: list[str] = []  # str constants, docstrings and f-string parts included
         self.fstrings: list[str] = []  # the text parts of f-strings (format specs too)
+        # the nodes behind them, for a gate that needs more than the values (AIP104's)
+        self.string_nodes: list[ast.Constant] = []  # str constants that are not f-string parts
+        self.fstring_nodes: list[ast.JoinedStr] = []  # f-strings (and their format specs)
+        self.source = ""  # the parsed text (AstRun sets it, with the file's options)
+        self.options: dict[str, Any] = {}
+        self._fparts: set[int] = set()
 
     def imports_any(self, *modules: str) -> bool:
         """Whether a module under any of ``modules`` (``"torch"`` covers ``torch.nn``) is imported."""
@@ -268,10 +274,32 @@ class Summary:
     def visit_Constant(self, node: ast.Constant) -> None:
         if isinstance(node.value, str):
             self.strings.append(node.value)
+            if id(node) not in self._fparts:
+                self.string_nodes.append(node)
 
     def visit_JoinedStr(self, node: ast.JoinedStr) -> None:
-        self.fstrings.extend(v.value for v in node.values
-                             if type(v) is ast.Constant and isinstance(v.value, str))
+        self.fstring_nodes.append(node)
+        for v in node.values:
+            if type(v) is ast.Constant and isinstance(v.value, str):
+                self.fstrings.append(v.value)
+                self._fparts.add(id(v))
+
+    def segment(self, node: ast.AST) -> str:
+        """The source text of ``node`` (ast columns are UTF-8 byte offsets)."""
+        lines = self._source_lines
+        if lines is None:
+            lines = self._source_lines = self.source.encode("utf-8").splitlines(keepends=True)
+        first, last = node.lineno - 1, node.end_lineno - 1  # type: ignore[attr-defined,operator]
+        if not 0 <= first <= last < len(lines):
+            return ""
+        if first == last:
+            raw = lines[first][node.col_offset:node.end_col_offset]  # type: ignore[attr-defined]
+        else:
+            raw = b"".join([lines[first][node.col_offset:], *lines[first + 1:last],  # type: ignore[attr-defined]
+                            lines[last][:node.end_col_offset]])  # type: ignore[attr-defined]
+        return raw.decode("utf-8", "replace")
+
+    _source_lines: list[bytes] | None = None
 
 
 class RuleBase:
@@ -410,6 +438,8 @@ class AstRun:
         self.nb = nb
         self.imports = AstImports()
         self.summary = Summary(tree)
+        self.summary.source = source
+        self.summary.options = ctx.options
         self._lines: list[str] | None = None
 
     def run(self, rule_classes: list[type[AstRule]]) -> None:

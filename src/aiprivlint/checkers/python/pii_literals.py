@@ -17,7 +17,10 @@ fingerprint is computed from the source line with the value masked.
 
 from __future__ import annotations
 
+import ast
+import io
 import re
+import tokenize
 
 from ._lazy import cst
 
@@ -80,12 +83,35 @@ class PiiLiteral(CodeRule):
 
     @classmethod
     def gate(cls, summary: Summary) -> bool:
-        """Whether some string constant can hold a value scan_text reports (see _gate_text)."""
-        if _gate_text("\x00".join(summary.strings)):
-            return True
-        # their decoded text is in summary.strings already: what is left is a match that starts
-        # inside an escape of the raw text the rule checks
-        return any(_G_F_ESCAPED.search(s) for s in summary.fstrings)
+        """Whether some string literal can hold a value scan_text reports.
+
+        First over all string values at once (see _gate_text): most files stop here. Then one
+        literal at a time. A plain literal the rule sees whole, a single string token, must hold
+        a value that scan_text reports for *some* field (``may_report``: the rule's field comes
+        from a context the ast summary does not keep). The rest stays on the cheap test: the
+        parts of an implicit concatenation (ast joins what libcst scans part by part) and the
+        text of f-strings (which libcst splits its own way, and reads raw: a match may start
+        inside an escape, which needs a backslash in the f-string's source).
+        """
+        if not _gate_text("\x00".join(summary.strings)) and not any(
+                _G_F_ESCAPED.search(s) for s in summary.fstrings):
+            return False
+        for node in summary.fstring_nodes:
+            parts = [v.value for v in node.values
+                     if type(v) is ast.Constant and isinstance(v.value, str)]
+            if any(_gate_text(p[:20_000]) for p in parts):
+                return True
+            if any(_G_F_ESCAPED.search(p) for p in parts) and "\\" in summary.segment(node):
+                return True
+        from ...pii import may_report
+
+        region = summary.options.get("default-region")
+        for node in summary.string_nodes:
+            value = node.value[:20_000]
+            if _gate_text(value) and (not _single_token(summary.segment(node))
+                                      or may_report(value, region=region)):
+                return True
+        return False
 
     def __init__(self, runner) -> None:
         super().__init__(runner)
@@ -344,6 +370,20 @@ _G_F_ESCAPED = re.compile(
     r"|\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]"
     r"|[0-9]{3}[-+A-FU-Y][0-9]{3}[0-9A-Y]"
 )
+
+
+def _single_token(segment: str) -> bool:
+    """Whether the source of a str constant is one string token (not ``"a" "b"``)."""
+    try:
+        kinds = [t.type for t in tokenize.generate_tokens(io.StringIO(segment).readline)
+                 if t.type not in _LAYOUT_TOKENS]
+    except (tokenize.TokenError, SyntaxError):
+        return False
+    return kinds == [tokenize.STRING]
+
+
+_LAYOUT_TOKENS = frozenset({tokenize.NEWLINE, tokenize.NL, tokenize.ENDMARKER, tokenize.INDENT,
+                            tokenize.DEDENT})
 
 
 def _gate_text(text: str) -> bool:

@@ -1492,10 +1492,30 @@ _SOURCE_WORDS = re.compile(
     r"Sigmoid")
 
 
+# The packages a handler hangs off (step 1): a route, view, event or model class is recognised
+# through an import of one of them (``is_imported``, qualified names) or, for class bases and
+# decorators, a dotted name that starts with one; Streamlit sinks need streamlit imported. Each
+# puts the names of its dotted path among the file's identifiers (``Summary.names``): the
+# package's first name, and its other parts where the rule only knows a subpackage (a local
+# ``ts`` or a ``ray`` cluster is not TorchServe or Ray Serve).
+_SERVING_PATHS = tuple(sorted({tuple(m.split(".")) for m in (
+    *WEB_FRAMEWORKS, *DJANGO_VIEW_BASES, "streamlit", "kserve", "kfserving", "ts.torch_handler",
+    "litserve", "mlflow.pyfunc", "triton_python_backend_utils", "robyn", "litestar", "sanic")}))
+_PREFIX_HEADS = tuple(b for b in DJANGO_VIEW_BASES if "." not in b)  # "ninja" is a prefix test
+
+
 class _ServingRule(CodeRule):
     """Shared by AIP401 and AIP402 (no rule id of its own, so it is not a rule). The first of
     the two instances created for a file records the file's structure during the traversal;
     whichever reaches the end of the module first runs the analysis, the other reuses it."""
+
+    @classmethod
+    def gate(cls, summary) -> bool:
+        """No finding without a handler or a Streamlit sink, and none of those without one of
+        the serving packages among the file's names (see ``_SERVING_PATHS``)."""
+        names = summary.names
+        return any(all(part in names for part in path) for path in _SERVING_PATHS) or any(
+            n.startswith(_PREFIX_HEADS) for n in names)
 
     def __init__(self, runner) -> None:
         super().__init__(runner)
