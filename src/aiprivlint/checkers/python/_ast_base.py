@@ -328,6 +328,13 @@ class RuleBase:
         finding or fact of the rule (checked by tests/test_prefilter.py)."""
         return True
 
+    @classmethod
+    def skips(cls, path: str, options: dict[str, Any]) -> bool:
+        """Whether the rule reports and records nothing in the file at ``path`` (relative, as
+        ``self.path``), whatever it holds: test code for rules that ignore tests. True spares
+        the file the rule's traversal (and maybe the parse) when prefilters are on."""
+        return False
+
     # --- context -------------------------------------------------------------------------
     @property
     def options(self) -> dict[str, Any]:

@@ -329,8 +329,12 @@ class WeakDpBudget(TracksValues, CodeRule):
         return Api("make_private_with_epsilon", "opacus", MAKE_PRIVATE_EPS)
 
     # --- decision ------------------------------------------------------------------------
+    @classmethod
+    def skips(cls, path: str, options: dict) -> bool:
+        return options.get("test-code", "skip") == "skip" and is_test_path(path)
+
     def leave_Module(self, node: cst.Module) -> None:
-        if self.options.get("test-code", "skip") == "skip" and is_test_path(self.path):
+        if self.skips(self.path, self.options):
             return
         for site in self.sites:
             self._check_site(site)

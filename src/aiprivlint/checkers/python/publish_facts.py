@@ -158,9 +158,13 @@ class ModelPublishFacts(CodeRule):
         return ("register" in calls and summary.imports_any("sagemaker")
                 or "create_or_update" in calls and summary.imports_any("azure.ai.ml"))
 
+    @classmethod
+    def skips(cls, path: str, options: dict) -> bool:
+        return is_test_path(path)  # a test's upload is not a release, whatever test-code says
+
     def __init__(self, runner) -> None:
         super().__init__(runner)
-        self.skip = is_test_path(self.path)  # a test's upload is not a release, whatever test-code says
+        self.skip = self.skips(self.path, self.options)
         self.dataset_names: set[str] = set()
         self.hfapi_names: set[str] = set()
         self.mlflow_clients: set[str] = set()
@@ -331,9 +335,13 @@ class DatasetPathFacts(AstRule):
         "import pandas as pd\ndf = pd.read_csv('https://example.org/data/train.csv')",
     ]
 
+    @classmethod
+    def skips(cls, path: str, options: dict) -> bool:
+        return is_test_path(path)  # a test's upload is not a release, whatever test-code says
+
     def __init__(self, runner) -> None:
         super().__init__(runner)
-        self.skip = is_test_path(self.path)  # a test's upload is not a release, whatever test-code says
+        self.skip = self.skips(self.path, self.options)
 
     def visit_Call(self, node: ast.Call) -> None:
         if self.skip:

@@ -165,9 +165,13 @@ class TrainingFacts(AstRule):
     # project rule needs; tests/test_training_facts.py asserts on the facts instead.
     INVALID: ClassVar[list[str]] = []
 
+    @classmethod
+    def skips(cls, path: str, options: dict) -> bool:
+        return options.get("test-code", "skip") == "skip" and is_test_path(path)
+
     def __init__(self, runner) -> None:
         super().__init__(runner)
-        self._test = self.options.get("test-code", "skip") == "skip" and is_test_path(self.path)
+        self._test = self.skips(self.path, self.options)
         # variable origins: one dict per function scope (module first), one per class (self.x)
         self._scopes: list[dict[str, str | None]] = [{}]
         self._classes: list[dict[str, str | None]] = []
