@@ -3,8 +3,10 @@ and project rules stay correct when only some files are re-read."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
+from pathlib import Path
 
 from conftest import EMPTY_CONFIG, FIXTURES, run_cli, run_json
 
@@ -56,3 +58,20 @@ def test_project_rule_stays_correct_when_only_the_data_file_changes(tmp_path):
         "ticket_id,message\n1001,My order arrived broken\n1002,Where is my refund?\n")
     after = _json(tmp_path, "bot")
     assert not any(f["rule"] == "AIP201" for f in after["findings"])
+
+
+def test_cache_keys_each_file_by_its_stat_and_the_hash_of_what_was_scanned(tmp_path):
+    """The workers stamp each result (stat before the scan, hash of the bytes read); the
+    entry must match the file on disk, or every warm run would re-hash or re-scan it."""
+    for i in range(30):  # enough files for a process pool
+        (tmp_path / f"m{i}.py").write_text(f"import pickle\nx{i} = pickle.loads(b)\n")
+    (tmp_path / "data.bin").write_bytes(b"\0\1" * 10)  # read by no checker: hashed from disk
+    _json(tmp_path, ".")
+    doc = json.loads(next((tmp_path / ".aiprivlint_cache").glob("results-*.json")).read_text())
+    entries = doc["files"]
+    assert len(entries) >= 30
+    for key, entry in entries.items():
+        path = Path(key)  # keys are absolute paths
+        st = path.stat()
+        assert (entry["size"], entry["mtime"]) == (st.st_size, st.st_mtime_ns), key
+        assert entry["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest(), key

@@ -127,12 +127,15 @@ class Cache:
     def store(self, path: Path, res) -> None:
         if any(e.kind == "internal" for e in res.errors):
             return  # do not remember our own bugs
-        try:
-            st = path.stat()
-            digest = content_hash(path)
-        except OSError:
-            return
-        self.entries[self._abs_key(path)] = {"size": st.st_size, "mtime": st.st_mtime_ns,
+        stamp = res.stamp  # (size, mtime, sha256), taken by the worker that scanned the file
+        if stamp is None:
+            try:
+                st = path.stat()
+                stamp = (st.st_size, st.st_mtime_ns, content_hash(path))
+            except OSError:
+                return
+        size, mtime, digest = stamp
+        self.entries[self._abs_key(path)] = {"size": size, "mtime": mtime,
                                              "sha256": digest, "result": _result_to_json(res)}
         self.dirty = True
 

@@ -8,6 +8,7 @@ the risk profile, suppressions, a deterministic order and fingerprints.
 from __future__ import annotations
 
 import fnmatch
+import hashlib
 import multiprocessing
 import os
 import sys
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .cache import Cache, settings_key
+from .cache import Cache, content_hash, settings_key
 from .checkers import CheckerError, FileChecker, FileContext, all_checkers
 from .config import RULE_OPTIONS, Config, effective_severity
 from .discovery import Discovery, SourceFile, display_path, is_test_path
@@ -40,6 +41,8 @@ class FileResult:
     suppressions: FileSuppressions = field(default_factory=FileSuppressions)
     ran: frozenset[str] = frozenset()
     scanned: bool = False
+    # (size, mtime_ns, sha256) of the file as scanned, for the cache: computed in the worker
+    stamp: tuple[int, int, str] | None = None
 
 
 @dataclass
@@ -92,11 +95,35 @@ def scan_file(sf: SourceFile, selected: frozenset[str], options: dict[str, Any],
     a selected project rule needs; their findings are dropped.
     """
     res = FileResult(sf.rel)
+    try:
+        st = sf.path.stat() if options.get("_stamp") else None
+    except OSError:
+        st = None
+    data = _scan(sf, selected, options, gather, res)
+    if st is not None:
+        res.stamp = _stamp(sf.path, st, data)
+    return res
+
+
+def _stamp(path: Path, st: os.stat_result, data: bytes | None) -> tuple[int, int, str] | None:
+    """What the cache keys a result by: the stat taken before the scan and the hash of the
+    bytes the checkers read (a file edited during the run is hashed again, and scanned again,
+    next time)."""
+    try:
+        digest = hashlib.sha256(data).hexdigest() if data is not None else content_hash(path)
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns, digest
+
+
+def _scan(sf: SourceFile, selected: frozenset[str], options: dict[str, Any],
+          gather: frozenset[str], res: FileResult) -> bytes | None:
+    """Fills ``res``; returns the bytes the checkers read, if they read the file."""
     wanted = selected | gather
     active = [c for c in checkers() if c.kinds & sf.kinds
               and (set(c.rule_ids) & wanted or _wants_facts(c, options))]
     if not active:
-        return res
+        return None
     res.scanned = True
     res.ran = frozenset(r for c in active for r in c.rule_ids if r in selected)
     ctx = FileContext(path=sf.path, rel=sf.rel, kinds=sf.kinds, selected=selected, options=options)
@@ -105,13 +132,13 @@ def scan_file(sf: SourceFile, selected: frozenset[str], options: dict[str, Any],
         if size > options["max-file-size"] and not (sf.kinds <= {"data", "json"} or "data" in sf.kinds):
             res.errors.append(ScanError(sf.rel, f"file is {size} bytes, over max-file-size "
                                         f"({options['max-file-size']}); skipped", "too-large"))
-            return res
+            return None
         if _is_binary(sf.path):
             res.errors.append(ScanError(sf.rel, "binary file (NUL bytes); skipped", "binary"))
-            return res
+            return None
     except OSError as exc:
         res.errors.append(ScanError(sf.rel, f"cannot read: {exc.strerror or type(exc).__name__}", "io"))
-        return res
+        return None
     for checker in active:
         try:
             checker.check(ctx)
@@ -137,7 +164,7 @@ def scan_file(sf: SourceFile, selected: frozenset[str], options: dict[str, Any],
     res.facts = ctx.facts
     if ctx._text is not None:
         res.suppressions = FileSuppressions.parse(ctx._text)
-    return res
+    return ctx._data
 
 
 def _wants_facts(checker: FileChecker, options: dict[str, Any]) -> bool:
@@ -146,31 +173,70 @@ def _wants_facts(checker: FileChecker, options: dict[str, Any]) -> bool:
     return bool(fn is not None and fn(options))
 
 
-def _scan_star(args: tuple) -> FileResult:
-    return scan_file(*args)
+_WORKER_SETTINGS: tuple[frozenset[str], dict[str, Any], frozenset[str]] | None = None
+
+
+def _init_worker(selected: frozenset[str], options: dict[str, Any], gather: frozenset[str]) -> None:
+    """A pool worker gets the run's settings once (not with every file) and imports the
+    checkers and what they load lazily (libcst, detect-secrets) before its first file."""
+    global _WORKER_SETTINGS
+    _WORKER_SETTINGS = (selected, options, gather)
+    for c in checkers():
+        c.prepare()
+
+
+def _scan_in_worker(sf: SourceFile) -> FileResult:
+    selected, options, gather = _WORKER_SETTINGS  # type: ignore[misc]
+    return scan_file(sf, selected, options, gather)
+
+
+class Workers:
+    """The process pool of one run. Started before discovery when the run will likely need it
+    (a cold scan of a folder): the workers then import the checkers, about 0.5 s, while this
+    process walks the tree, instead of this process importing them before it forks."""
+
+    def __init__(self, jobs: int, selected: frozenset[str], options: dict[str, Any],
+                 gather: frozenset[str]) -> None:
+        ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
+        self.jobs = jobs
+        self.pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker,
+                                        initargs=(selected, options, gather))
+        self.pool.submit(int)  # the first task starts every worker (all at once with fork)
+
+    def map(self, files: list[SourceFile], progress: Callable[[int, int], None] | None
+            ) -> list[FileResult]:
+        total = len(files)
+        results: list[FileResult] = []
+        chunk = max(1, min(32, total // (self.jobs * 8) or 1))
+        for res in self.pool.map(_scan_in_worker, files, chunksize=chunk):
+            results.append(res)
+            if progress:
+                progress(len(results), total)
+        return results
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 def run_files(files: list[SourceFile], selected: frozenset[str], options: dict[str, Any],
               jobs: int, progress: Callable[[int, int], None] | None = None,
-              gather: frozenset[str] = frozenset()) -> list[FileResult]:
-    total = len(files)
+              gather: frozenset[str] = frozenset(), workers: Workers | None = None
+              ) -> list[FileResult]:
+    """Phase 1 over ``files``, results in their order: in ``workers`` when given (started
+    early, its imports are paid), in a new pool for enough files, else in this process."""
+    if workers is not None and files:
+        return workers.map(files, progress)
+    if jobs > 1 and len(files) >= POOL_MIN_FILES:
+        own = Workers(jobs, selected, options, gather)
+        try:
+            return own.map(files, progress)
+        finally:
+            own.close()
     results: list[FileResult] = []
-    if jobs > 1 and total >= POOL_MIN_FILES:
-        ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
-        for c in checkers():  # import the checkers and what they load lazily once, before forking
-            c.prepare()
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
-            chunk = max(1, min(32, total // (jobs * 8) or 1))
-            for res in pool.map(_scan_star, [(f, selected, options, gather) for f in files],
-                                chunksize=chunk):
-                results.append(res)
-                if progress:
-                    progress(len(results), total)
-    else:
-        for f in files:
-            results.append(scan_file(f, selected, options, gather))
-            if progress:
-                progress(len(results), total)
+    for f in files:
+        results.append(scan_file(f, selected, options, gather))
+        if progress:
+            progress(len(results), len(files))
     return results
 
 
@@ -193,13 +259,25 @@ class Engine:
 
     def run(self, paths: list[str], progress: Callable[[int, int], None] | None = None,
             baseline: set[str] | None = None) -> Report:
-        disc = Discovery(self.cfg, self.cwd)
-        files = disc.files(paths)
         project_rules = [r for r in all_project_rules() if r.rule_id in self.selected]
         gather = frozenset(d for r in project_rules for d in r.depends_on) - self.selected
         cache = None
         if self.cache_dir is not None:
             cache = Cache(self.cache_dir, settings_key(self.selected, gather, self.options))
+        options = {**self.options, "_stamp": cache is not None}
+        workers = None
+        if self.jobs > 1 and (cache is None or not cache.entries) and any(
+                os.path.isdir(p) for p in paths):
+            workers = Workers(self.jobs, self.selected, options, gather)  # a cold folder scan
+        try:
+            return self._run(paths, progress, baseline, project_rules, gather, cache, options, workers)
+        finally:
+            if workers is not None:
+                workers.close()
+
+    def _run(self, paths, progress, baseline, project_rules, gather, cache, options, workers) -> Report:
+        disc = Discovery(self.cfg, self.cwd)
+        files = disc.files(paths)
         cached: dict[str, FileResult] = {}
         todo = files
         if cache is not None:
@@ -214,7 +292,7 @@ class Engine:
             if progress:
                 progress(done + n, done + total)
 
-        fresh = run_files(todo, self.selected, self.options, self.jobs, _progress, gather)
+        fresh = run_files(todo, self.selected, options, self.jobs, _progress, gather, workers)
         if cache is not None:
             for sf, res in zip(todo, fresh):
                 cache.store(sf.path, res)
