@@ -46,7 +46,7 @@ def test_pii_gate_skips_digit_runs_that_validate_as_nothing():
 
 @pytest.mark.parametrize("code", [
     'NOTE = "Call Jean on +33 6 98 76 54 32 tomorrow"',  # valid on its own
-    'bsn = "214035797"',  # counts only through its field: the gate does not know the field
+    'bsn = "214035797"',  # counts only through its field
     'x = 1\nPHONE = "030 901820"',  # a national number, for a phone-like field
     # an implicit concatenation: libcst checks each part, ast sees them joined
     'S = ("escalate mail from "\n     "hans.meier@gmx.de")',
@@ -59,10 +59,21 @@ def test_pii_gate_lets_through_what_the_rule_may_report(code):
     assert PiiLiteral.gate(_summary(code, {"default-region": "DE"}))
 
 
-def test_pii_gate_reads_the_region_option():
-    code = 'x = "Ruf an: 030 901820"'
-    # a German national number counts only in region DE or under a phone field
-    assert PiiLiteral.gate(_summary(code, {"default-region": "DE"}))
+def test_pii_gate_scans_a_plain_literal_as_the_rule_does():
+    """With the field the literal is bound to and the region option: a German national number
+    counts in region DE with a context word; without one it counts only under a phone field."""
+    de = {"default-region": "DE"}
+    assert PiiLiteral.gate(_summary('y = "Tel.: 030 901820"', de))
+    assert PiiLiteral.gate(_summary('phone = "030 901820"', de))
+    assert PiiLiteral.gate(_summary('f(phone="030 901820")', de))
+    assert PiiLiteral.gate(_summary('d = {"phone": ["030 901820"]}', de))
+    assert not PiiLiteral.gate(_summary('x = "Ruf an: 030 901820"', de))
+    assert not PiiLiteral.gate(_summary('x = "Tel.: 030 901820"'))  # no region
+    assert not PiiLiteral.gate(_summary('limit = os.getenv("MAX_CHUNK", "5242880")'))
+    # the metadata names the rule never reports
+    assert not PiiLiteral.gate(_summary('__author__ = "Jan Kowalski <jan.kowalski@gmail.com>"'))
+    # where ast cannot tell the name libcst binds (d[a, b] or d[(a, b)]): any field
+    assert PiiLiteral.gate(_summary('d["phone", 0] = "030 901820"', de))
 
 
 FIELDS = [None, "phone", "mobile", "telefon", "email", "iban", "card_number", "ip", "ssn",

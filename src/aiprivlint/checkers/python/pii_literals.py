@@ -86,12 +86,13 @@ class PiiLiteral(CodeRule):
         """Whether some string literal can hold a value scan_text reports.
 
         First over all string values at once (see _gate_text): most files stop here. Then one
-        literal at a time. A plain literal the rule sees whole, a single string token, must hold
-        a value that scan_text reports for *some* field (``may_report``: the rule's field comes
-        from a context the ast summary does not keep). The rest stays on the cheap test: the
-        parts of an implicit concatenation (ast joins what libcst scans part by part) and the
-        text of f-strings (which libcst splits its own way, and reads raw: a match may start
-        inside an escape, which needs a backslash in the f-string's source).
+        literal at a time. A plain literal the rule sees whole (a single string token) is
+        scanned as the rule scans it, with the field it is bound to (``_bound_fields``: the
+        name of an assignment target, dict key or keyword argument), or for *any* field
+        (``may_report``) where ast cannot tell the name libcst would. The rest stays on the
+        cheap test: the parts of an implicit concatenation (ast joins what libcst scans part by
+        part) and the text of f-strings (which libcst splits its own way, and reads raw: a
+        match may start inside an escape, which needs a backslash in the f-string's source).
         """
         if not _gate_text("\x00".join(summary.strings)) and not any(
                 _G_F_ESCAPED.search(s) for s in summary.fstrings):
@@ -103,13 +104,24 @@ class PiiLiteral(CodeRule):
                 return True
             if any(_G_F_ESCAPED.search(p) for p in parts) and "\\" in summary.segment(node):
                 return True
-        from ...pii import may_report
+        from ...pii import may_report, scan_text
 
         region = summary.options.get("default-region")
+        fields: dict[int, object] | None = None
         for node in summary.string_nodes:
             value = node.value[:20_000]
-            if _gate_text(value) and (not _single_token(summary.segment(node))
-                                      or may_report(value, region=region)):
+            if not _gate_text(value):
+                continue
+            if not _single_token(summary.segment(node)):
+                return True
+            if fields is None:
+                fields = _bound_fields(summary)
+            field = fields.get(id(node))
+            if field is _UNSURE:
+                if may_report(value, region=region):
+                    return True
+            elif not (field and field.lower() in _METADATA_NAMES) and scan_text(
+                    value, region=region, field=field):  # type: ignore[arg-type]
                 return True
         return False
 
@@ -370,6 +382,68 @@ _G_F_ESCAPED = re.compile(
     r"|\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]"
     r"|[0-9]{3}[-+A-FU-Y][0-9]{3}[0-9A-Y]"
 )
+
+
+_UNSURE = object()  # a binding whose name ast cannot tell as libcst would
+
+
+def _bound_fields(summary: Summary) -> dict[int, object]:
+    """id(str constant) -> the field name the rule binds it to (``_bind``): the rule's own
+    bindings (assignment and annotated-assignment targets, dict keys, keyword arguments) over
+    the same ``_strings`` of the value (the literal itself, or the elements of a list, tuple
+    or set, recursively), with ``_name_of`` on the target; ``_UNSURE`` where the name depends
+    on syntax ast does not keep (a concatenated key, ``d[a, b]`` against ``d[(a, b)]``)."""
+    out: dict[int, object] = {}
+
+    def bind(value: ast.AST, name: object) -> None:
+        if not name:
+            return
+        stack = [value]
+        while stack:
+            v = stack.pop()
+            if isinstance(v, ast.Starred):
+                stack.append(v.value)
+            elif isinstance(v, (ast.List, ast.Tuple, ast.Set)):
+                stack.extend(v.elts)
+            elif isinstance(v, ast.Constant) and isinstance(v.value, str):
+                out.setdefault(id(v), name)
+
+    def name_of(node: ast.AST | None) -> object:
+        if isinstance(node, ast.Name):
+            return node.id
+        if isinstance(node, ast.Attribute):
+            return node.attr
+        if isinstance(node, ast.Constant):
+            if not isinstance(node.value, str):
+                return None
+            if not _single_token(summary.segment(node)):
+                return None  # libcst: a ConcatenatedString key names nothing
+            return node.value if len(node.value) <= 64 else None
+        if isinstance(node, ast.Subscript):
+            index = node.slice
+            if isinstance(index, ast.Slice):
+                return None
+            if isinstance(index, ast.Tuple):
+                return _UNSURE  # d[a, b]: libcst names it after a; d[(a, b)]: nothing
+            return name_of(index)
+        return None
+
+    for node in ast.walk(summary.tree):
+        if isinstance(node, ast.Assign):
+            for target in node.targets:  # the first named target wins (setdefault)
+                bind(node.value, name_of(target))
+        elif isinstance(node, ast.AnnAssign):
+            if node.value is not None:
+                bind(node.value, name_of(node.target))
+        elif isinstance(node, ast.Dict):
+            for key, value in zip(node.keys, node.values):
+                if key is not None:
+                    bind(value, name_of(key))
+        elif isinstance(node, ast.Call):
+            for kw in node.keywords:
+                if kw.arg:
+                    bind(kw.value, kw.arg)
+    return out
 
 
 def _single_token(segment: str) -> bool:
