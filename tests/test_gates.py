@@ -175,3 +175,20 @@ def test_rules_that_ignore_test_code_are_not_run_on_it():
     assert ids("train.py", "skip") == selected
     assert ids("tests/test_train.py", "skip") == set()
     assert ids("tests/test_train.py", "check") == {"AIP201", "AIP203"}  # publishing: never in tests
+
+
+# --- AIP504 ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("code, fires", [
+    ("from speechbrain.inference.ASR import EncoderDecoderASR\n"
+     "asr = EncoderDecoderASR.from_hparams(source='speechbrain/asr-crdnn-rnnlm-librispeech')", False),
+    ("import dlib\ndetector = dlib.get_frontal_face_detector()", False),
+    ("from deepface import DeepFace as DF\nDF.verify('a.jpg', 'b.jpg')", True),
+    ("import speechbrain\nm = speechbrain.inference.SpeakerRecognition.from_hparams(source='s')", True),
+    ("import boto3\nboto3.client('rekognition').search_faces(CollectionId='c', FaceId='f')", True),
+    ("import dlib\nfacerec.compute_face_descriptor(img, shape)", True),
+])
+def test_biometric_gate(code, fires):
+    from aiprivlint.checkers.python.biometric import BiometricIdentification
+
+    assert BiometricIdentification.gate(_summary(code)) is fires

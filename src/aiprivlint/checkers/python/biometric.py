@@ -127,6 +127,15 @@ def _short(name: str) -> str:
     return ".".join(parts[-2:]) if len(parts) >= 2 else name
 
 
+# For the gate: every dotted name _classify resolves a call to. A call resolves to one only if
+# each part of the name is an identifier of the file (import names, attributes), so a file whose
+# identifiers hold none of them in full has no finding.
+_QUALIFIED_PARTS = tuple(sorted({tuple(q.split(".")) for q in (
+    *EXACT, *PREFIX, *SPEECHBRAIN_ENCODER, *PYANNOTE_LOADERS, *INSIGHTFACE_APP,
+    *DEEPFACE_BUILD_MODEL, "insightface.model_zoo.get_model",
+    "insightface.model_zoo.model_zoo.get_model")}))
+
+
 class BiometricIdentification(CodeRule):
     rule_id = "AIP504"
     needs = ("face_recognition", "deepface", "DeepFace", "insightface", "facenet", "dlib",
@@ -170,6 +179,21 @@ class BiometricIdentification(CodeRule):
         "import boto3\nrek = boto3.client('rekognition')\nr = rek.search_faces_by_image("
         "CollectionId='staff', Image={'Bytes': b})",
     ]
+
+    @classmethod
+    def gate(cls, summary) -> bool:
+        """A call resolved to a name of the tables (all of its parts among the file's names),
+        or one of the methods _classify_method knows on a client of its library."""
+        names = summary.names
+        if any(all(part in names for part in parts) for parts in _QUALIFIED_PARTS):
+            return True
+        calls = summary.calls
+        if "boto3" in names and not calls.isdisjoint(REKOGNITION_ID):
+            return True
+        if "azure" in names and any(AZURE_FACE_ID.match(c) for c in calls):
+            return True
+        return "dlib" in names and not calls.isdisjoint(
+            {"compute_face_descriptor", "compute_face_descriptors"})
 
     def __init__(self, runner) -> None:
         super().__init__(runner)
