@@ -127,6 +127,10 @@ def dp_framework(qual: str) -> str | None:
 
 
 INPUTS_MARK = "#inputs"
+# a word every qualified name dp_framework() accepts puts in the file's text (its import)
+_DP_WORDS = ("opacus", "private_transformers", "tensorflow_privacy", "jax_privacy",
+             "dp_transformers", "DifferentialPrivacy", *sorted(FLOWER_DP), "tensorflow_federated",
+             "diffprivlib")
 
 
 def _optimizes_inputs(value: ast.expr) -> bool:
@@ -182,6 +186,10 @@ class TrainingFacts(AstRule):
         self._functions: list[str] = []  # names of the enclosing functions
         self._called_in_loop: set[str] = set()  # functions called inside a loop in this file
         self._steps_outside_loops: list[tuple[ast.Call, str, str]] = []  # (call, function, api)
+        # _dp_call reports a name dp_framework() knows, resolved through an import: the text
+        # then holds its module (or, for Flower, its class) name. Most calls of most files can
+        # skip it.
+        self._dp_possible = any(w in runner.source for w in _DP_WORDS)
 
     # --- emitting ------------------------------------------------------------------------
     def _emit(self, kind: str, node: ast.AST, **data) -> None:
@@ -299,7 +307,8 @@ class TrainingFacts(AstRule):
 
     # --- calls ---------------------------------------------------------------------------
     def visit_Call(self, node: ast.Call) -> None:
-        self._dp_call(node)
+        if self._dp_possible:
+            self._dp_call(node)
         if self._loops[-1] > 0:
             callee = node.func
             if isinstance(callee, ast.Attribute) and self.dotted_name(callee.value) == "self":
