@@ -45,7 +45,6 @@ from __future__ import annotations
 
 import math
 import re
-from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -250,24 +249,21 @@ def _regexes(fragments: tuple[Fragment, ...], text: str, folded: str | None
             _compile(tuple(f.pattern for f in active if f.folded)))
 
 
-def _line_starts(text: str) -> list[int]:
-    starts = [0]
-    find = text.find
-    i = find("\n")
-    while i != -1:
-        starts.append(i + 1)
-        i = find("\n", i + 1)
-    return starts
-
-
-def _matching_lines(text: str, rx: re.Pattern[str], starts: list[int], out: set[int]) -> None:
+def _matching_lines(text: str, rx: re.Pattern[str], out: set[int]) -> None:
+    """Add the 1-based numbers of the lines ``rx`` matches on (where a match starts); after a
+    match, the search goes on from the next line. Line numbers are counted between matches,
+    which are few: no table of line starts for a whole file."""
     m = rx.search(text)
+    line, pos = 1, 0  # ``line`` is the number of the line that starts at ``pos``
     while m is not None:
-        n = bisect_right(starts, m.start())  # 1-based line of the match start
-        out.add(n)
-        if n >= len(starts):
+        start = m.start()
+        line += text.count("\n", pos, start)
+        out.add(line)
+        nl = text.find("\n", start)
+        if nl < 0:
             return
-        m = rx.search(text, starts[n])
+        pos, line = nl + 1, line + 1
+        m = rx.search(text, pos)
 
 
 _JSON_U_ESCAPE = re.compile(r"\\u(?!001b)", re.IGNORECASE)
@@ -297,11 +293,10 @@ class Prefilter:
         active = _active(self.fragments, text, folded)
         if not active:
             return []
-        starts = _line_starts(text)
         found: set[int] = set()
         for frag in active:
             rx = _compile((frag.pattern,))
-            _matching_lines(folded if frag.folded else text, rx, starts, found)  # type: ignore[arg-type]
+            _matching_lines(folded if frag.folded else text, rx, found)  # type: ignore[arg-type]
         return sorted(found)
 
     def line_indexes(self, lines: list[str]) -> list[int]:
