@@ -149,8 +149,11 @@ class Cache:
                 tag.write_text(TAG)
                 (self.dir / ".gitignore").write_text("# created by aiprivlint\n*\n")
             fd, tmp = tempfile.mkstemp(dir=self.dir, prefix=".tmp-", suffix=".json")
+            # dumps, not dump: json.dump streams through the pure-Python encoder (0.1-0.2 s for
+            # flower's 1,800 entries), dumps uses the C one
+            doc = json.dumps({"format": FORMAT, "files": self.entries}, separators=(",", ":"))
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump({"format": FORMAT, "files": self.entries}, fh, separators=(",", ":"))
+                fh.write(doc)
             os.replace(tmp, self.file)
         except OSError:
             pass  # a read-only checkout still gets its report

@@ -71,11 +71,27 @@ def is_test_path(rel: str) -> bool:
     return any(part in TEST_DIRS for part in p.parts[:-1])
 
 
-def display_path(path: Path, cwd: Path) -> str:
+def relative_posix(path: Path, base: Path) -> str | None:
+    """``path.relative_to(base).as_posix()``, or None when ``path`` is not under ``base``. Both
+    are absolute and normalised here, so a string prefix decides (pathlib's relative_to costs
+    more than the rest of discovery); what it does not decide (case-insensitive Windows paths)
+    goes to pathlib."""
+    p, b = str(path), str(base)
+    if p == b:
+        return "."
+    prefix = b if b.endswith(os.sep) else b + os.sep
+    if p.startswith(prefix):
+        rel = p[len(prefix):]
+        return rel if os.sep == "/" else rel.replace(os.sep, "/")
     try:
-        return path.relative_to(cwd).as_posix()
+        return path.relative_to(base).as_posix()
     except ValueError:
-        return path.as_posix()
+        return None
+
+
+def display_path(path: Path, cwd: Path) -> str:
+    rel = relative_posix(path, cwd)
+    return path.as_posix() if rel is None else rel
 
 
 class _Patterns:
@@ -115,9 +131,8 @@ class Discovery:
         self._user = _Patterns(cfg.exclude) if cfg.exclude else None
 
     def excluded(self, path: Path) -> bool:
-        try:
-            rel = path.relative_to(self.cfg.root).as_posix()
-        except ValueError:
+        rel = relative_posix(path, self.cfg.root)
+        if rel is None:
             rel = path.as_posix().lstrip("/")
         if self._default.match(rel):
             return True

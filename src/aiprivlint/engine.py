@@ -21,7 +21,7 @@ from typing import Any
 from .cache import Cache, content_hash, settings_key
 from .checkers import CheckerError, FileChecker, FileContext, all_checkers
 from .config import RULE_OPTIONS, Config, effective_severity
-from .discovery import Discovery, SourceFile, display_path, is_test_path
+from .discovery import Discovery, SourceFile, display_path, is_test_path, relative_posix
 from .findings import Fact, Finding, ScanError, assign_fingerprints
 from .project import Project, all_project_rules, project_root_of
 from .registry import Rule
@@ -373,7 +373,8 @@ class Engine:
         by_root: dict[str, Project] = {}
         file_project: dict[str, Project] = {}
         for sf in files:
-            stop = next((s for s in stops if s == sf.path or s in sf.path.parents), sf.path.parent)
+            stop = next((s for s in stops if relative_posix(sf.path, s) is not None),
+                        sf.path.parent)
             root = project_root_of(sf.path, stop, cache)
             key = display_path(root, cwd) or "."
             proj = by_root.setdefault(key, Project(root=key if key else ".", options=self.options))

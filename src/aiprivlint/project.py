@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
+from .discovery import relative_posix
 from .findings import Fact, Finding, Severity
 
 PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg")
@@ -109,7 +110,7 @@ def project_root_of(path: Path, stop: Path, cache: dict[Path, Path]) -> Path:
         if any((folder / m).is_file() for m in PROJECT_MARKERS):
             found = folder
             break
-        if folder == stop or folder.parent == folder or stop not in folder.parents:
+        if folder == stop or folder.parent == folder or relative_posix(folder, stop) is None:
             found = stop
             break
         folder = folder.parent
