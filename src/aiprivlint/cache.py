@@ -57,6 +57,20 @@ def content_hash(path: Path) -> str:
     return h.hexdigest()
 
 
+def file_stamp(path: Path, st: os.stat_result | None = None,
+               data: bytes | None = None) -> tuple[int, int, str] | None:
+    """(size, mtime_ns, sha256): what an entry is keyed by; None when the file cannot be read.
+    A worker passes the stat it took before the scan and the bytes the checkers read, so a file
+    edited during the run is hashed again, and scanned again, next time."""
+    try:
+        if st is None:
+            st = path.stat()
+        digest = hashlib.sha256(data).hexdigest() if data is not None else content_hash(path)
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns, digest
+
+
 def _result_to_json(res) -> dict[str, Any]:
     return {
         "findings": [f.to_state() for f in res.findings],
@@ -127,13 +141,9 @@ class Cache:
     def store(self, path: Path, res) -> None:
         if any(e.kind == "internal" for e in res.errors):
             return  # do not remember our own bugs
-        stamp = res.stamp  # (size, mtime, sha256), taken by the worker that scanned the file
+        stamp = res.stamp or file_stamp(path)  # the worker that scanned the file stamps it
         if stamp is None:
-            try:
-                st = path.stat()
-                stamp = (st.st_size, st.st_mtime_ns, content_hash(path))
-            except OSError:
-                return
+            return
         size, mtime, digest = stamp
         self.entries[self._abs_key(path)] = {"size": size, "mtime": mtime,
                                              "sha256": digest, "result": _result_to_json(res)}

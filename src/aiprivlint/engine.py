@@ -8,7 +8,6 @@ the risk profile, suppressions, a deterministic order and fingerprints.
 from __future__ import annotations
 
 import fnmatch
-import hashlib
 import multiprocessing
 import os
 import sys
@@ -18,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .cache import Cache, content_hash, settings_key
+from .cache import Cache, file_stamp, settings_key
 from .checkers import CheckerError, FileChecker, FileContext, all_checkers
 from .config import RULE_OPTIONS, Config, effective_severity
 from .discovery import Discovery, SourceFile, display_path, is_test_path, relative_posix
@@ -101,19 +100,8 @@ def scan_file(sf: SourceFile, selected: frozenset[str], options: dict[str, Any],
         st = None
     data = _scan(sf, selected, options, gather, res)
     if st is not None:
-        res.stamp = _stamp(sf.path, st, data)
+        res.stamp = file_stamp(sf.path, st, data)
     return res
-
-
-def _stamp(path: Path, st: os.stat_result, data: bytes | None) -> tuple[int, int, str] | None:
-    """What the cache keys a result by: the stat taken before the scan and the hash of the
-    bytes the checkers read (a file edited during the run is hashed again, and scanned again,
-    next time)."""
-    try:
-        digest = hashlib.sha256(data).hexdigest() if data is not None else content_hash(path)
-    except OSError:
-        return None
-    return st.st_size, st.st_mtime_ns, digest
 
 
 def _scan(sf: SourceFile, selected: frozenset[str], options: dict[str, Any],

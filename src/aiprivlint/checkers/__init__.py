@@ -112,8 +112,8 @@ class FileChecker:
         raise NotImplementedError
 
     def prepare(self) -> None:
-        """Import what ``check`` imports lazily. The engine calls it once before it forks a
-        pool, so that workers share those imports instead of each paying for them."""
+        """Import what ``check`` imports lazily. Each pool worker calls it when it starts,
+        before its first file (the workers start while the main process walks the tree)."""
 
 
 def import_submodules(package: str) -> None:
