@@ -317,6 +317,9 @@ class RuleBase:
     facts_option: ClassVar[str] = ""
     VALID: ClassVar[list[str]] = []
     INVALID: ClassVar[list[str]] = []
+    # Test code (``is_test_path``): "check" runs the rule on it; "skip" leaves it out unless
+    # test-code = "check"; "never" leaves it out whatever test-code says (see ``skips``).
+    test_code: ClassVar[str] = "check"
 
     def __init__(self, runner) -> None:
         self._run = runner
@@ -331,9 +334,14 @@ class RuleBase:
     @classmethod
     def skips(cls, path: str, options: dict[str, Any]) -> bool:
         """Whether the rule reports and records nothing in the file at ``path`` (relative, as
-        ``self.path``), whatever it holds: test code for rules that ignore tests. True spares
-        the file the rule's traversal (and maybe the parse) when prefilters are on."""
-        return False
+        ``self.path``), whatever it holds: test code, for a rule whose ``test_code`` ignores it.
+        True spares the file the rule's traversal (and maybe the parse) when prefilters are on."""
+        if cls.test_code == "check" or (
+                cls.test_code == "skip" and options.get("test-code", "skip") != "skip"):
+            return False
+        from ...discovery import is_test_path
+
+        return is_test_path(path)
 
     # --- context -------------------------------------------------------------------------
     @property

@@ -30,7 +30,7 @@ from ._lazy import cst
 
 from . import CodeRule
 from ._ast_base import Summary
-from ._values import Resolved, TracksValues, ValueIndex, is_test_path
+from ._values import Resolved, TracksValues, ValueIndex
 from ...findings import Severity
 
 HUGE_CLIP = 1e4  # a clipping norm at or above this disables clipping in practice
@@ -235,6 +235,7 @@ class _Site:
 
 class WeakDpBudget(TracksValues, CodeRule):
     rule_id = "AIP202"
+    test_code = "skip"
     needs = ("opacus", "PrivacyEngine", "make_private", "tensorflow_privacy", "jax_privacy",
              "dp_transformers", "private_transformers", "DifferentialPrivacy", "LocalDpMod",
              "DPFedAvg", "gaussian_fixed", "gaussian_adaptive", "dp_aggregator", "diffprivlib",
@@ -329,10 +330,6 @@ class WeakDpBudget(TracksValues, CodeRule):
         return Api("make_private_with_epsilon", "opacus", MAKE_PRIVATE_EPS)
 
     # --- decision ------------------------------------------------------------------------
-    @classmethod
-    def skips(cls, path: str, options: dict) -> bool:
-        return options.get("test-code", "skip") == "skip" and is_test_path(path)
-
     def leave_Module(self, node: cst.Module) -> None:
         if self.skips(self.path, self.options):
             return

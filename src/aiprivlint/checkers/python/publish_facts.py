@@ -43,7 +43,6 @@ from ._lazy import cst
 
 from . import CodeRule, literal_value
 from ._ast_base import AstRule, Summary, dotted, unstar as _unstar
-from ._values import is_test_path
 
 HF_PACKAGES = ("huggingface_hub", "transformers", "datasets", "diffusers", "peft", "trl",
                "sentence_transformers", "setfit", "timm", "accelerate", "optimum", "keras",
@@ -107,6 +106,7 @@ class ModelPublishFacts(CodeRule):
     """Facts ``model-publish`` / ``dataset-publish`` for AIP303 (see the module docstring)."""
 
     rule_id = "AIP303"
+    test_code = "never"  # a test's upload is not a release, whatever test-code says
     needs = ("push_to_hub", "save_to_hub", "upload_folder", "upload_file", "upload_large_folder",
              "create_commit", "register_model", "registered_model_name", "create_registered_model",
              "create_model_version", "link_model", "log_model", "push_to_hf_hub", "aiplatform",
@@ -157,10 +157,6 @@ class ModelPublishFacts(CodeRule):
             return True
         return ("register" in calls and summary.imports_any("sagemaker")
                 or "create_or_update" in calls and summary.imports_any("azure.ai.ml"))
-
-    @classmethod
-    def skips(cls, path: str, options: dict) -> bool:
-        return is_test_path(path)  # a test's upload is not a release, whatever test-code says
 
     def __init__(self, runner) -> None:
         super().__init__(runner)
@@ -317,6 +313,7 @@ class DatasetPathFacts(AstRule):
     """Facts ``dataset-path`` for AIP106 (see the module docstring)."""
 
     rule_id = "AIP106"
+    test_code = "never"  # a test's data path is no training set, whatever test-code says
     needs = ("load_dataset", "load_from_disk", "read_csv", "read_json", "read_parquet",
              "read_table", "read_excel", "read_feather", "from_csv", "from_json", "from_parquet",
              "from_text")
@@ -334,10 +331,6 @@ class DatasetPathFacts(AstRule):
         "from datasets import load_dataset\nds = load_dataset('csv', data_files=args.train_file)",
         "import pandas as pd\ndf = pd.read_csv('https://example.org/data/train.csv')",
     ]
-
-    @classmethod
-    def skips(cls, path: str, options: dict) -> bool:
-        return is_test_path(path)  # a test's upload is not a release, whatever test-code says
 
     def __init__(self, runner) -> None:
         super().__init__(runner)

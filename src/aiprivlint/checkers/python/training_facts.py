@@ -44,7 +44,6 @@ import re
 from typing import ClassVar
 
 from ._ast_base import AstRule, args_in_order as _args_in_order, unstar as _unstar
-from ._values import is_test_path
 
 FEDERATED = {
     "flwr": "flower", "flwr_datasets": "flower", "tensorflow_federated": "tff", "fedml": "fedml",
@@ -154,6 +153,7 @@ class TrainingFacts(AstRule):
     """Facts only (no findings): see the module docstring."""
 
     rule_id = "AIP201"  # its findings come from the project rule checkers/project/training_without_dp.py
+    test_code = "skip"
     needs = ("fit", "train", "step", "apply_gradients", "opacus", "privacy", "Privacy", "flwr",
              "federated", "fedml", "syft", "nvflare", "openfl", "substrafl", "fedlab", "fate",
              "dp_", "DP", "diffprivlib", "LocalDpMod")
@@ -168,10 +168,6 @@ class TrainingFacts(AstRule):
     # No INVALID snippets: a single snippet file cannot carry the personal-data evidence that the
     # project rule needs; tests/test_training_facts.py asserts on the facts instead.
     INVALID: ClassVar[list[str]] = []
-
-    @classmethod
-    def skips(cls, path: str, options: dict) -> bool:
-        return options.get("test-code", "skip") == "skip" and is_test_path(path)
 
     def __init__(self, runner) -> None:
         super().__init__(runner)
