@@ -70,11 +70,8 @@ def scan_text(text: str, *, region: str | None = None, field: str | None = None,
     hint_entity = hint.entity if hint is not None and not hint.ambiguous else None
     hint_id = hint.id_type if hint is not None else None
     phone = hint_entity == "PHONE"
-    regions: tuple[str, ...] = (region.upper(),) if region else ()
-    if phone:
-        regions = tuple(dict.fromkeys([*regions, *FALLBACK_REGIONS]))
     out: list[Match] = []
-    for c in candidates(text, regions, phone_hint=phone):
+    for c in candidates(text, _regions(region, phone), phone_hint=phone):
         if not c.readings:
             continue
         ls = text.rfind("\n", 0, c.start) + 1
@@ -92,6 +89,13 @@ def scan_text(text: str, *, region: str | None = None, field: str | None = None,
     return out
 
 
+def _regions(region: str | None, phone: bool) -> tuple[str, ...]:
+    """The regions national-format phone numbers are read in: the ``region`` option, and the
+    fallback regions when the field names a phone number."""
+    regions: tuple[str, ...] = (region.upper(),) if region else ()
+    return tuple(dict.fromkeys([*regions, *FALLBACK_REGIONS])) if phone else regions
+
+
 def may_report(text: str, *, region: str | None = None) -> bool:
     """False only if :func:`scan_text` reports nothing in ``text`` whatever the ``field``: a
     necessary condition for a caller that does not know the field yet (the AIP104 gate). A
@@ -100,11 +104,8 @@ def may_report(text: str, *, region: str | None = None) -> bool:
     candidate of one of the two searches must have a reading."""
     if not text:
         return False
-    regions: tuple[str, ...] = (region.upper(),) if region else ()
-    if any(c.readings for c in candidates(text, regions)):
-        return True
-    wide = tuple(dict.fromkeys([*regions, *FALLBACK_REGIONS]))
-    return any(c.readings for c in candidates(text, wide, phone_hint=True))
+    return any(c.readings for phone in (False, True)
+               for c in candidates(text, _regions(region, phone), phone_hint=phone))
 
 
 def _cell(v: Any) -> str:
