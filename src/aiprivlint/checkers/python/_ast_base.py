@@ -163,8 +163,11 @@ class Summary:
     """What a gate may ask about a file, gathered during the ast walk (all sets of exact names,
     not substrings: ``fit`` does not match ``benefit`` and nothing in a comment counts)."""
 
-    def __init__(self, tree: ast.Module) -> None:
+    def __init__(self, tree: ast.Module, source: str = "", options: dict[str, Any] | None = None
+                 ) -> None:
         self.tree = tree
+        self.source = source  # the parsed text
+        self.options: dict[str, Any] = options or {}  # the file's options (AIP104: its region)
         self.names: set[str] = set()  # every identifier: names, attributes, defs, params, keywords
         self.calls: set[str] = set()  # last part of every called name: a.b.c() -> "c"
         self.keywords: set[str] = set()  # keyword argument names at calls (and class keywords)
@@ -175,9 +178,8 @@ class Summary:
         # the nodes behind them, for a gate that needs more than the values (AIP104's)
         self.string_nodes: list[ast.Constant] = []  # str constants that are not f-string parts
         self.fstring_nodes: list[ast.JoinedStr] = []  # f-strings (and their format specs)
-        self.source = ""  # the parsed text (AstRun sets it, with the file's options)
-        self.options: dict[str, Any] = {}
         self._fparts: set[int] = set()
+        self._source_lines: list[bytes] | None = None  # for segment()
 
     def imports_any(self, *modules: str) -> bool:
         """Whether a module under any of ``modules`` (``"torch"`` covers ``torch.nn``) is imported."""
@@ -298,8 +300,6 @@ class Summary:
             raw = b"".join([lines[first][node.col_offset:], *lines[first + 1:last],  # type: ignore[attr-defined]
                             lines[last][:node.end_col_offset]])  # type: ignore[attr-defined]
         return raw.decode("utf-8", "replace")
-
-    _source_lines: list[bytes] | None = None
 
 
 class RuleBase:
@@ -452,9 +452,7 @@ class AstRun:
         self.source = source
         self.nb = nb
         self.imports = AstImports()
-        self.summary = Summary(tree)
-        self.summary.source = source
-        self.summary.options = ctx.options
+        self.summary = Summary(tree, source, ctx.options)
         self._lines: list[str] | None = None
 
     def run(self, rule_classes: list[type[AstRule]]) -> None:

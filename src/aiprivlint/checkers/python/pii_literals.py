@@ -395,9 +395,8 @@ def _bound_fields(summary: Summary) -> dict[int, object]:
     on syntax ast does not keep (a concatenated key, ``d[a, b]`` against ``d[(a, b)]``)."""
     out: dict[int, object] = {}
 
-    def bind(value: ast.AST, name: object) -> None:
-        if not name:
-            return
+    def bind(value: ast.AST, target: ast.AST | str) -> None:
+        strings = []
         stack = [value]
         while stack:
             v = stack.pop()
@@ -406,7 +405,13 @@ def _bound_fields(summary: Summary) -> dict[int, object]:
             elif isinstance(v, (ast.List, ast.Tuple, ast.Set)):
                 stack.extend(v.elts)
             elif isinstance(v, ast.Constant) and isinstance(v.value, str):
-                out.setdefault(id(v), name)
+                strings.append(v)
+        if not strings:
+            return  # no need to name the target (name_of may tokenize a key)
+        name = target if isinstance(target, str) else name_of(target)
+        if name:
+            for s in strings:
+                out.setdefault(id(s), name)
 
     def name_of(node: ast.AST | None) -> object:
         if isinstance(node, ast.Name):
@@ -431,14 +436,14 @@ def _bound_fields(summary: Summary) -> dict[int, object]:
     for node in ast.walk(summary.tree):
         if isinstance(node, ast.Assign):
             for target in node.targets:  # the first named target wins (setdefault)
-                bind(node.value, name_of(target))
+                bind(node.value, target)
         elif isinstance(node, ast.AnnAssign):
             if node.value is not None:
-                bind(node.value, name_of(node.target))
+                bind(node.value, node.target)
         elif isinstance(node, ast.Dict):
             for key, value in zip(node.keys, node.values):
                 if key is not None:
-                    bind(value, name_of(key))
+                    bind(value, key)
         elif isinstance(node, ast.Call):
             for kw in node.keywords:
                 if kw.arg:
