@@ -38,23 +38,32 @@ def notebook(*cells: list[str]) -> str:
 
 # --- AIP203 --------------------------------------------------------------------------------
 
-def test_aip203_logger_in_serving_code_is_high_and_print_is_low(tmp_path):
+def test_aip203_severity_follows_the_sink_and_where_the_code_runs(tmp_path):
+    # a logger in web-serving code is high; print() is display in a command-line script (the
+    # person who runs it sees it: quiet) and counts, low, in a module of a package
     shutil.copy(FIXTURES / "rules/AIP203/fire/chat_service.py", tmp_path / "service.py")
-    write(tmp_path, "cli.py", "import anthropic\nc = anthropic.Anthropic()\n"
-          "m = c.messages.create(model='x', max_tokens=5, messages=[])\nprint(m.content[0].text)\n")
+    call = ("import anthropic\nc = anthropic.Anthropic()\n"
+            "def ask(q):\n    m = c.messages.create(model='x', max_tokens=5, messages=[{'role': "
+            "'user', 'content': q}])\n    print(m.content[0].text)\n    return m\n")
+    write(tmp_path, "cli.py", call + "ask(input('> '))\n")
+    write(tmp_path, "botlib/__init__.py", "")
+    write(tmp_path, "botlib/chat.py", call.replace("def ask(q)", "def ask(prompt)")
+          .replace("'content': q", "'content': prompt"))
     found = scan(tmp_path, "AIP203")
     by_file = {}
     for f in found:
         by_file.setdefault(f.path, set()).add(f.severity.label)
     assert by_file["service.py"] == {"high"}
-    assert by_file["cli.py"] == {"low"}
+    assert "cli.py" not in by_file
+    assert by_file["botlib/chat.py"] == {"low"}
 
 
 def test_aip203_details_name_sink_and_source_without_the_content(tmp_path):
     write(tmp_path, "app.py",
           "import logging\nfrom openai import OpenAI\nclient = OpenAI()\n"
+          "question = input('Your question: ')\n"
           "r = client.chat.completions.create(model='m', messages=[{'role': 'user', "
-          "'content': 'my IBAN is DE89370400440532013000'}])\n"
+          "'content': 'my IBAN is DE89370400440532013000. ' + question}])\n"
           "logging.info('answer %s', r.choices[0].message.content)\n")
     (f,) = scan(tmp_path, "AIP203")
     assert f.details["sink"] == "logging"
@@ -64,9 +73,19 @@ def test_aip203_details_name_sink_and_source_without_the_content(tmp_path):
     assert "DE89" not in f.message and "DE89" not in json.dumps(f.details)
 
 
+def test_aip203_demo_output_of_a_literal_prompt_is_not_user_data(tmp_path):
+    write(tmp_path, "app.py",
+          "import logging\nfrom openai import OpenAI\nclient = OpenAI()\n"
+          "r = client.chat.completions.create(model='m', messages=[{'role': 'user', "
+          "'content': 'Write a haiku about autumn'}])\n"
+          "logging.info('answer %s', r.choices[0].message.content)\n")
+    assert scan(tmp_path, "AIP203") == []
+
+
 def test_aip203_decoded_prompt_is_reported_as_prompt_text(tmp_path):
-    # diffusers-style: the truncated part of the user's prompt is decoded and logged
-    write(tmp_path, "pipe.py",
+    # diffusers-style library code: the truncated part of the user's prompt is decoded and logged
+    write(tmp_path, "pipes/__init__.py", "")
+    write(tmp_path, "pipes/pipe.py",
           "import logging\nfrom transformers import CLIPTokenizer\nlogger = logging.getLogger()\n"
           "class Pipe:\n    def encode(self, prompt):\n"
           "        ids = self.tokenizer(prompt, return_tensors='pt').input_ids\n"
@@ -79,11 +98,13 @@ def test_aip203_decoded_prompt_is_reported_as_prompt_text(tmp_path):
 
 def test_aip203_tuple_returns_are_tracked_per_element(tmp_path):
     write(tmp_path, "nb.py",
-          "import time\nimport anthropic\nclient = anthropic.Anthropic()\n"
-          "def call():\n    t0 = time.time()\n"
-          "    r = client.messages.create(model='m', max_tokens=5, messages=[])\n"
+          "import logging, time\nimport anthropic\nclient = anthropic.Anthropic()\n"
+          "def call(q):\n    t0 = time.time()\n"
+          "    r = client.messages.create(model='m', max_tokens=5, messages=[{'role': 'user', "
+          "'content': q}])\n"
           "    return r, time.time() - t0\n"
-          "resp, elapsed = call()\nprint(f'{elapsed:.2f}s')\nprint(resp.content)\n")
+          "resp, elapsed = call(input())\nlogging.info(f'{elapsed:.2f}s')\n"
+          "logging.info(resp.content)\n")
     assert [f.line for f in scan(tmp_path, "AIP203")] == [10]
 
 

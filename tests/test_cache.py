@@ -46,7 +46,7 @@ def test_cache_is_json_not_pickle(tmp_path):
     (tmp_path / "m.py").write_text("import pickle\nx = pickle.loads(b)\n")
     _json(tmp_path, ".")
     files = list((tmp_path / ".aiprivlint_cache").glob("results-*.json"))
-    assert files and json.loads(files[0].read_text())["format"] == 1
+    assert files and json.loads(files[0].read_text())["format"] == 2
 
 
 def test_project_rule_stays_correct_when_only_the_data_file_changes(tmp_path):

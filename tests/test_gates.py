@@ -144,16 +144,18 @@ HOST_SAMPLES = ["https://api.openai.com/v1", "https://my.openai.azure.com/", "ht
                 "https://bedrock-runtime.us-east-1.amazonaws.com"]
 
 
-def test_third_party_text_prefilter_covers_every_provider_host():
-    """A plain-HTTP call is recognised by its host (HOSTS); the text prefilter must let every
-    such file through (it once missed api.together.xyz, api.groq.com and others)."""
+def test_third_party_gate_covers_every_provider_host():
+    """A plain-HTTP call is recognised by its host (HOSTS); the gate must let every such module
+    through (the text prefilter once missed api.together.xyz, api.groq.com and others)."""
     from aiprivlint.checkers.python.third_party import HOSTS, PersonalDataToThirdParty
 
     for pattern, _provider in HOSTS:
         assert any(pattern.search(url) for url in HOST_SAMPLES), pattern.pattern
     for url in HOST_SAMPLES:
         assert any(pattern.search(url) for pattern, _ in HOSTS), url
-        assert any(word in url for word in PersonalDataToThirdParty.needs), url
+        code = f"import requests\nrequests.post({url!r}, json=row)\n"
+        assert PersonalDataToThirdParty.gate(_summary(code)), url
+    assert not PersonalDataToThirdParty.gate(_summary("import requests\nrequests.get('https://x.org')\n"))
 
 
 # --- rules that ignore test code -------------------------------------------------------------

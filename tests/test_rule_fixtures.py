@@ -5,8 +5,9 @@ Layout: ``tests/fixtures/rules/<ID>/fire/*`` and ``tests/fixtures/rules/<ID>/qui
 In a fire fixture, the lines that must be reported carry ``expect: <ID>`` (in a comment, or inside
 a notebook's code cell); the rule's findings in that file must be exactly those lines. A file
 that cannot hold a comment (CSV, parquet) may have a sidecar ``<name>.expect`` with one
-``LINE ID`` per line; with neither, at least one finding of the rule is required, except for
-project rules (AIP201, ...), whose fixtures are small projects with unmarked support files.
+``LINE ID`` per line; with neither, at least one finding of the rule is required, except in the
+fixtures of project rules (AIP201, ...) and in cases made of several files (a folder under
+``fire/``): those are small projects, and their unmarked files are support files.
 """
 
 from __future__ import annotations
@@ -81,9 +82,11 @@ def test_fixture(fixture_report, rule, kind, path):
         assert got == [], f"{rule} must stay quiet on {rel}, fired at lines {got}"
         return
     expected = _expected_lines(path, rule)
-    if expected is None and rule in PROJECT_RULES:
-        # a project rule's fixture is a small project: files without markers are its support
-        # files (data, configs), and the rule must not fire on them
+    in_case_folder = path.parent != RULES_FIXTURES / rule / kind
+    if expected is None and (rule in PROJECT_RULES or in_case_folder):
+        # a project rule's fixture, or any case made of several files (a folder), is a small
+        # project: files without markers are its support files (data, configs, an
+        # __init__.py), and the rule must not fire on them
         assert got == [], f"{rule} fired on unmarked support file {rel} at lines {got}"
     elif expected is None:
         assert got, f"{rule} must fire on {rel}"

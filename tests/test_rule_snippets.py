@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from aiprivlint.checkers.python import all_code_rules
+from aiprivlint.checkers.python._flow_rule import all_flow_rules
 from aiprivlint.config import Config
 from aiprivlint.engine import Engine
 from aiprivlint.project import all_project_rules
@@ -15,7 +16,7 @@ RULES = load_rules()
 # test_audit.py; code rules that gather facts for a project rule (AIP201's TrainingFacts) cannot
 # fire on one snippet and are tested through the project rule's fixtures and test_training_facts.py
 PROJECT_RULE_IDS = {r.rule_id for r in all_project_rules()}
-CODE_RULES = [cls for cls in all_code_rules()
+CODE_RULES = [cls for cls in [*all_code_rules(), *all_flow_rules()]
               if not cls.facts_only and cls.rule_id not in PROJECT_RULE_IDS]
 CASES = [(cls, "valid", i, code) for cls in CODE_RULES for i, code in enumerate(cls.VALID)]
 CASES += [(cls, "invalid", i, code) for cls in CODE_RULES for i, code in enumerate(cls.INVALID)]

@@ -25,7 +25,7 @@ CACHE_DIR_NAME = ".aiprivlint_cache"
 TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
        "# This file is a cache directory tag created by aiprivlint.\n"
        "# For information about cache directory tags see https://bford.info/cachedir/\n")
-FORMAT = 1
+FORMAT = 2
 
 
 def _code_stamp() -> str:
@@ -79,6 +79,7 @@ def _result_to_json(res) -> dict[str, Any]:
         "supp": [[s.line, list(s.ids), s.file_level, s.covers_next] for s in res.suppressions.entries],
         "ran": sorted(res.ran),
         "scanned": res.scanned,
+        "flow": res.flow,
     }
 
 
@@ -94,6 +95,7 @@ def _result_from_json(rel: str, doc: dict[str, Any]):
                                        for line, ids, fl, cn in doc["supp"]]),
         ran=frozenset(doc["ran"]),
         scanned=doc["scanned"],
+        flow=doc.get("flow"),
     )
 
 

@@ -42,6 +42,7 @@ class FileResult:
     scanned: bool = False
     # (size, mtime_ns, sha256) of the file as scanned, for the cache: computed in the worker
     stamp: tuple[int, int, str] | None = None
+    flow: dict | None = None  # the module's dataflow summary, for phase 2 (flow rules)
 
 
 @dataclass
@@ -114,7 +115,8 @@ def _scan(sf: SourceFile, selected: frozenset[str], options: dict[str, Any],
         return None
     res.scanned = True
     res.ran = frozenset(r for c in active for r in c.rule_ids if r in selected)
-    ctx = FileContext(path=sf.path, rel=sf.rel, kinds=sf.kinds, selected=selected, options=options)
+    ctx = FileContext(path=sf.path, rel=sf.rel, kinds=sf.kinds, selected=selected, options=options,
+                      gather=gather)
     try:
         size = sf.path.stat().st_size
         if size > options["max-file-size"] and not (sf.kinds <= {"data", "json"} or "data" in sf.kinds):
@@ -150,6 +152,7 @@ def _scan(sf: SourceFile, selected: frozenset[str], options: dict[str, Any],
             res.errors.append(err)
     res.findings = ctx.findings
     res.facts = ctx.facts
+    res.flow = ctx.flow
     if ctx._text is not None:
         res.suppressions = FileSuppressions.parse(ctx._text)
     return ctx._data
@@ -299,6 +302,7 @@ class Engine:
             facts.extend(res.facts)
             findings.extend(res.findings)
         projects = self._projects(paths, files, facts)
+        self._flow_phase(projects, results, findings, facts, gather)
         for rule in project_rules:
             for proj in projects:
                 rule.decide(proj, findings.append)
@@ -350,6 +354,33 @@ class Engine:
             report.baseline_matched = len(kept) - len(report.findings)
             report.baseline_stale = len(baseline - current)
         return report
+
+    def _flow_phase(self, projects: list[Project], results: list[FileResult],
+                    findings: list[Finding], facts: list[Fact], gather: frozenset[str]) -> None:
+        """Phase 2 of the flow rules: each project's module summaries linked, events judged.
+        Their facts join the projects' facts before the project rules run."""
+        summaries = {}
+        for res in results:
+            if res.flow is not None:
+                summaries[res.rel] = res.flow
+        if not summaries:
+            return
+        from .checkers.python._flow_rule import decide
+        from .flow.summary import ModuleSummary
+
+        mods = {rel: ModuleSummary.from_json(doc) for rel, doc in summaries.items()}
+        new_findings, new_facts = decide(projects, mods, self.selected | gather, self.options)
+        findings.extend(f for f in new_findings if f.rule in self.selected)
+        if not new_facts:
+            return
+        facts.extend(new_facts)
+        owner = {rel: proj for proj in projects for rel in proj.files}
+        for fact in sorted(new_facts, key=lambda f: (f.path, f.line, f.kind)):
+            proj = owner.get(fact.path)
+            if proj is not None:
+                proj.facts.append(fact)
+        for proj in projects:
+            proj.facts.sort(key=lambda f: (f.path, f.line, f.kind))
 
     def _projects(self, paths: list[str], files: list[SourceFile], facts: list[Fact]) -> list[Project]:
         cwd = (self.cwd or Path.cwd()).resolve()

@@ -35,6 +35,8 @@ class FileContext:
     findings: list[Finding] = field(default_factory=list)
     facts: list[Fact] = field(default_factory=list)
     errors: list[ScanError] = field(default_factory=list)
+    flow: dict | None = None  # the module's dataflow summary (flow rules), as plain data
+    gather: frozenset[str] = frozenset()  # rules run only for the facts a project rule needs
     _text: str | None = None
     _data: bytes | None = None
 
@@ -136,8 +138,9 @@ def all_checkers() -> list[FileChecker]:
     """One instance of every concrete file checker (the Python runner included), in a stable order."""
     import_submodules(__name__)
     from .python import PythonChecker, all_code_rules
+    from .python._flow_rule import all_flow_rules
 
-    checkers: list[FileChecker] = [PythonChecker(all_code_rules())]
+    checkers: list[FileChecker] = [PythonChecker(all_code_rules(), all_flow_rules())]
     for cls in sorted(all_subclasses(FileChecker), key=lambda c: (c.__module__, c.__name__)):
         if cls is PythonChecker or not cls.rule_ids or getattr(cls, "abstract", False):
             continue

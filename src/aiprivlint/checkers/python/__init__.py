@@ -254,9 +254,12 @@ class PythonChecker(FileChecker):
 
     kinds = frozenset({"python", "notebook"})
 
-    def __init__(self, rules: list[type[CodeRule]]) -> None:
+    def __init__(self, rules: list[type[CodeRule]], flow_rules: list | None = None) -> None:
         self.rules = rules
-        self.rule_ids = tuple(sorted({r.rule_id for r in rules if not r.facts_only}))
+        self.flow_rules = flow_rules or []
+        self.rule_ids = tuple(sorted({r.rule_id for r in rules if not r.facts_only}
+                                     | {r.rule_id for r in self.flow_rules}))
+        self._registry = None
         # the text prefilter: a regex, or words (``in`` on the text: faster than a regex
         # alternation of literals, and rules that share a word list share one test)
         self._needs: dict[type, re.Pattern[str] | tuple[str, ...] | None] = {
@@ -270,6 +273,21 @@ class PythonChecker(FileChecker):
         cst.Module  # noqa: B018 - loads the lazy libcst
         from libcst.metadata import PositionProvider  # noqa: F401
         from ...pii import fields  # noqa: F401 - the AIP102/AIP104 gates
+        self.registry()
+
+    def registry(self):
+        """The library models and the flow rules' own, built once per process."""
+        if self._registry is None:
+            from ._flow_rule import flow_registry
+            self._registry = flow_registry(self.flow_rules)
+        return self._registry
+
+    def _flow_wanted(self, ctx: FileContext) -> list:
+        """The selected flow rules that can run on this file (test code per ``test_code``)."""
+        wanted = [r for r in self.flow_rules if r.rule_id in ctx.selected or r.rule_id in ctx.gather]
+        if wanted and ctx.options.get("_prefilter", True):
+            wanted = [r for r in wanted if not _skips_test(r, ctx.rel, ctx.options)]
+        return wanted
 
     def facts_wanted(self, options: dict[str, Any]) -> bool:
         """Whether a facts-only rule is switched on by ``options`` (then every Python file runs)."""
@@ -319,7 +337,8 @@ class PythonChecker(FileChecker):
             code = ctx.text
         prefilter = ctx.options.get("_prefilter", True)
         rules = self.applicable(code, ctx.selected, prefilter, ctx.options, ctx.rel)
-        if not rules:
+        flow_rules = self._flow_wanted(ctx)
+        if not rules and not flow_rules:
             return
         module = None
         tree = parse_ast(code)
@@ -332,14 +351,17 @@ class PythonChecker(FileChecker):
             tree = parse_ast(code)  # still None for syntax newer than this Python's ast
         ast_rules = [r for r in rules if issubclass(r, AstRule)]
         cst_rules = [r for r in rules if not issubclass(r, AstRule)]
-        if tree is None and ast_rules:  # libcst parsed it, Python's own parser did not
-            ids = ", ".join(sorted({r.rule_id for r in ast_rules}))
+        if tree is None and (ast_rules or flow_rules):  # libcst parsed it, Python's did not
+            ids = ", ".join(sorted({r.rule_id for r in [*ast_rules, *flow_rules] if r.rule_id}))
             ctx.error(f"{ids} not checked: {ast_failure(code)}", kind="parse")
         if tree is not None:
             ast_run = AstRun(ctx, tree, code, nb)
             ast_run.run(ast_rules)
             if prefilter:
                 cst_rules = [r for r in cst_rules if r.gate(ast_run.summary)]
+                flow_rules = [r for r in flow_rules if r.gate(ast_run.summary)]
+            if flow_rules:
+                self._flow(ctx, tree, code, nb, ast_run.summary)
         elif prefilter:  # no summary for the gates: their rules' text tests decide after all
             seen: dict[object, bool] = {}
             cst_rules = [r for r in cst_rules if r not in self._gated or self._passes(r, code, seen)]
@@ -352,6 +374,22 @@ class PythonChecker(FileChecker):
             module, nb = parsed
             code = nb.code if nb is not None else code
         self._walk(ctx, PythonRun(ctx, module, nb, code, tree), cst_rules)
+
+    def _flow(self, ctx: FileContext, tree, code: str, nb, summary) -> None:
+        from ._flow_run import analyse
+
+        try:
+            result = analyse(tree, code, ctx.rel, ctx.path, nb, summary.imports, self.registry(),
+                             ctx.options)
+        except RecursionError:
+            ctx.error("flow rules: code nests too deeply to follow values; file skipped", "parse")
+            return
+        except Exception as exc:  # noqa: BLE001 - the other rules of the file still run
+            import os
+            ctx.error(f"internal error in the dataflow engine: {type(exc).__name__}"
+                      + (f": {exc}" if os.environ.get("AIPRIVLINT_DEBUG") else ""), "internal")
+            return
+        ctx.flow = result.to_json()
 
     @staticmethod
     def _walk(ctx: FileContext, run: PythonRun, rules: list[type[CodeRule]]) -> None:
@@ -392,6 +430,15 @@ class PythonChecker(FileChecker):
             return cst.parse_module(nb.code), nb
         except cst.ParserSyntaxError as exc:
             raise CheckerError(f"cannot parse notebook code: {exc.message}") from None
+
+
+def _skips_test(rule, path: str, options: dict) -> bool:
+    if rule.test_code == "check" or (rule.test_code == "skip"
+                                     and options.get("test-code", "skip") != "skip"):
+        return False
+    from ...discovery import is_test_path
+
+    return is_test_path(path)
 
 
 def all_code_rules() -> list[type[CodeRule] | type[AstRule]]:

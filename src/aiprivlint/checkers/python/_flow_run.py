@@ -1,0 +1,116 @@
+"""Phase 1 of the flow rules: run the dataflow engine once on a module the ast walk parsed.
+
+Builds what the engine needs to know of the file (:class:`~aiprivlint.flow.model.ModuleInfo`:
+its imports, whether it is a notebook, library code, a tutorial, a script), positions as the
+user sees them (a notebook's raw JSON lines), and returns the module summary as plain data.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+from pathlib import Path
+
+from ...flow.interp import Analysis
+from ...flow.model import ModuleInfo, Registry
+from ...flow.summary import ModuleSummary, Pos
+
+TUTORIAL_PATH_RE = re.compile(
+    r"(^|/)(examples?|docs?|tutorials?|notebooks?|demos?|samples?|scripts|cookbooks?|recipes|"
+    r"courses?|lessons?|labs?|workshops?|playground|sandbox|quickstarts?|getting[_-]started|"
+    r"how[_-]?tos?|guides?|exercises?|solutions?|homeworks?|assignments?|snippets|"
+    r"benchmarks?|experiments?|notebook)(/|$)", re.I)
+MAIN_GUARD_RE = re.compile(r"^if\s+__name__\s*==\s*['\"]__main__['\"]\s*:", re.M)
+
+
+def module_info(rel: str, path: Path | None, code: str, imports: set[str], notebook: bool,
+                options: dict) -> ModuleInfo:
+    tutorial = bool(TUTORIAL_PATH_RE.search(rel))
+    script = bool(MAIN_GUARD_RE.search(code))
+    library = False
+    if not notebook and not tutorial and not script and path is not None:
+        try:
+            library = (path.parent / "__init__.py").is_file()
+        except OSError:
+            library = False
+    return ModuleInfo(rel, notebook, set(imports), library, tutorial, script, options)
+
+
+class _Locator:
+    """Positions of nodes as the user sees them (1-based columns in characters; a notebook's
+    lines are the raw .ipynb lines)."""
+
+    def __init__(self, source: str, nb) -> None:
+        self.lines = source.splitlines()
+        self.nb = nb
+
+    def line_text(self, line: int) -> str:
+        return self.lines[line - 1] if 1 <= line <= len(self.lines) else ""
+
+    def column(self, line: int, byte_offset: int) -> int:
+        text = self.line_text(line)
+        if text.isascii():
+            return byte_offset + 1
+        return len(text.encode("utf-8")[:byte_offset].decode("utf-8", "replace")) + 1
+
+    def pos(self, node: ast.AST) -> Pos:
+        line = getattr(node, "lineno", 1) or 1
+        end_line = getattr(node, "end_lineno", None) or line
+        col = self.column(line, getattr(node, "col_offset", 0) or 0)
+        end_col = self.column(end_line, getattr(node, "end_col_offset", None) or 0)
+        if self.nb is not None:
+            r_line, r_col, cell = self.nb.raw_position(line, col - 1)
+            e_line, e_col, _ = self.nb.raw_position(end_line, end_col - 1)
+            return Pos(r_line, r_col, e_line, e_col, cell, line)
+        return Pos(line, col, end_line, end_col, None, line)
+
+    def raw_line(self, node) -> int:
+        line = getattr(node, "lineno", 0) or 0
+        if not line:
+            return 0
+        if self.nb is not None:
+            return self.nb.raw_position(line, 0)[0]
+        return line
+
+
+def analyse(tree: ast.Module, source: str, rel: str, path: Path | None, nb, imports: set[str],
+            registry: Registry, options: dict) -> ModuleSummary:
+    info = module_info(rel, path, source, imports, nb is not None, options)
+    loc = _Locator(source, nb)
+    info.line_of = loc.raw_line
+    summary = Analysis(tree, registry, info, loc.pos, loc.line_text).run()
+    summary.meta = {"notebook": info.notebook, "library": info.library, "tutorial": info.tutorial,
+                    "script": info.script, "imports": sorted(info.imported)}
+    return summary
+
+
+def imports_of(tree: ast.Module) -> set[str]:
+    """Every module path an import names, with its parents; ``from a.b import c`` adds
+    ``a.b.c`` too (the ``Summary.imports`` of the gates)."""
+    out: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                parts = a.name.split(".")
+                out.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            parts = node.module.split(".")
+            out.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
+            for a in node.names:
+                if a.name != "*":
+                    out.add(f"{node.module}.{a.name}")
+    return out
+
+
+def analyse_code(code: str, rel: str = "snippet.py", registry: Registry | None = None,
+                 options: dict | None = None) -> ModuleSummary:
+    """The summary of a piece of code (tests and the engine's own checks)."""
+    from ...models import registry as default_registry
+
+    tree = ast.parse(code)
+    return analyse(tree, code, rel, None, None, imports_of(tree), registry or default_registry(),
+                   options or {})
+
+
+__all__ = ["analyse", "analyse_code", "module_info", "imports_of", "TUTORIAL_PATH_RE", "os"]

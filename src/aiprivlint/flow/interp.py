@@ -1,0 +1,2082 @@
+"""The abstract interpreter: one module (a notebook's cells in order are one module) in one pass.
+
+:class:`Analysis` walks the module's statements in source order with an environment of
+abstract values (:mod:`.values`) per scope, and asks the library models (:mod:`.model`) what
+calls, attribute reads and parameters mean. What it produces (:mod:`.summary`):
+
+* **events**: a value reaching a sink (a logger, an LLM API, a handler's return ...), with the
+  labels it carries, where, in which function, and through which helpers;
+* **function summaries**: what each function returns, in terms of its parameters (``param``
+  labels), and the events its parameters reach; a call of a function of the module substitutes
+  its arguments at once, so a helper that logs its argument reports what the caller passes;
+* **external references**: names imported from (possibly) other modules of the project, and
+  calls of them, kept symbolic (``ext`` labels and objects) until the project is linked;
+* **exports**: the module's top-level values, for the modules that import them.
+
+Propagation: assignments are strong updates in order; branches are joined; loop bodies run to
+a fixed point (bounded); tuple unpacking is pairwise; ``for`` binds what iterating yields; f-
+strings, ``%``, ``+``, ``.format``/``.join``, containers and comprehensions carry their parts'
+labels; an unknown call does not propagate (precision first), except a constructor-like call
+(``Prediction(probs=p)``) and the pass-through calls the models declare. Bounded everywhere:
+expression depth, labels per value, loop iterations, summary events, call depth.
+"""
+
+from __future__ import annotations
+
+import ast
+import re as _re_mod
+from dataclasses import replace
+from typing import Any, Callable
+
+from .model import CallSite, FunctionSite, ModuleInfo, Outcome, ParamSite, Registry, Use
+from .summary import Event, FuncSummary, ModuleSummary, Pos
+from .values import (CLEAN, EMPTY, EXT, MAX_NEST, PARAM, Const, Label, Obj, Val, flat, is_symbolic,
+                     join, limit, lit, obj, param_label, trim)
+
+MAX_DEPTH = 60  # expression nesting followed
+MAX_LOOP = 3  # loop body passes
+MAX_EVENTS_PER_FUNC = 64
+MAX_CALL_DEPTH = 12  # nested summary computations
+MAX_PATH = 4  # attribute / key steps kept on a symbolic label
+
+# builtins that only measure or test a value: their result holds none of its content
+NUMERIC_BUILTINS = {"len", "hash", "id", "type", "isinstance", "issubclass", "bool", "int", "float",
+                    "complex", "round", "abs", "sum", "range", "callable", "hasattr", "any", "all",
+                    "ord", "chr", "bin", "hex", "oct", "divmod", "pow", "dir", "max", "min"}
+# builtins that carry their arguments' content
+PASS_BUILTINS = {"str", "repr", "ascii", "format", "list", "tuple", "set", "frozenset", "dict",
+                 "sorted", "reversed", "iter", "next", "filter", "map", "bytes", "bytearray",
+                 "vars", "memoryview", "getattr", "super"}
+STRING_METHODS = {"format", "format_map", "join", "replace", "strip", "lstrip", "rstrip", "lower",
+                  "upper", "title", "capitalize", "removeprefix", "removesuffix", "center",
+                  "ljust", "rjust", "zfill", "expandtabs", "casefold", "split", "rsplit",
+                  "splitlines", "partition", "rpartition", "encode", "decode", "translate",
+                  "swapcase", "copy", "strip_tags", "get", "pop", "values", "items", "to_string",
+                  "to_csv", "to_json", "to_dict", "to_list", "tolist", "to_markdown", "astype",
+                  "head", "tail", "sample", "iloc", "loc", "dropna", "fillna", "apply", "map",
+                  "tobytes", "numpy", "cpu", "detach", "squeeze", "unsqueeze", "flatten",
+                  "reshape", "view", "clone", "contiguous", "float", "double", "half", "to",
+                  "__str__", "__repr__", "model_dump", "model_dump_json", "dict", "json"}
+# methods whose result holds nothing of the receiver's content (measures and tests)
+MEASURE_METHODS = {"count", "index", "find", "rfind", "rindex", "startswith", "endswith",
+                   "isalpha", "isdigit", "isnumeric", "isalnum", "isspace", "isupper",
+                   "islower", "istitle", "isdecimal", "isidentifier", "isprintable", "isascii",
+                   "__len__", "numel", "nelement", "dim", "bit_length", "total_seconds",
+                   "hexdigest", "digest", "nbytes", "keys", "__contains__", "__bool__"}
+MUTATORS = {"append", "extend", "insert", "add", "update", "appendleft", "extendleft", "put",
+            "put_nowait", "setdefault", "writelines", "__setitem__"}
+REDUCERS = {"item"}
+
+
+class Env:
+    __slots__ = ("vars", "parent", "func", "cls", "globals")
+
+    def __init__(self, parent: "Env | None", func: "FuncInfo | None" = None,
+                 cls: "ClassInfo | None" = None) -> None:
+        self.vars: dict[str, Val] = {}
+        self.parent = parent
+        self.func = func
+        self.cls = cls
+        self.globals: set[str] = set()
+
+    def lookup(self, name: str) -> Val | None:
+        env: Env | None = self
+        while env is not None:
+            if env.cls is not None and env is not self:  # class bodies are no enclosing scope
+                env = env.parent
+                continue
+            v = env.vars.get(name)
+            if v is not None:
+                return v
+            env = env.parent
+        return None
+
+    def function_env(self) -> "Env | None":
+        env: Env | None = self
+        while env is not None:
+            if env.func is not None:
+                return env
+            env = env.parent
+        return None
+
+    def module_env(self) -> "Env":
+        env = self
+        while env.parent is not None:
+            env = env.parent
+        return env
+
+
+class FuncInfo:
+    __slots__ = ("qual", "name", "node", "env", "cls", "state", "ret", "events", "role", "params",
+                 "entry", "returns", "line", "is_lambda", "calls_out")
+
+    def __init__(self, qual: str, node, env: Env, cls: "ClassInfo | None") -> None:
+        self.qual = qual
+        self.name = getattr(node, "name", "<lambda>")
+        self.node = node
+        self.env = env
+        self.cls = cls
+        self.state = "todo"
+        self.ret: Val = CLEAN
+        self.events: list[Event] = []  # events whose value holds this function's params
+        self.role: dict | None = None
+        self.params: list[str] = _param_names(node)
+        self.entry = False
+        self.returns: list[Val] = []
+        self.line = getattr(node, "lineno", 0)
+        self.is_lambda = isinstance(node, ast.Lambda)
+        self.calls_out = 0
+
+
+class ClassInfo:
+    __slots__ = ("qual", "name", "node", "env", "bases", "decorators", "methods", "fields",
+                 "attrs", "record")
+
+    def __init__(self, qual: str, node: ast.ClassDef, env: Env) -> None:
+        self.qual = qual
+        self.name = node.name
+        self.node = node
+        self.env = env
+        self.bases: list[str] = []
+        self.decorators: list[str] = []
+        self.methods: dict[str, FuncInfo] = {}
+        self.fields: dict[str, Val] = {}  # self.X, joined over every method
+        self.attrs: dict[str, Val] = {}  # class-body names (defaults of a dataclass)
+        self.record: list[tuple[str, str | None]] | None = None  # annotated fields (name, ann)
+
+
+def _param_names(node) -> list[str]:
+    a = node.args
+    return [p.arg for p in (*a.posonlyargs, *a.args, *a.kwonlyargs)]
+
+
+def dotted(node: ast.AST | None) -> str | None:
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    return None
+
+
+def last_name(node: ast.AST | None) -> str | None:
+    while isinstance(node, (ast.Call, ast.Subscript)):
+        node = node.func if isinstance(node, ast.Call) else node.value
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.Name):
+        return node.id
+    return None
+
+
+def root_name(node: ast.AST | None) -> str | None:
+    while isinstance(node, (ast.Attribute, ast.Subscript, ast.Call)):
+        node = node.func if isinstance(node, ast.Call) else node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+class Analysis:
+    """One module. ``locate(node)`` gives a node's :class:`Pos` in the file as the user sees it,
+    ``context(line)`` the source line of a module line (for fingerprints)."""
+
+    def __init__(self, tree: ast.Module, registry: Registry, module: ModuleInfo,
+                 locate: Callable[[ast.AST], Pos], context: Callable[[int], str]) -> None:
+        self.tree = tree
+        self.reg = registry
+        self.module = module
+        self.locate = locate
+        self.context = context
+        self.aliases: dict[str, str] = {}  # local name -> qualified import ("torch.load")
+        self.relative: dict[str, str] = {}  # local name -> ".mod.name" (relative imports)
+        self.module_env = Env(None)
+        self.funcs: list[FuncInfo] = []
+        self.classes: list[ClassInfo] = []
+        self.events: list[Event] = []
+        self.facts: list[tuple] = []
+        self.ext_calls: list[dict] = []
+        self.roles: dict[int, dict] = {}  # id(def node) -> role (from wiring calls)
+        self._call_depth = 0
+        self._loops: list[Val] = []  # values iterated by the loops we are in
+        self._site = 0
+        self._seen_events: set = set()
+        self._lambda_infos: dict[int, FuncInfo] = {}
+        # rounding decisions read how a value was scaled (p * 100): only when a kind formats
+        self._scaling = any(k.format is not None for k in registry.kinds.values())
+        self.options = module.options
+        module.registry = registry
+
+    # ------------------------------------------------------------------ driver
+    def run(self) -> ModuleSummary:
+        self._prepass(self.tree)
+        env = self.module_env
+        self._declare(self.tree.body, env, None, "")
+        self._block(self.tree.body, env)
+        for info in list(self.funcs):
+            if info.state == "todo":
+                self._analyse(info)
+        return self._summary()
+
+    # ------------------------------------------------------------------ roles (pre-pass)
+    def _prepass(self, tree: ast.Module) -> None:
+        """Imports first (a function may use a name imported below it, in a notebook's later
+        cell), and the calls that wire functions to a framework (``gr.Interface(fn=f)``)."""
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                self._import(node, record_only=True)
+
+    # ------------------------------------------------------------------ declarations
+    def _declare(self, stmts, env: Env, cls: ClassInfo | None, prefix: str) -> None:
+        for s in stmts:
+            if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                self._def_function(s, env, cls, prefix)
+            elif isinstance(s, ast.ClassDef) and cls is None:
+                self._def_class(s, env, prefix)
+
+    def _def_function(self, node, env: Env, cls: ClassInfo | None, prefix: str) -> FuncInfo:
+        qual = f"{prefix}{node.name}" if prefix else node.name
+        info = FuncInfo(qual, node, env, cls)
+        self.funcs.append(info)
+        if cls is not None:
+            cls.methods[node.name] = info
+        else:
+            env.vars[node.name] = Val(obj=Obj("func", (("q", qual),)))
+        self._fn_by_qual[qual] = info
+        return info
+
+    @property
+    def _fn_by_qual(self) -> dict:
+        d = getattr(self, "_fq", None)
+        if d is None:
+            d = self._fq = {}
+        return d
+
+    def _def_class(self, node: ast.ClassDef, env: Env, prefix: str) -> ClassInfo:
+        qual = f"{prefix}{node.name}" if prefix else node.name
+        info = ClassInfo(qual, node, env)
+        info.bases = [b for b in (self._qualify(x) for x in node.bases) if b]
+        info.decorators = [d for d in (self._qualify(x.func if isinstance(x, ast.Call) else x)
+                                       for x in node.decorator_list) if d]
+        self.classes.append(info)
+        env.vars[node.name] = Val(obj=Obj("class", (("q", qual),)))
+        self._cls_by_qual[qual] = info
+        self._declare(node.body, env, info, qual + ".")
+        # annotated fields: a record (dataclass, pydantic model, TypedDict ...)
+        fields = []
+        for s in node.body:
+            if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name):
+                fields.append((s.target.id, _annotation_name(s.annotation)))
+        info.record = fields
+        return info
+
+    @property
+    def _cls_by_qual(self) -> dict:
+        d = getattr(self, "_cq", None)
+        if d is None:
+            d = self._cq = {}
+        return d
+
+    # ------------------------------------------------------------------ names
+    def _qualify(self, node: ast.AST | None) -> str | None:
+        """The dotted name through imports (``T.load`` -> ``torch.load``), else as written."""
+        name = dotted(node)
+        if name is None:
+            return None
+        head, _, rest = name.partition(".")
+        target = self.aliases.get(head)
+        if target is None:
+            return name
+        return f"{target}.{rest}" if rest else target
+
+    def qualified(self, node: ast.AST | None) -> str | None:
+        """The dotted name resolved through imports, or None when its head is no import."""
+        name = dotted(node)
+        if name is None:
+            return None
+        head, _, rest = name.partition(".")
+        target = self.aliases.get(head)
+        if target is None:
+            return None
+        return f"{target}.{rest}" if rest else target
+
+    def _import(self, node, record_only: bool = False, env: Env | None = None) -> None:
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                if a.asname:
+                    self.aliases[a.asname] = a.name
+                    local = a.asname
+                else:
+                    head = a.name.split(".")[0]
+                    self.aliases[head] = head
+                    local = head
+                if env is not None:
+                    env.vars.pop(local, None)
+            return
+        mod = node.module or ""
+        for a in node.names:
+            if a.name == "*":
+                continue
+            local = a.asname or a.name
+            if node.level:
+                self.relative[local] = "." * node.level + (f"{mod}." if mod else "") + a.name
+                self.aliases.pop(local, None)
+            elif mod:
+                self.aliases[local] = f"{mod}.{a.name}"
+            if env is not None:
+                env.vars.pop(local, None)
+
+    def _ref_val(self, q: str) -> Val:
+        """The value of an imported name: a model's value, or a reference."""
+        v = self.reg.values.get(q)
+        if v is not None:
+            return v
+        return Val(obj=Obj("ref", (("q", q),)))
+
+    # ------------------------------------------------------------------ events
+    def _pos(self, node: ast.AST) -> Pos:
+        return self.locate(node)
+
+    def emit(self, use: Use, node: ast.AST, env: Env, via: tuple = ()) -> None:
+        value = use.value
+        labels = flat(value)
+        if not labels and not use.args and not use.info.get("always"):
+            return
+        pos = self._pos(node)
+        fenv = env.function_env()
+        func = fenv.func if fenv is not None else None
+        ev = Event(use.sink, dict(use.info), Val(labels) if labels else CLEAN,
+                   {k: trim(v) for k, v in use.args.items()}, pos,
+                   self.context(getattr(node, "lineno", 0)), func.qual if func else "", via)
+        key = ev.key()
+        if key in self._seen_events:
+            return
+        self._seen_events.add(key)
+        if func is not None and any(lb.kind == PARAM for lb in labels) \
+                and len(func.events) < MAX_EVENTS_PER_FUNC:
+            func.events.append(ev)
+        self.events.append(ev)
+
+    def fact(self, kind: str, node: ast.AST, data: dict) -> None:
+        pos = self._pos(node)
+        self.facts.append((kind, pos.line, data))
+
+    # ------------------------------------------------------------------ functions
+    def _analyse(self, info: FuncInfo) -> None:
+        if info.state != "todo":
+            return
+        info.state = "running"
+        self._call_depth += 1
+        try:
+            env = Env(info.env, func=info)
+            if info.role is None:
+                info.role = self._role(info)
+            info.entry = bool(info.role) or self._library_entry(info)
+            node = info.node
+            a = node.args
+            every = [*a.posonlyargs, *a.args, *a.kwonlyargs]
+            is_method = info.cls is not None and not _is_static(node)
+            for i, p in enumerate(every):
+                if i == 0 and is_method:
+                    env.vars[p.arg] = Val(obj=Obj("inst", (("q", info.cls.qual),)))
+                    continue
+                ann = p.annotation
+                ann_q = self._qualify(ann) if ann is not None else None
+                if ann is not None and ann_q is None:
+                    ann_q = _annotation_name(ann)
+                ann_val = self._annotation_val(ann)
+                if ann_val is not None and ann_val.obj is not None and ann_val.obj.type == "inst":
+                    ann_val = self._record_val(ann_val.obj, info, p.arg)
+                site = ParamSite(info.qual, p.arg, i, ann_q, ann_val, info.role, self.module,
+                                 info.entry)
+                val = Val(frozenset({param_label(i, p.arg)}))
+                for hook in self.reg.params:
+                    got = hook(site)
+                    if got is not None:
+                        val = Val(limit(val.labels | got.labels), got.consts, got.obj,
+                                  got.elems, got.item, got.keys)
+                if ann_val is not None and ann_val.obj is not None and val.obj is None:
+                    val = Val(limit(val.labels | ann_val.labels), val.consts, ann_val.obj)
+                env.vars[p.arg] = val
+            for star in (a.vararg, a.kwarg):
+                if star is not None:
+                    env.vars[star.arg] = CLEAN
+            bound = info.role.get("bound_from") if info.role else None
+            if bound and info.cls is not None and len(every) >= 2:
+                src = self._method(info.cls, bound)
+                if src is not None and src is not info and self.summary_of(src) is not None:
+                    ret = Val(limit(lb for lb in flat(src.ret) if lb.kind != PARAM))
+                    env.vars[every[1].arg] = ret
+            for d in node.args.defaults + [d for d in node.args.kw_defaults if d is not None]:
+                pass  # defaults are evaluated at definition
+            if info.is_lambda:
+                info.returns.append(self.ev(node.body, env))
+            else:
+                self._declare(node.body, env, None, info.qual + ".")
+                self._block(node.body, env)
+            info.ret = join(*info.returns) if info.returns else CLEAN
+            info.ret = trim(info.ret)
+        finally:
+            self._call_depth -= 1
+            info.state = "done"
+
+    def _set_role(self, fn_val: Val, role: dict) -> None:
+        """A framework call wires a function: ``gr.Interface(fn=predict)``."""
+        info = self._fn_by_qual.get(fn_val.obj.get("q")) if fn_val.obj is not None else None
+        if info is None or info.role:
+            return
+        info.role = role
+        self.roles[id(info.node)] = role
+        if info.state == "done":  # analysed before it was wired: again, as a handler
+            info.state = "todo"
+            info.returns = []
+            info.events = []
+
+    def _library_entry(self, info: FuncInfo) -> bool:
+        """A public function or method of library code: called by the package's users."""
+        if not self.module.library:
+            return False
+        parts = info.qual.split(".")
+        return not any(p.startswith("_") and not (p.startswith("__") and p.endswith("__"))
+                       for p in parts) and "<" not in info.qual
+
+    def _role(self, info: FuncInfo) -> dict | None:
+        role = self.roles.get(id(info.node))
+        if role is not None:
+            return role
+        if info.is_lambda:
+            return None
+        decorators = []
+        for d in info.node.decorator_list:
+            call = d if isinstance(d, ast.Call) else None
+            name = self._qualify(call.func if call is not None else d)
+            site = self._callsite(call, Env(self.module_env)) if call is not None else None
+            decorators.append((name or "", site))
+        cls = info.cls
+        extra = {}
+        if cls is not None:
+            extra = {"methods": set(cls.methods), "self_called": _self_calls(cls.node)}
+        fs = FunctionSite(info.qual, info.name, decorators, cls.bases if cls else [],
+                          cls.decorators if cls else [], cls.name if cls else None, info.params,
+                          self.module, extra)
+        for hook in self.reg.roles:
+            got = hook(fs)
+            if got:
+                return got
+        return None
+
+    def _record_val(self, o: Obj, info: "FuncInfo", pname: str) -> Val:
+        """A parameter typed with a record class of the module (a pydantic model, a
+        dataclass ...): the whole object holds what its fields hold (a request body with an
+        ``email`` field holds an e-mail address)."""
+        cls = self._cls_by_qual.get(o.get("q"))
+        if cls is None or not self._is_record(cls):
+            return Val(obj=o)
+        role = info.role or {}
+        handler = role.get("kind") == "handler"
+        where = (f"the request body ({cls.name}) of the {role.get('where')} handler {info.name}()"
+                 if handler else f"parameter '{pname}' ({cls.name}) of {info.name}()")
+        base = Val(frozenset({Label("request-input", "", where)}) if handler else EMPTY, None, o)
+        labels = self._record_labels(cls, base, where, 0)
+        return Val(limit(base.labels | labels), None, o)
+
+    def _is_record(self, cls: "ClassInfo") -> bool:
+        if _CONFIG_CLASS_RE.search(cls.name):
+            return False
+        bases = {b.rsplit(".", 1)[-1] for b in cls.bases}
+        decos = {d.rsplit(".", 1)[-1] for d in cls.decorators}
+        return bool(bases & _RECORD_BASES or decos & {"dataclass", "define", "attrs", "frozen"})
+
+    def _record_labels(self, cls: "ClassInfo", base: Val, where: str, depth: int) -> frozenset:
+        out: set = set()
+        for name, ann in cls.record or ():
+            got = self._read(name, base, None, True, recv=where)
+            if got is not None:
+                out |= got.labels
+            elif ann and depth < 3:
+                inner = self._cls_by_qual.get(ann)
+                if inner is not None and inner is not cls and self._is_record(inner):
+                    out |= self._record_labels(inner, base, f"{where}, field '{name}'", depth + 1)
+        return limit(out)
+
+    def _annotation_val(self, ann: ast.AST | None) -> Val | None:
+        if ann is None:
+            return None
+        name = _annotation_name(ann)
+        if name is None:
+            return None
+        v = self.module_env.vars.get(name)
+        if v is not None and v.obj is not None and v.obj.type == "class":
+            return Val(obj=Obj("inst", (("q", v.obj.get("q")),)))
+        q = self._qualify(ann)
+        if q and self._rooted(q):
+            # an annotation of a library type: what its constructor would build
+            return self._ctor_of_annotation(q)
+        return None
+
+    def _ctor_of_annotation(self, q: str) -> Val | None:
+        handlers = self.reg.calls.get(q)
+        if not handlers:
+            return None
+        site = CallSite(q, q, q.rsplit(".", 1)[-1], None, None, [], {}, False, False, self.module)
+        for h in handlers:
+            got = h(site)
+            got = got.ret if isinstance(got, Outcome) else got
+            if got is not None and got.obj is not None:
+                return Val(obj=got.obj)
+        return None
+
+    def _rooted(self, q: str) -> bool:
+        return q.split(".")[0] in self.reg.roots
+
+    def summary_of(self, info: FuncInfo) -> FuncInfo | None:
+        if info.state == "todo":
+            if self._call_depth > MAX_CALL_DEPTH:
+                return None
+            self._analyse(info)
+        if info.state != "done":
+            return None  # recursion
+        return info
+
+    # ------------------------------------------------------------------ statements
+    def _block(self, stmts, env: Env) -> None:
+        for s in stmts:
+            self._stmt(s, env)
+
+    def _stmt(self, s: ast.stmt, env: Env) -> None:
+        fn = _STMT.get(s.__class__)
+        if fn is not None:
+            fn(self, s, env)
+
+    def _s_expr(self, s: ast.Expr, env: Env) -> None:
+        self.ev(s.value, env)
+
+    def _s_assign(self, s: ast.Assign, env: Env) -> None:
+        v = self.ev(s.value, env)
+        for t in s.targets:
+            self.assign(t, v, env, s.value)
+
+    def _s_annassign(self, s: ast.AnnAssign, env: Env) -> None:
+        if s.value is not None:
+            self.assign(s.target, self.ev(s.value, env), env, s.value)
+        elif env.cls is not None and isinstance(s.target, ast.Name):
+            pass  # a field declaration
+
+    def _s_augassign(self, s: ast.AugAssign, env: Env) -> None:
+        v = self.ev(s.value, env)
+        old = self.ev(s.target, env)
+        labels = limit(flat(old) | flat(v))
+        consts = None
+        if old.consts and v.consts and len(old.consts) == 1 and len(v.consts) == 1:
+            r = _arith(s.op, old.consts[0].value, v.consts[0].value)
+            if r is not _NO:
+                consts = (Const(r, old.consts[0].kind, old.consts[0].origin, old.consts[0].line),)
+        self.assign(s.target, Val(labels, consts, old.obj), env)
+
+    def _s_return(self, s: ast.Return, env: Env) -> None:
+        fenv = env.function_env()
+        if s.value is None or fenv is None:
+            return
+        v = self.ev(s.value, env)
+        fenv.func.returns.append(v)
+        self._response(fenv.func, v, s, env)
+
+    def _response(self, info: "FuncInfo", v: Val, node: ast.AST, env: Env) -> None:
+        """What a handler returns or yields reaches the client."""
+        role = info.role
+        if role and role.get("response"):
+            self.emit(Use("response", {"where": role.get("where", "handler"),
+                                       "function": info.name, "route": role.get("route")}, v),
+                      node, env)
+
+    def _s_if(self, s: ast.If, env: Env) -> None:
+        self.ev(s.test, env)
+        self._branches([s.body, s.orelse], env)
+
+    def _branches(self, bodies: list, env: Env) -> None:
+        start = dict(env.vars)
+        outs = []
+        for body in bodies:
+            env.vars = dict(start)
+            self._block(body, env)
+            outs.append(env.vars)
+        merged: dict[str, Val] = {}
+        for name in dict.fromkeys(k for o in outs for k in o):
+            vals = [o.get(name) for o in outs]
+            present = [v for v in vals if v is not None]
+            merged[name] = join(*present) if len(present) > 1 else present[0]
+        env.vars = merged
+
+    def _loop(self, body, env: Env, head: Callable[[], None], orelse=()) -> None:
+        before = dict(env.vars)
+        for i in range(MAX_LOOP):
+            snap = dict(env.vars)
+            head()
+            self._block(body, env)
+            if _same_env(snap, env.vars):
+                break
+            # join with what the previous pass started from: a value may or may not change
+            for k, v in snap.items():
+                cur = env.vars.get(k)
+                if cur is not None and cur != v:
+                    env.vars[k] = join(v, cur)
+        for k, v in before.items():
+            cur = env.vars.get(k)
+            if cur is not None and cur != v:
+                env.vars[k] = join(v, cur)
+        self._block(orelse, env)
+
+    def _s_for(self, s: ast.For, env: Env) -> None:
+        it = self.ev(s.iter, env)
+        elem = self.iterate(it)
+        self._loops.append(it)
+        try:
+            self._loop(s.body, env, lambda: self.assign(s.target, elem, env), s.orelse)
+        finally:
+            self._loops.pop()
+
+    def _s_while(self, s: ast.While, env: Env) -> None:
+        self._loops.append(CLEAN)
+        try:
+            self._loop(s.body, env, lambda: self.ev(s.test, env), s.orelse)
+        finally:
+            self._loops.pop()
+
+    def _s_with(self, s: ast.With, env: Env) -> None:
+        for item in s.items:
+            v = self.ev(item.context_expr, env)
+            if item.optional_vars is not None:
+                self.assign(item.optional_vars, self._entered(v), env)
+        self._block(s.body, env)
+
+    @staticmethod
+    def _entered(v: Val) -> Val:
+        """``with X() as x``: x is what ``__enter__`` returns; for most objects, themselves."""
+        return v
+
+    def _s_try(self, s, env: Env) -> None:
+        self._block(s.body, env)
+        bodies = []
+        for h in s.handlers:
+            body = list(h.body)
+            if h.name:
+                env.vars[h.name] = CLEAN
+            bodies.append(body)
+        if bodies:
+            self._branches(bodies + [[]], env)
+        self._block(s.orelse, env)
+        self._block(s.finalbody, env)
+
+    def _s_match(self, s, env: Env) -> None:
+        self.ev(s.subject, env)
+        self._branches([c.body for c in s.cases] + [[]], env)
+
+    def _s_funcdef(self, s, env: Env) -> None:
+        for d in s.decorator_list:
+            self.ev(d, env)
+        for d in s.args.defaults:
+            self.ev(d, env)
+        if env.func is None and env.parent is None:
+            v = env.vars.get(s.name)
+            if v is None or v.obj is None or v.obj.type != "func":
+                info = self._def_function(s, env, None, "")
+            return
+        # a def inside a function, a branch or a class body: declared when the block ran
+        if env.cls is None and (s.name not in env.vars or env.vars[s.name].obj is None
+                                or env.vars[s.name].obj.type != "func"):
+            prefix = (env.func.qual + ".") if env.func is not None else ""
+            self._def_function(s, env, None, prefix)
+
+    def _s_classdef(self, s: ast.ClassDef, env: Env) -> None:
+        v = env.vars.get(s.name)
+        info = None
+        if v is not None and v.obj is not None and v.obj.type == "class":
+            info = self._cls_by_qual.get(v.obj.get("q"))
+        if info is None:
+            prefix = (env.func.qual + ".") if env.func is not None else ""
+            info = self._def_class(s, env, prefix)
+        for b in s.bases:
+            self.ev(b, env)
+        cenv = Env(env, cls=info)
+        for st in s.body:
+            if isinstance(st, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                for d in st.decorator_list:
+                    self.ev(d, cenv)
+                continue
+            self._stmt(st, cenv)
+        info.attrs.update(cenv.vars)
+
+    def _s_import(self, s, env: Env) -> None:
+        self._import(s, env=env)
+
+    def _s_global(self, s, env: Env) -> None:
+        env.globals.update(s.names)
+
+    def _s_raise(self, s: ast.Raise, env: Env) -> None:
+        if s.exc is not None:
+            self.ev(s.exc, env)
+
+    def _s_assert(self, s: ast.Assert, env: Env) -> None:
+        self.ev(s.test, env)
+
+    def _s_delete(self, s: ast.Delete, env: Env) -> None:
+        for t in s.targets:
+            if isinstance(t, ast.Name):
+                env.vars[t.id] = CLEAN
+
+    # ------------------------------------------------------------------ binding
+    def assign(self, target: ast.AST, v: Val, env: Env, value_node: ast.AST | None = None) -> None:
+        cls = target.__class__
+        if cls is ast.Name:
+            name = target.id
+            if name in env.globals:
+                self.module_env.vars[name] = v
+            env.vars[name] = v
+        elif cls is ast.Tuple or cls is ast.List:
+            elts = target.elts
+            if isinstance(value_node, (ast.Tuple, ast.List)) and len(value_node.elts) == len(elts) \
+                    and not any(isinstance(e, ast.Starred) for e in value_node.elts):
+                if v.elems is not None and len(v.elems) == len(elts):
+                    for t, ev in zip(elts, v.elems):
+                        self.assign(t, ev, env)
+                    return
+            if v.elems is not None and len(v.elems) == len(elts) and \
+                    not any(isinstance(e, ast.Starred) for e in elts):
+                for t, ev in zip(elts, v.elems):
+                    self.assign(t, ev, env)
+                return
+            part = self.iterate(v)
+            for t in elts:
+                self.assign(t.value if isinstance(t, ast.Starred) else t, part, env)
+        elif cls is ast.Attribute:
+            name = dotted(target)
+            if name is None:
+                return
+            env.vars[name] = v
+            root = target.value
+            if isinstance(root, ast.Name) and root.id in ("self", "cls"):
+                fenv = env.function_env()
+                info = fenv.func.cls if fenv is not None and fenv.func is not None else None
+                if info is not None:
+                    kept = Val(limit(lb for lb in v.labels if not is_symbolic(lb)),
+                               v.consts, v.obj if v.obj is None or v.obj.type != "ext" else None,
+                               v.elems, v.item, v.keys)
+                    old = info.fields.get(target.attr)
+                    info.fields[target.attr] = kept if old is None else join(old, kept)
+            else:
+                self._mutate(target.value, Val(flat(v)), env)
+        elif cls is ast.Subscript:
+            key = self._const_key(target.slice, env)
+            self._mutate(target.value, Val(self._collected(flat(v))), env, key, v)
+        elif cls is ast.Starred:
+            self.assign(target.value, self.iterate(v), env)
+
+    def _const_key(self, node: ast.AST, env: Env) -> str | None:
+        v = self.ev(node, env)
+        return v.text()
+
+    def _collected(self, labels: frozenset) -> frozenset:
+        """Labels put into a container inside a loop form a collection (one score per class
+        becomes a vector of scores)."""
+        if not self._loops or not labels:
+            return labels
+        out = set()
+        for lb in labels:
+            k = self.reg.kinds.get(lb.kind)
+            if k is not None and k.collect is not None:
+                out.update(k.collect(lb))
+            else:
+                out.add(lb)
+        return limit(out)
+
+    def _mutate(self, target: ast.AST, add: Val, env: Env, key: str | None = None,
+                whole: Val | None = None) -> None:
+        """``target[k] = v`` / ``target.append(v)``: the container now holds ``add`` too."""
+        if not add.labels and whole is None:
+            return
+        while isinstance(target, ast.Subscript):
+            target = target.value
+            key = None
+        name = dotted(target)
+        if name is None:
+            return
+        old = self.ev(target, env)
+        keys = old.keys
+        if key is not None and whole is not None and (keys is not None or not old.labels):
+            d = dict(keys or ())
+            d[key] = whole
+            keys = tuple(d.items())
+        elif not add.labels:
+            return
+        new = Val(limit(old.labels | add.labels), old.consts if not add.labels else None, old.obj,
+                  old.elems, join(old.item, Val(add.labels)) if old.item is not None else None,
+                  keys)
+        if isinstance(target, ast.Attribute):
+            self.assign(target, new, env)
+        else:
+            env.vars[name] = new
+            if name in env.globals:
+                self.module_env.vars[name] = new
+
+    # ------------------------------------------------------------------ expressions
+    def ev(self, node: ast.AST | None, env: Env, depth: int = 0) -> Val:
+        if node is None or depth > MAX_DEPTH:
+            return CLEAN
+        fn = _EXPR.get(node.__class__)
+        if fn is None:
+            return CLEAN
+        return fn(self, node, env, depth + 1)
+
+    def _e_const(self, node: ast.Constant, env: Env, d: int) -> Val:
+        return lit(node.value)
+
+    def _e_name(self, node: ast.Name, env: Env, d: int) -> Val:
+        name = node.id
+        v = env.lookup(name)
+        if v is not None:
+            return v
+        q = self.aliases.get(name)
+        if q is not None:
+            return self._ref_val(q)
+        r = self.relative.get(name)
+        if r is not None:
+            return Val(frozenset({Label(EXT, "import:" + r)}), None,
+                       Obj("ext", (("ref", "import:" + r),)))
+        if name in ("True", "False", "None"):
+            return lit({"True": True, "False": False, "None": None}[name])
+        return CLEAN
+
+    def _e_attribute(self, node: ast.Attribute, env: Env, d: int) -> Val:
+        name = dotted(node)
+        if name is not None:
+            v = env.lookup(name)
+            if v is not None:
+                return v
+        base = self.ev(node.value, env, d)
+        return self.attr(base, node.attr, node.value, env)
+
+    def attr(self, base: Val, attr: str, base_node: ast.AST | None, env: Env | None,
+             reads: bool = True) -> Val:
+        """``base.attr``: an object's attribute, a model's value, a read that creates labels,
+        and the labels of ``base`` through their kind's ``attr`` hook."""
+        o = base.obj
+        if o is not None:
+            t = o.type
+            if t == "ref":
+                q = f"{o.get('q')}.{attr}"
+                return self._ref_val(q)
+            if t == "ext":
+                ref = o.get("ref")
+                return Val(self._ext_path(base.labels, ("a", attr)), None,
+                           Obj("ext", o.attrs, o.path + (attr,)))
+            if t == "inst":
+                return self._inst_attr(o, attr, base_node)
+            if t == "class":
+                info = self._cls_by_qual.get(o.get("q"))
+                if info is not None:
+                    if attr in info.methods:
+                        return Val(obj=Obj("func", (("q", info.methods[attr].qual),)))
+                    v = info.attrs.get(attr)
+                    if v is not None:
+                        return v
+                return CLEAN
+            if t == "func":
+                return CLEAN
+            hooks = self.reg.attrs.get(t)
+            if hooks:
+                for h in hooks:
+                    got = h(base, attr, True)
+                    if got is not None:
+                        return got
+            # a typed object of a model: keep the object with the attribute path, unless a
+            # read says what the attribute is (request.form: the body; out.logits: scores)
+            got = self._read(attr, base, base_node, True) if reads else None
+            labels = self._trans_attr(base.labels, attr)
+            if got is not None:
+                return Val(limit(labels | got.labels), got.consts, got.obj, got.elems, got.item,
+                           got.keys)
+            return Val(labels, None, o.with_path(attr))
+        if base.keys is not None:
+            kv = base.key(attr)
+            if kv is not None and attr not in ("keys", "values", "items"):
+                pass
+        labels = self._trans_attr(base.labels, attr) if base.labels else EMPTY
+        got = self._read(attr, base, base_node, True) if reads else None
+        if got is not None:
+            return Val(limit(labels | got.labels), got.consts, got.obj, got.elems, got.item)
+        if attr.isupper() and len(attr) > 1 and not base.labels:
+            return CLEAN
+        if labels:
+            return Val(labels)
+        return CLEAN
+
+    def _inst_attr(self, o: Obj, attr: str, base_node) -> Val:
+        info = self._cls_by_qual.get(o.get("q"))
+        if info is None:
+            return CLEAN
+        m = self._method(info, attr)
+        if m is not None:
+            return Val(obj=Obj("func", (("q", m.qual),)))
+        v = info.fields.get(attr)
+        if v is None:
+            v = self._field_from_source(info, attr)
+        if v is None:
+            v = info.attrs.get(attr)
+        if v is None:
+            # a field of a record class: what a read of that name means (personal field ...)
+            if info.record and any(f == attr for f, _ in info.record):
+                got = self._read(attr, Val(obj=o), base_node, True)
+                if got is not None:
+                    return got
+            return CLEAN
+        return v
+
+    def _field_from_source(self, info: ClassInfo, attr: str) -> Val | None:
+        """``self.X`` read before the method that assigns it ran: evaluate the assignments of
+        ``self.X = ...`` in the class's methods in a fresh environment (objects only)."""
+        exprs = []
+        for m in info.methods.values():
+            if isinstance(m.node, ast.Lambda):
+                continue
+            for n in ast.walk(m.node):
+                if isinstance(n, (ast.Assign, ast.AnnAssign)) and n.value is not None:
+                    targets = n.targets if isinstance(n, ast.Assign) else [n.target]
+                    for t in targets:
+                        if isinstance(t, ast.Attribute) and t.attr == attr and \
+                                isinstance(t.value, ast.Name) and t.value.id == "self":
+                            exprs.append((m, n.value))
+        if not exprs:
+            return None
+        info.fields[attr] = CLEAN  # guards recursion
+        out = []
+        for m, e in exprs[:4]:
+            env = Env(m.env, func=None)
+            env.vars["self"] = Val(obj=Obj("inst", (("q", info.qual),)))
+            v = self.ev(e, env)
+            if v.obj is not None and v.obj.type not in ("ext",):
+                out.append(Val(obj=v.obj))
+            elif v.obj is not None:
+                out.append(Val(v.labels, None, v.obj))
+        v = join(*out) if out else CLEAN
+        info.fields[attr] = v
+        return v
+
+    def _method(self, info: ClassInfo, name: str, depth: int = 0) -> FuncInfo | None:
+        m = info.methods.get(name)
+        if m is not None or depth > 5:
+            return m
+        for b in info.bases:
+            base = self._cls_by_qual.get(b) or self._cls_by_qual.get(b.rsplit(".", 1)[-1])
+            if base is not None and base is not info:
+                m = self._method(base, name, depth + 1)
+                if m is not None:
+                    return m
+        return None
+
+    def _read(self, key: Any, base: Val, base_node: ast.AST | None, is_attr: bool,
+              recv: str | None = None) -> Val | None:
+        if not isinstance(key, str) or not self.reg.reads:
+            return None
+        if recv is None:
+            recv = dotted(base_node) if base_node is not None else None
+        if recv is None and base_node is not None:
+            r = root_name(base_node)
+            recv = r
+        out = None
+        for hook in self.reg.reads:
+            got = hook(key, base, recv, is_attr, self.module, base_node)
+            if got is not None:
+                out = got if out is None else join(out, got)
+        return out
+
+    def _trans_attr(self, labels: frozenset, attr: str) -> frozenset:
+        if not labels:
+            return labels
+        out = set()
+        kinds = self.reg.kinds
+        for lb in labels:
+            if lb.kind == PARAM or lb.kind == EXT:
+                out.add(_extend(lb, ("a", attr)))
+                continue
+            k = kinds.get(lb.kind)
+            if k is None or k.attr is None:
+                out.add(lb)
+            else:
+                out.update(k.attr(lb, attr))
+        return limit(out)
+
+    def _trans_key(self, labels: frozenset, key: Any) -> frozenset:
+        if not labels:
+            return labels
+        out = set()
+        kinds = self.reg.kinds
+        for lb in labels:
+            if lb.kind == PARAM or lb.kind == EXT:
+                out.add(_extend(lb, ("k", key if isinstance(key, (str, int)) else None)))
+                continue
+            k = kinds.get(lb.kind)
+            if k is None or k.key is None:
+                out.add(lb)
+            else:
+                out.update(k.key(lb, key))
+        return limit(out)
+
+    def _trans_method(self, labels: frozenset, name: str) -> frozenset:
+        if not labels:
+            return labels
+        out = set()
+        kinds = self.reg.kinds
+        for lb in labels:
+            if lb.kind == PARAM or lb.kind == EXT:
+                out.add(_extend(lb, ("m", name)))
+                continue
+            k = kinds.get(lb.kind)
+            if k is None or k.method is None:
+                out.add(lb)
+            else:
+                out.update(k.method(lb, name))
+        return limit(out)
+
+    def reduce(self, v: Val) -> Val:
+        """A scalar taken from ``v`` (``float(x)``, ``x.item()``, ``max(x)``)."""
+        out = reduce_labels(self.reg, flat(v))
+        return Val(out, v.consts) if out else Val(consts=v.consts)
+
+    def _ext_path(self, labels: frozenset, step: tuple) -> frozenset:
+        return limit(_extend(lb, step) if lb.kind in (PARAM, EXT) else lb for lb in labels)
+
+    def _e_subscript(self, node: ast.Subscript, env: Env, d: int) -> Val:
+        base = self.ev(node.value, env, d)
+        sl = node.slice
+        if isinstance(sl, ast.Slice):
+            for part in (sl.lower, sl.upper, sl.step):
+                self.ev(part, env, d)
+            return Val(base.labels, None, None, None, base.item)
+        key_val = self.ev(sl, env, d)
+        key = key_val.const() if key_val.consts and len(key_val.consts) == 1 else None
+        literal = key_val.consts is not None and len(key_val.consts or ()) == 1
+        if isinstance(sl, (ast.Tuple, ast.List)) and not literal and isinstance(node.value, ast.AST):
+            # df[["name", "email"]]: a selection of columns
+            out = set(base.labels)
+            for e in sl.elts:
+                if isinstance(e, ast.Constant) and isinstance(e.value, str):
+                    got = self._read(e.value, base, node.value, False)
+                    if got is not None:
+                        out |= got.labels
+            return Val(self._trans_key(limit(out), None))
+        picked = not literal and not self._loops and isinstance(sl, (ast.Name, ast.Attribute, ast.Call))
+        return self.key(base, key if literal else _UNKNOWN, node.value, env, picked)
+
+    def key(self, base: Val, key: Any, base_node: ast.AST | None, env: Env | None,
+            picked: bool = False, reads: bool = True) -> Val:
+        o = base.obj
+        if o is not None and key is not _UNKNOWN:
+            hooks = self.reg.attrs.get(o.type)
+            if hooks:
+                for h in hooks:
+                    got = h(base, key, False)
+                    if got is not None:
+                        return got
+        if o is not None and o.type == "ext":
+            return Val(self._ext_path(base.labels, ("k", key if isinstance(key, (str, int)) else None)),
+                       None, Obj("ext", o.attrs, o.path + ("[]",)))
+        if o is not None and o.type == "ref":
+            return CLEAN
+        if key is not _UNKNOWN:
+            if base.keys is not None and isinstance(key, str):
+                kv = base.key(key)
+                if kv is not None:
+                    got = self._read(key, base, base_node, False) if reads else None
+                    if got is not None and got.labels:
+                        return Val(limit(kv.labels | got.labels), kv.consts, kv.obj, kv.elems,
+                                   kv.item, kv.keys)
+                    return kv
+            if base.elems is not None and isinstance(key, int) and not isinstance(key, bool) \
+                    and -len(base.elems) <= key < len(base.elems):
+                return base.elems[key]
+        labels = base.labels
+        if base.elems is not None:
+            labels = flat(base)
+        k = key if key is not _UNKNOWN else None
+        labels = self._trans_key(labels, k)
+        if picked and labels and base.elems is None:
+            # probs[pred] outside a loop: the score of one class (the top-1 in practice)
+            kinds = self.reg.kinds
+            out = set()
+            for lb in labels:
+                kd = kinds.get(lb.kind)
+                if kd is not None and kd.pick and kd.reduce is not None:
+                    out.update(kd.reduce(lb))
+                else:
+                    out.add(lb)
+            labels = limit(out)
+        if key is _UNKNOWN and base.item is not None and not labels:
+            return base.item
+        got = self._read(key, base, base_node, False) if reads and isinstance(key, str) else None
+        if got is not None:
+            return Val(limit(labels | got.labels), got.consts, got.obj, got.elems, got.item)
+        if key is _UNKNOWN and base.item is not None:
+            return Val(limit(labels | base.item.labels), None, base.item.obj, base.item.elems,
+                       base.item.item, base.item.keys)
+        if o is not None and o.type not in ("inst", "class", "func"):
+            return Val(labels, None, o.with_path("[]"))
+        return Val(labels) if labels else CLEAN
+
+    def iterate(self, v: Val) -> Val:
+        """What one iteration over ``v`` yields."""
+        if v.item is not None:
+            return v.item
+        if v.obj is not None and v.obj.type == "ext":
+            return Val(self._ext_path(v.labels, ("i", "")), None, v.obj.with_path("[]"))
+        if v.elems is not None:
+            return join(*v.elems)
+        if v.keys is not None:
+            return Val(consts=tuple(Const(k) for k, _ in v.keys) or None)
+        labels = v.labels
+        if labels:
+            out = set()
+            for lb in labels:
+                if lb.kind in (PARAM, EXT):
+                    out.add(_extend(lb, ("i", "")))
+                else:
+                    out.add(lb)
+            labels = limit(out)
+        if v.obj is not None and v.obj.type not in ("inst", "class", "func", "ref"):
+            return Val(labels, None, v.obj.with_path("[]"))
+        return Val(labels) if labels else CLEAN
+
+    def _e_binop(self, node: ast.BinOp, env: Env, d: int) -> Val:
+        left = self.ev(node.left, env, d)
+        right = self.ev(node.right, env, d)
+        op = node.op.__class__
+        if op is ast.Mod and isinstance(node.left, ast.Constant) and isinstance(node.left.value, str):
+            return self._percent(node, left, right)
+        if op is ast.BitOr and (left.obj is not None or right.obj is not None):
+            # prompt | llm | parser: a chain built from a model
+            hook = self.reg.any_methods.get("__or__")
+            if hook:
+                for h in hook:
+                    got = h(CallSite(None, None, "__or__", left, None, [right], {}, False, False,
+                                     self.module))
+                    if got is not None:
+                        return got.ret if isinstance(got, Outcome) else got
+        if op is ast.Div and left.obj is not None and left.obj.type == "path":
+            t = right.text()
+            base = left.obj.get("path") or ""
+            return Val(obj=left.obj.with_attrs(path=f"{base}/{t}" if t is not None else None))
+        consts = None
+        if left.consts and right.consts and len(left.consts) * len(right.consts) <= 16:
+            out = []
+            for a in left.consts:
+                for b in right.consts:
+                    r = _arith(node.op, a.value, b.value)
+                    if r is _NO:
+                        out = None
+                        break
+                    src = a if a.kind != "literal" else b
+                    out.append(Const(r, src.kind, src.origin, src.line))
+                if out is None:
+                    break
+            consts = tuple(out) if out else None
+        if op is ast.MatMult:
+            hook = self.reg.any_methods.get("__matmul__")
+            if hook:
+                for h in hook:
+                    got = h(CallSite(None, None, "__matmul__", left, None, [right], {}, False,
+                                     False, self.module))
+                    if got is not None:
+                        return got.ret if isinstance(got, Outcome) else got
+        labels = limit(flat(left) | flat(right))
+        return Val(labels, consts)
+
+    def _percent(self, node: ast.BinOp, fmt: Val, right: Val) -> Val:
+        text = fmt.text() or ""
+        values = node.right.elts if isinstance(node.right, ast.Tuple) else [node.right]
+        moved = max((_scaled(v) for v in values), default=0)
+        specs = _PCT_SPEC.findall(text)
+        parts = right.elems if right.elems is not None else (right,)
+        labels: set = set()
+        for i, p in enumerate(parts):
+            spec = specs[i] if i < len(specs) else ("", "s")
+            labels |= self._formatted(flat(p), spec[0] + spec[1], moved, percent=True)
+        if right.elems is None and len(specs) > 1:
+            labels = set(flat(right))
+        return Val(limit(labels))
+
+    def _formatted(self, labels: frozenset, spec: str, moved: int, percent: bool = False) -> set:
+        if not spec or not labels:
+            return set(labels)
+        out = set()
+        for lb in labels:
+            k = self.reg.kinds.get(lb.kind)
+            if k is not None and k.format is not None:
+                out.update(k.format(lb, ("%" + spec) if percent else spec, moved))
+            else:
+                out.add(lb)
+        return out
+
+    def _e_unary(self, node: ast.UnaryOp, env: Env, d: int) -> Val:
+        v = self.ev(node.operand, env, d)
+        if isinstance(node.op, ast.Not):
+            return CLEAN
+        consts = None
+        if v.consts:
+            out = []
+            for c in v.consts:
+                if isinstance(c.value, (int, float)) and not isinstance(c.value, bool):
+                    out.append(Const(-c.value if isinstance(node.op, ast.USub) else c.value,
+                                     c.kind, c.origin, c.line))
+                else:
+                    out = None
+                    break
+            consts = tuple(out) if out else None
+        return Val(v.labels, consts)
+
+    def _e_boolop(self, node: ast.BoolOp, env: Env, d: int) -> Val:
+        return join(*(self.ev(v, env, d) for v in node.values))
+
+    def _e_compare(self, node: ast.Compare, env: Env, d: int) -> Val:
+        self.ev(node.left, env, d)
+        for c in node.comparators:
+            self.ev(c, env, d)
+        return CLEAN
+
+    def _e_ifexp(self, node: ast.IfExp, env: Env, d: int) -> Val:
+        self.ev(node.test, env, d)
+        return join(self.ev(node.body, env, d), self.ev(node.orelse, env, d))
+
+    def _e_joined(self, node: ast.JoinedStr, env: Env, d: int) -> Val:
+        labels: set = set()
+        texts: list[str] = []
+        known = True
+        for part in node.values:
+            if isinstance(part, ast.Constant):
+                texts.append(str(part.value))
+            elif isinstance(part, ast.FormattedValue):
+                v = self.ev(part.value, env, d)
+                spec = ""
+                if part.format_spec is not None:
+                    spec = "".join(str(x.value) for x in part.format_spec.values
+                                   if isinstance(x, ast.Constant))
+                labels |= self._formatted(flat(v), spec, _scaled(part.value))
+                t = v.text()
+                if t is None and v.consts and len(v.consts) == 1 and v.consts[0].value is not None:
+                    t = str(v.consts[0].value)
+                if t is None:
+                    known = False
+                    texts.append("{}")
+                else:
+                    texts.append(t)
+        text = "".join(texts)
+        return Val(limit(labels), (Const(text),) if known else None) if labels or known \
+            else Val(consts=None)
+
+    def _e_seq(self, node, env: Env, d: int) -> Val:
+        vals = []
+        starred = False
+        for e in node.elts:
+            if isinstance(e, ast.Starred):
+                starred = True
+                vals.append(self.iterate(self.ev(e.value, env, d)))
+            else:
+                vals.append(self.ev(e, env, d))
+        labels = set()
+        for v in vals:
+            labels |= flat(v)
+        labels = self._spelled_out(vals, limit(labels))
+        item = join(*vals) if vals else None
+        elems = tuple(vals) if node.__class__ is ast.Tuple and not starred else None
+        if elems is not None and len(elems) > 8:
+            elems = None
+        return trim(Val(labels, None, None, elems, item))
+
+    def _e_dict(self, node: ast.Dict, env: Env, d: int) -> Val:
+        labels: set = set()
+        keys = []
+        ok = True
+        for k, v in zip(node.keys, node.values):
+            vv = self.ev(v, env, d)
+            labels |= flat(vv)
+            if k is None:  # **other
+                ok = False
+                continue
+            kv = self.ev(k, env, d)
+            labels |= kv.labels
+            t = kv.text()
+            if t is None:
+                ok = False
+            else:
+                keys.append((t, vv))
+        labels = self._spelled_out([v for _, v in keys], limit(labels))
+        return trim(Val(labels, None, None, None, None,
+                        tuple(keys) if ok and len(keys) <= 24 else None))
+
+    def _spelled_out(self, parts: list, labels: frozenset) -> frozenset:
+        """Two or more single scores in one literal (``{"cat": float(p[0]), "dog":
+        float(p[1])}``) are the vector, spelled out: each kind's ``collect``."""
+        kinds = self.reg.kinds
+        n = sum(1 for p in parts if any((kinds.get(lb.kind) is not None and kinds[lb.kind].collect
+                                         is not None and kinds[lb.kind].collect(lb) != (lb,))
+                                        for lb in flat(p)))
+        return self._collect_in_loop(labels) if n >= 2 else labels
+
+    def _e_comp(self, node, env: Env, d: int) -> Val:
+        inner = Env(env)
+        iters = []
+        for gen in node.generators:
+            it = self.ev(gen.iter, inner, d)
+            iters.append(it)
+            self._loops.append(it)
+            self.assign(gen.target, self.iterate(it), inner)
+            for cond in gen.ifs:
+                self.ev(cond, inner, d)
+        try:
+            if isinstance(node, ast.DictComp):
+                kv = self.ev(node.key, inner, d)
+                vv = self.ev(node.value, inner, d)
+                elt = Val(limit(kv.labels | flat(vv)))
+            else:
+                elt = self.ev(node.elt, inner, d)
+        finally:
+            for _ in node.generators:
+                self._loops.pop()
+        labels = limit(flat(elt))
+        if any(it.labels or it.item is not None for it in iters) or isinstance(node, ast.DictComp):
+            labels = self._collect_in_loop(labels)
+        return Val(labels, None, None, None, elt if not isinstance(node, ast.DictComp) else None)
+
+    def _collect_in_loop(self, labels: frozenset) -> frozenset:
+        out = set()
+        for lb in labels:
+            k = self.reg.kinds.get(lb.kind)
+            if k is not None and k.collect is not None:
+                out.update(k.collect(lb))
+            else:
+                out.add(lb)
+        return limit(out)
+
+    def _e_await(self, node, env: Env, d: int) -> Val:
+        return self.ev(node.value, env, d)
+
+    def _e_yield(self, node, env: Env, d: int) -> Val:
+        if node.value is not None:
+            v = self.ev(node.value, env, d)
+            fenv = env.function_env()
+            if fenv is not None:
+                v = v if not isinstance(node, ast.YieldFrom) else self.iterate(v)
+                fenv.func.returns.append(v)
+                self._response(fenv.func, v, node, env)
+        return CLEAN
+
+    def _e_named(self, node: ast.NamedExpr, env: Env, d: int) -> Val:
+        v = self.ev(node.value, env, d)
+        self.assign(node.target, v, env)
+        return v
+
+    def _e_starred(self, node: ast.Starred, env: Env, d: int) -> Val:
+        return self.ev(node.value, env, d)
+
+    def _e_lambda(self, node: ast.Lambda, env: Env, d: int) -> Val:
+        info = self._lambda_infos.get(id(node))
+        if info is None:
+            prefix = (env.function_env().func.qual + ".") if env.function_env() else ""
+            info = FuncInfo(f"{prefix}<lambda:{node.lineno}>", node, env, None)
+            self._lambda_infos[id(node)] = info
+            self.funcs.append(info)
+            self._fn_by_qual[info.qual] = info
+        return Val(obj=Obj("func", (("q", info.qual),)))
+
+    def _e_slice(self, node, env: Env, d: int) -> Val:
+        return CLEAN
+
+    # ------------------------------------------------------------------ calls
+    def _callsite(self, node: ast.Call, env: Env, recv: Val | None = None,
+                  func_val: Val | None = None, d: int = 0) -> CallSite:
+        args = []
+        star_args = star_kwargs = False
+        for a in node.args:
+            if isinstance(a, ast.Starred):
+                star_args = True
+                v = self.ev(a.value, env, d)
+                if v.elems is not None:
+                    args.extend(v.elems)
+                else:
+                    # *args: content reaches the call, positions unknown
+                    args.append(self.iterate(v))
+                continue
+            args.append(self.ev(a, env, d))
+        kwargs = {}
+        for k in node.keywords:
+            v = self.ev(k.value, env, d)
+            if k.arg is None:
+                star_kwargs = True
+                if v.keys is not None:
+                    for kk, kv in v.keys:
+                        kwargs.setdefault(kk, kv)
+                else:
+                    kwargs.setdefault("**", v)
+            else:
+                kwargs[k.arg] = v
+        func = node.func
+        q = None
+        if func_val is not None and func_val.obj is not None and func_val.obj.type == "ref":
+            q = func_val.obj.get("q")
+        elif func_val is None:
+            q = self.qualified(func)
+        name = func.attr if isinstance(func, ast.Attribute) else (
+            func.id if isinstance(func, ast.Name) else "")
+        recv_name = None
+        if isinstance(func, ast.Attribute):
+            recv_name = last_name(func.value)
+        fenv = env.function_env()
+        site = CallSite(q, dotted(func), name, recv, recv_name, args, kwargs, star_args,
+                        star_kwargs, self.module, getattr(node, "lineno", 0),
+                        fenv.func.qual if fenv is not None and fenv.func is not None else "")
+        if self._scaling:
+            site.scaled = tuple(_scaled(a) for a in node.args)
+            if isinstance(func, ast.Attribute):
+                site.scaled_recv = _scaled(func.value)
+        return site
+
+    def _e_call(self, node: ast.Call, env: Env, d: int) -> Val:
+        func = node.func
+        if self.reg.named:
+            called = func.attr if isinstance(func, ast.Attribute) else (
+                func.id if isinstance(func, ast.Name) else None)
+            if called:
+                for pat, h in self.reg.named:
+                    if pat.search(called):
+                        recv = self.ev(func.value, env, d) if isinstance(func, ast.Attribute) else None
+                        site = self._callsite(node, env, recv, None, d)
+                        got = self._apply([h], site, node, env)
+                        if got is not None:
+                            return got
+        if isinstance(func, ast.Attribute):
+            name = dotted(func)
+            stored = env.lookup(name) if name is not None else None
+            if stored is not None:
+                return self._call_value(stored, node, env, d, recv=None)
+            recv = self.ev(func.value, env, d)
+            return self._call_method(recv, func.attr, node, env, d)
+        fv = self.ev(func, env, d)
+        if isinstance(func, ast.Name) and fv is CLEAN and func.id not in self.aliases:
+            return self._call_builtin(func.id, node, env, d)
+        return self._call_value(fv, node, env, d, recv=None)
+
+    def _call_builtin(self, name: str, node: ast.Call, env: Env, d: int) -> Val:
+        site = self._callsite(node, env, None, None, d)
+        handlers = self.reg.builtins.get(name)
+        if handlers:
+            got = self._apply(handlers, site, node, env)
+            if got is not None:
+                return got
+        if name in NUMERIC_BUILTINS:
+            if name in ("max", "min", "sum", "abs", "round") or name == "float":
+                return self._numeric(name, site)
+            if name in ("int", "float") and site.args:
+                return Val(consts=_convert(site.args[0].consts, name))
+            return CLEAN
+        if name == "float" and site.args:
+            return self.reduce(site.args[0])
+        if name in ("zip",):
+            return Val(limit(set().union(*(flat(a) for a in site.args)) if site.args else EMPTY),
+                       None, None, None,
+                       Val(elems=tuple(self.iterate(a) for a in site.args)) if 0 < len(site.args) <= 6
+                       else None)
+        if name == "enumerate" and site.args:
+            it = self.iterate(site.args[0])
+            return Val(site.args[0].labels, None, None, None, Val(elems=(CLEAN, it)))
+        if name in ("next",) and site.args:
+            return self.iterate(site.args[0])
+        if name in ("list", "tuple", "sorted", "reversed", "iter", "set", "frozenset") and site.args:
+            a = site.args[0]
+            return Val(flat(a) if a.item is None else a.labels, None, None, None,
+                       a.item if a.item is not None else (self.iterate(a) if a.labels else None))
+        if name in PASS_BUILTINS:
+            if name == "getattr" and len(site.args) >= 2:
+                attr = site.args[1].text()
+                if attr is not None:
+                    return self.attr(site.args[0], attr, node.args[0], env)
+            if name == "str" and site.args and site.args[0].consts:
+                return Val(flat(site.args[0]), tuple(Const(str(c.value), c.kind, c.origin, c.line)
+                                                     for c in site.args[0].consts))
+            return site.content()
+        return CLEAN
+
+    def _numeric(self, name: str, site: CallSite) -> Val:
+        if name == "float" and site.args:
+            v = self.reduce(site.args[0])
+            return Val(v.labels, _convert(site.args[0].consts, "float"))
+        if name in ("max", "min") and site.args:
+            if len(site.args) == 1:
+                return self.reduce(site.args[0])
+            return self.reduce(Val(limit(set().union(*(flat(a) for a in site.args)))))
+        if name == "round":
+            return CLEAN  # rounding decides per kind (a model's "round" builtin handler)
+        return CLEAN
+
+    def _call_value(self, fv: Val, node: ast.Call, env: Env, d: int, recv: Val | None) -> Val:
+        o = fv.obj
+        if o is not None:
+            t = o.type
+            if t == "func":
+                info = self._fn_by_qual.get(o.get("q"))
+                if info is not None:
+                    return self._call_summary(info, node, env, d, skip_self=False)
+            elif t == "class":
+                info = self._cls_by_qual.get(o.get("q"))
+                if info is not None:
+                    return self._instantiate(info, node, env, d)
+            elif t == "ref":
+                return self._call_ref(o.get("q"), node, env, d)
+            elif t == "ext":
+                return self._call_ext(fv, node, env, d, method=None)
+            else:
+                # calling a typed object: llm(prompt), pipe(text), tokenizer(text)
+                site = self._callsite(node, env, fv, fv, d)
+                got = self._dispatch_method(o, "__call__", site, node, env)
+                if got is not None:
+                    return got
+                return CLEAN
+        # calling the result of a call: pipeline("x")(text), nn.Softmax(dim=1)(x)
+        if isinstance(node.func, ast.Call):
+            site = self._callsite(node, env, fv, fv, d)
+            got = self._any_method("__call__", fv, site, node, env)
+            if got is not None:
+                return got
+        site = self._callsite(node, env, None, fv, d)  # the arguments' calls may be sinks
+        if isinstance(node.func, ast.Name) and not fv.labels:
+            # a parameter or local of unknown type: what its name says (tok(prompt))
+            name = node.func.id
+            call = CallSite(None, name, "__call__", None, name, site.args, site.kwargs,
+                            site.star_args, site.star_kwargs, self.module, site.line, site.func)
+            for pat, h in self.reg.receivers:
+                if pat.search(name):
+                    got = self._apply([h], call, node, env)
+                    if got is not None:
+                        return got
+        return CLEAN
+
+    def _call_ref(self, q: str, node: ast.Call, env: Env, d: int) -> Val:
+        site = self._callsite(node, env, None, None, d)
+        site.q = q
+        handlers = self.reg.calls.get(q)
+        if handlers:
+            got = self._apply(handlers, site, node, env)
+            if got is not None:
+                return got
+        for prefix, h in self.reg.prefixes:
+            if q.startswith(prefix):
+                got = self._apply([h], site, node, env)
+                if got is not None:
+                    return got
+        if not self._rooted(q):
+            # maybe a function or class of another module of the project
+            return self._ext_call("import:" + q, site, node, env)
+        last = q.rsplit(".", 1)[-1]
+        if last[:1].isupper() and not last.isupper():
+            # a library class we know nothing of: its instance holds what it was given
+            return site.content()
+        return CLEAN
+
+    def _ext_call(self, ref: str, site: CallSite, node: ast.Call, env: Env,
+                  method: str | None = None, path: tuple = ()) -> Val:
+        """A call of something defined in another module: recorded for linking; its result is
+        symbolic."""
+        self._site += 1
+        sid = f"call:{self._site}"
+        pos = self._pos(node)
+        self.ext_calls.append({
+            "id": sid, "ref": ref, "path": list(path), "method": method,
+            "args": [trim(a) for a in site.args[:12]],
+            "kwargs": {k: trim(v) for k, v in list(site.kwargs.items())[:16]},
+            "recv_name": site.recv_name, "name": site.name, "dotted": site.dotted,
+            "pos": pos, "context": self.context(getattr(node, "lineno", 0)), "func": site.func,
+            "line": getattr(node, "lineno", 0),
+        })
+        return Val(frozenset({Label(EXT, sid)}), None, Obj("ext", (("ref", sid),)))
+
+    def _call_ext(self, fv: Val, node: ast.Call, env: Env, d: int, method: str | None) -> Val:
+        site = self._callsite(node, env, None, None, d)
+        o = fv.obj
+        return self._ext_call(o.get("ref"), site, node, env, method, o.path)
+
+    def _apply(self, handlers, site: CallSite, node: ast.AST, env: Env) -> Val | None:
+        for h in handlers:
+            got = h(site)
+            if got is None:
+                continue
+            if isinstance(got, Outcome):
+                for use in got.uses:
+                    self.emit(use, node, env)
+                for kind, data in got.facts:
+                    self.fact(kind, node, data)
+                if got.mutate is not None and isinstance(node, ast.Call) and \
+                        isinstance(node.func, ast.Attribute):
+                    self._mutate(node.func.value, got.mutate, env)
+                for fn_val, role in got.roles:
+                    self._set_role(fn_val, role)
+                return got.ret if got.ret is not None else CLEAN
+            return got
+        return None
+
+    def _call_method(self, recv: Val, name: str, node: ast.Call, env: Env, d: int) -> Val:
+        o = recv.obj
+        if o is not None:
+            t = o.type
+            if t == "ref":
+                return self._call_ref(f"{o.get('q')}.{name}", node, env, d)
+            if t == "ext":
+                return self._call_ext(Val(recv.labels, None, o.with_path(name)), node, env, d,
+                                      method=name)
+            if t == "inst":
+                info = self._cls_by_qual.get(o.get("q"))
+                m = self._method(info, name) if info is not None else None
+                if m is not None:
+                    return self._call_summary(m, node, env, d, skip_self=True)
+                if info is not None:
+                    field = self._inst_attr(o, name, node.func)
+                    if field.obj is not None and field.obj.type not in ("inst", "func"):
+                        return self._call_value(field, node, env, d, recv=None)
+                # a method of a library base class, or an attribute holding an object of
+                # unknown type (self.tokenizer(prompt)): what its name says
+                site = self._callsite(node, env, recv, None, d)
+                got = self._base_method(info, name, site, node, env)
+                if got is not None:
+                    return got
+                call = CallSite(site.q, site.dotted, "__call__", None, name, site.args,
+                                site.kwargs, site.star_args, site.star_kwargs, self.module,
+                                site.line, site.func)
+                for pat, h in self.reg.receivers:
+                    if pat.search(name):
+                        got = self._apply([h], call, node, env)
+                        if got is not None:
+                            return got
+                return self._generic_method(recv, name, site, node, env)
+            if t == "class":
+                info = self._cls_by_qual.get(o.get("q"))
+                m = self._method(info, name) if info is not None else None
+                if m is not None:
+                    return self._call_summary(m, node, env, d, skip_self=_is_classmethod(m.node))
+                site = self._callsite(node, env, recv, None, d)
+                return self._generic_method(recv, name, site, node, env)
+            if t == "func":
+                site = self._callsite(node, env, recv, None, d)
+                return CLEAN
+            site = self._callsite(node, env, recv, None, d)
+            got = self._dispatch_method(o, name, site, node, env)
+            if got is not None:
+                return got
+            return self._generic_method(recv, name, site, node, env)
+        site = self._callsite(node, env, recv, None, d)
+        # a receiver of unknown type: name heuristics of the models (logger.info, tokenizer.decode)
+        rname = site.recv_name
+        if rname is not None and rname not in ("self", "cls"):
+            for pat, h in self.reg.receivers:
+                if pat.search(rname):
+                    got = self._apply([h], site, node, env)
+                    if got is not None:
+                        return got
+        return self._generic_method(recv, name, site, node, env)
+
+    def _base_method(self, info: ClassInfo | None, name: str, site: CallSite, node, env) -> Val | None:
+        """``self.log(...)`` in a class of a library base (``LightningModule.log``): the method
+        of the base's model."""
+        if info is None:
+            return None
+        for b in info.bases:
+            handlers = self.reg.calls.get(f"{b}.{name}")
+            if handlers:
+                got = self._apply(handlers, site, node, env)
+                if got is not None:
+                    return got
+        return None
+
+    def _dispatch_method(self, o: Obj, name: str, site: CallSite, node, env) -> Val | None:
+        table = self.reg.methods.get(o.type)
+        if not table:
+            return None
+        tail = ".".join((*o.path, name)) if o.path else name
+        handlers = table.get(tail)
+        if handlers is None and o.path:
+            handlers = table.get(name)
+        if handlers is None:
+            handlers = table.get("*")
+        if handlers is None:
+            return None
+        site.recv = Val(site.recv.labels if site.recv else EMPTY, None, o)
+        site.name = name
+        return self._apply(handlers, site, node, env)
+
+    def _any_method(self, name: str, recv: Val, site: CallSite, node, env) -> Val | None:
+        hs = self.reg.any_methods.get(name)
+        if hs:
+            return self._apply(hs, site, node, env)
+        return None
+
+    def _generic_method(self, recv: Val, name: str, site: CallSite, node, env) -> Val:
+        got = self._any_method(name, recv, site, node, env)
+        if got is not None:
+            return got
+        if name in MUTATORS and (site.args or site.kwargs):
+            add = site.content()
+            if add.labels and isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                self._mutate(node.func.value, Val(self._collected(add.labels)), env)
+            return CLEAN
+        if not recv.labels and recv.item is None and recv.keys is None:
+            if name == "format" and recv.text() is not None and self._scaling:
+                specs = [m.group(1) or "" for m in _BRACE_SPEC.finditer(recv.text())]
+                labels = set()
+                for i, a in enumerate(site.args):
+                    spec = specs[i] if i < len(specs) else ""
+                    labels |= self._formatted(flat(a), spec,
+                                              site.scaled[i] if i < len(site.scaled) else 0)
+                for a in site.kwargs.values():
+                    labels |= flat(a)
+                return Val(limit(labels))
+            if name in ("format", "format_map", "join"):
+                merged = site.content()
+                consts = None
+                if name == "join" and recv.text() is not None and site.args:
+                    a = site.args[0]
+                    if a.elems is not None and all(e.text() is not None for e in a.elems):
+                        consts = (Const(recv.text().join(e.text() for e in a.elems)),)
+                return Val(merged.labels, consts)
+            if name in STRING_METHODS and recv.consts:
+                return Val(consts=None)
+            return CLEAN
+        if name in MEASURE_METHODS:
+            return CLEAN
+        if name in REDUCERS:
+            return self.reduce(recv)
+        if name in ("get", "pop") and site.args:
+            key = site.args[0].text()
+            return self.key(recv, key if key is not None else _UNKNOWN,
+                            node.func.value if isinstance(node.func, ast.Attribute) else None, env)
+        if name in ("items",):
+            item = None
+            if recv.keys is not None:
+                item = Val(elems=(CLEAN, join(*(v for _, v in recv.keys))))
+            elif recv.labels:
+                item = Val(elems=(CLEAN, Val(self._trans_method(recv.labels, "values"))))
+            return Val(self._trans_method(recv.labels, name), None, None, None, item)
+        if name == "values" and recv.keys is not None:
+            vals = [v for _, v in recv.keys]
+            return Val(limit(set().union(*(flat(v) for v in vals))) if vals else EMPTY, None, None,
+                       None, join(*vals) if vals else None)
+        labels = self._trans_method(flat(recv) if recv.elems is not None else recv.labels, name)
+        if name in ("format", "format_map", "join", "replace"):
+            labels = limit(labels | site.content().labels)
+        item = recv.item if name in STRING_METHODS else None
+        return Val(labels, None, None, None, item) if labels or item is not None else CLEAN
+
+    def _instantiate(self, info: ClassInfo, node: ast.Call, env: Env, d: int) -> Val:
+        init = self._method(info, "__init__")
+        held = EMPTY
+        if init is not None:
+            self._call_summary(init, node, env, d, skip_self=True)
+        else:
+            site = self._callsite(node, env, None, None, d)
+            held = site.content().labels  # a record holds what it was given
+        inst = Val(held, None, Obj("inst", (("q", info.qual),)))
+        site = None
+        for b in info.bases:
+            handlers = self.reg.calls.get(b)
+            if handlers:
+                site = site or self._callsite(node, env, None, None, d)
+                got = self._apply(handlers, site, node, env)
+                if got is not None and got.obj is not None:
+                    return Val(got.labels, None, Obj("inst", (("q", info.qual), ("base", got.obj.type))))
+        return inst
+
+    def _call_summary(self, info: FuncInfo, node: ast.Call, env: Env, d: int, skip_self: bool) -> Val:
+        site = self._callsite(node, env, None, None, d)
+        s = self.summary_of(info)
+        if s is None:
+            return CLEAN
+        a = info.node.args
+        every = [p.arg for p in (*a.posonlyargs, *a.args, *a.kwonlyargs)]
+        start = 1 if skip_self and every and every[0] in ("self", "cls") else 0
+        bound: dict[int, Val] = {}
+        for i, v in enumerate(site.args):
+            if start + i < len(every):
+                bound[start + i] = v
+        index = {n: i for i, n in enumerate(every)}
+        for k, v in site.kwargs.items():
+            if k in index:
+                bound[index[k]] = v
+        return self.substitute_call(info, bound, node, env)
+
+    def substitute_call(self, info: FuncInfo, bound: dict[int, Val], node: ast.AST, env: Env) -> Val:
+        """Apply ``info``'s summary at a call: its parameter events become events here (with
+        what the caller passes), its return value the call's value."""
+        if bound:
+            for ev in list(info.events):
+                value = self._subst_val(ev.value, bound)
+                args = {k: self._subst_val(v, bound) for k, v in ev.args.items()}
+                # what the caller contributes: the labels its arguments bring
+                value = Val(limit(flat(value) - {lb for lb in flat(ev.value) if lb.kind != PARAM}))
+                if not value.labels and not any(flat(v) or v.consts for v in args.values()):
+                    continue
+                if all(lb.kind == PARAM for lb in value.labels) and args == ev.args:
+                    if not any(lb.kind == PARAM for lb in value.labels):
+                        continue
+                call_pos = self._pos(node)
+                via = ((info.name, call_pos.line), *ev.via)
+                fenv = env.function_env()
+                func = fenv.func if fenv is not None else None
+                new = Event(ev.sink, ev.info, value, args, ev.pos, ev.context,
+                            func.qual if func else "", via, call_pos,
+                            self.context(getattr(node, "lineno", 0)))
+                key = new.key()
+                if key in self._seen_events:
+                    continue
+                self._seen_events.add(key)
+                if func is not None and any(lb.kind == PARAM for lb in flat(value)) \
+                        and len(func.events) < MAX_EVENTS_PER_FUNC:
+                    func.events.append(new)
+                self.events.append(new)
+        return self._subst_val(info.ret, bound)
+
+    def _subst_val(self, v: Val, bound: dict[int, Val]) -> Val:
+        labels = v.labels
+        if not any(lb.kind == PARAM for lb in labels) and v.elems is None and v.item is None \
+                and v.keys is None:
+            return v
+        out = set()
+        extra_obj = None
+        for lb in labels:
+            if lb.kind != PARAM:
+                out.add(lb)
+                continue
+            arg = bound.get(int(lb.tag))
+            if arg is None:
+                continue
+            got = self.replay(arg, lb.data[1:] if len(lb.data) > 1 else ())
+            out |= flat(got)
+            if got.obj is not None and extra_obj is None:
+                extra_obj = got.obj
+        return Val(limit(out), v.consts, v.obj or extra_obj,
+                   tuple(self._subst_val(e, bound) for e in v.elems) if v.elems is not None else None,
+                   self._subst_val(v.item, bound) if v.item is not None else None,
+                   tuple((k, self._subst_val(x, bound)) for k, x in v.keys) if v.keys is not None
+                   else None)
+
+    def replay(self, v: Val, path: tuple) -> Val:
+        """Apply the reads recorded on a symbolic label to the value it stands for."""
+        for step in path:
+            if not isinstance(step, tuple) or len(step) != 2:
+                continue
+            op, arg = step
+            if op == "a":
+                v = self.attr(v, arg, None, None, reads=False)
+            elif op == "k":
+                v = self.key(v, arg if arg is not None else _UNKNOWN, None, None, reads=False)
+            elif op == "m":
+                v = Val(self._trans_method(flat(v), arg))
+            elif op == "i":
+                v = self.iterate(v)
+            elif op == "r":
+                v = self.reduce(v)
+        return v
+
+    # ------------------------------------------------------------------ summary
+    def _summary(self) -> ModuleSummary:
+        exports = {}
+        for name, v in self.module_env.vars.items():
+            if v.obj is not None or v.labels or v.consts:
+                exports[name] = trim(v)
+        funcs = {}
+        for info in self.funcs:
+            if info.state != "done":
+                continue
+            params = info.params
+            funcs[info.qual] = FuncSummary(
+                info.qual, params, trim(info.ret),
+                [e for e in info.events], info.role, info.entry,
+                info.cls.qual if info.cls else "", info.line)
+        classes = {}
+        for c in self.classes:
+            classes[c.qual] = {"bases": c.bases, "methods": {k: m.qual for k, m in c.methods.items()},
+                               "fields": {k: trim(v) for k, v in c.fields.items()
+                                          if v.obj is not None or v.labels}}
+        return ModuleSummary(self.module.rel, self.events, funcs, exports, classes,
+                             self.ext_calls, self.facts, sorted(self.aliases.items()),
+                             sorted(self.relative.items()))
+
+
+_UNKNOWN = object()
+_NO = object()
+_RECORD_BASES = {"BaseModel", "TypedDict", "NamedTuple", "SQLModel", "Schema", "Document", "Model"}
+_CONFIG_CLASS_RE = _re_mod.compile(r"(Config|Configuration|Args|Arguments|Settings|Options|Params|"
+                                   r"Parameters|Hparams|Env|Environment)$")
+
+
+def reduce_labels(reg: Registry, labels) -> frozenset:
+    """The labels of a scalar taken from a value with ``labels`` (each kind's ``reduce``)."""
+    out = set()
+    for lb in labels:
+        if lb.kind == PARAM or lb.kind == EXT:
+            out.add(_extend(lb, ("r", "")))
+            continue
+        k = reg.kinds.get(lb.kind)
+        if k is None or k.reduce is None:
+            out.add(lb)
+        else:
+            out.update(k.reduce(lb))
+    return limit(out)
+
+
+def _extend(lb: Label, step: tuple) -> Label:
+    data = lb.data
+    if lb.kind == PARAM:
+        name = data[0] if data else ""
+        path = data[1:] if len(data) > 1 else ()
+        if len(path) >= MAX_PATH:
+            return lb
+        return Label(PARAM, lb.tag, lb.origin, lb.line, (name, *path, step))
+    if len(data) >= MAX_PATH:
+        return lb
+    return Label(lb.kind, lb.tag, lb.origin, lb.line, (*data, step))
+
+
+def _self_calls(node: ast.ClassDef) -> set[str]:
+    """Names of the methods a class calls on itself (``self.preprocess(x)``)."""
+    out = set()
+    for n in ast.walk(node):
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and \
+                isinstance(n.func.value, ast.Name) and n.func.value.id == "self":
+            out.add(n.func.attr)
+    return out
+
+
+def _same_env(a: dict, b: dict) -> bool:
+    if a.keys() != b.keys():
+        return False
+    return all(a[k] == b[k] for k in a)
+
+
+def _is_static(node) -> bool:
+    return any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in
+               getattr(node, "decorator_list", ()))
+
+
+def _is_classmethod(node) -> bool:
+    return any(isinstance(d, ast.Name) and d.id == "classmethod" for d in
+               getattr(node, "decorator_list", ()))
+
+
+def _annotation_name(ann: ast.AST | None) -> str | None:
+    """``Customer``, ``Optional[Customer]``, ``list[Customer]``, ``"Customer"`` -> ``Customer``."""
+    if ann is None:
+        return None
+    if isinstance(ann, ast.Name):
+        return ann.id
+    if isinstance(ann, ast.Attribute):
+        return ann.attr
+    if isinstance(ann, ast.Subscript):
+        inner = ann.slice
+        if isinstance(inner, ast.Tuple) and inner.elts:
+            inner = inner.elts[0]
+        return _annotation_name(inner)
+    if isinstance(ann, ast.BinOp):
+        return _annotation_name(ann.left)
+    if isinstance(ann, ast.Constant) and isinstance(ann.value, str) and ann.value.isidentifier():
+        return ann.value
+    return None
+
+
+def _arith(op: ast.operator, a: Any, b: Any) -> Any:
+    num = (int, float)
+    if isinstance(a, bool) or isinstance(b, bool):
+        return _NO
+    try:
+        if isinstance(op, ast.Add):
+            if isinstance(a, str) and isinstance(b, str):
+                return a + b if len(a) + len(b) < 4096 else _NO
+            if isinstance(a, num) and isinstance(b, num):
+                return a + b
+        if not (isinstance(a, num) and isinstance(b, num)):
+            return _NO
+        if isinstance(op, ast.Sub):
+            return a - b
+        if isinstance(op, ast.Mult):
+            return a * b
+        if isinstance(op, ast.Div):
+            return a / b
+        if isinstance(op, ast.FloorDiv):
+            return a // b
+        if isinstance(op, ast.Pow):
+            if abs(b) > 64:
+                return _NO
+            return float(a) ** b
+    except (ArithmeticError, ValueError, OverflowError):
+        return _NO
+    return _NO
+
+
+def _convert(consts: tuple | None, to: str) -> tuple | None:
+    if not consts:
+        return None
+    out = []
+    for c in consts:
+        try:
+            out.append(Const(float(c.value) if to == "float" else int(c.value), c.kind, c.origin,
+                             c.line))
+        except (TypeError, ValueError, OverflowError):
+            return None
+    return tuple(out)
+
+
+import re as _re  # noqa: E402
+
+_PCT_SPEC = _re.compile(r"%[-+ #0]*\d*((?:\.\d+)?)([diouxXeEfFgGcrsa])")
+_BRACE_SPEC = _re.compile(r"\{[^{}]*?(?::([^{}]*))?\}")
+
+
+def _scaled(expr: ast.AST | None) -> int:
+    """Decimals a scaling moves before the point: ``p * 100`` -> 2, ``100 * p`` -> 2."""
+    if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Mult):
+        best = max(_scaled(expr.left), _scaled(expr.right))
+        for side in (expr.left, expr.right):
+            if isinstance(side, ast.Constant) and isinstance(side.value, (int, float)) \
+                    and not isinstance(side.value, bool) and side.value >= 10:
+                best = max(best, len(str(int(side.value))) - 1)
+        return best
+    if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) and expr.args:
+        return _scaled(expr.args[0])
+    if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute):
+        return _scaled(expr.func.value)
+    if isinstance(expr, ast.Attribute):
+        return _scaled(expr.value)
+    return 0
+
+
+_STMT = {
+    ast.Expr: Analysis._s_expr, ast.Assign: Analysis._s_assign, ast.AnnAssign: Analysis._s_annassign,
+    ast.AugAssign: Analysis._s_augassign, ast.Return: Analysis._s_return, ast.If: Analysis._s_if,
+    ast.For: Analysis._s_for, ast.AsyncFor: Analysis._s_for, ast.While: Analysis._s_while,
+    ast.With: Analysis._s_with, ast.AsyncWith: Analysis._s_with, ast.Try: Analysis._s_try,
+    ast.FunctionDef: Analysis._s_funcdef, ast.AsyncFunctionDef: Analysis._s_funcdef,
+    ast.ClassDef: Analysis._s_classdef, ast.Import: Analysis._s_import,
+    ast.ImportFrom: Analysis._s_import, ast.Global: Analysis._s_global,
+    ast.Nonlocal: Analysis._s_global, ast.Raise: Analysis._s_raise, ast.Assert: Analysis._s_assert,
+    ast.Delete: Analysis._s_delete,
+}
+if hasattr(ast, "TryStar"):
+    _STMT[ast.TryStar] = Analysis._s_try
+if hasattr(ast, "Match"):
+    _STMT[ast.Match] = Analysis._s_match
+
+_EXPR = {
+    ast.Constant: Analysis._e_const, ast.Name: Analysis._e_name,
+    ast.Attribute: Analysis._e_attribute, ast.Subscript: Analysis._e_subscript,
+    ast.Call: Analysis._e_call, ast.BinOp: Analysis._e_binop, ast.UnaryOp: Analysis._e_unary,
+    ast.BoolOp: Analysis._e_boolop, ast.Compare: Analysis._e_compare, ast.IfExp: Analysis._e_ifexp,
+    ast.JoinedStr: Analysis._e_joined, ast.List: Analysis._e_seq, ast.Tuple: Analysis._e_seq,
+    ast.Set: Analysis._e_seq, ast.Dict: Analysis._e_dict, ast.ListComp: Analysis._e_comp,
+    ast.SetComp: Analysis._e_comp, ast.GeneratorExp: Analysis._e_comp,
+    ast.DictComp: Analysis._e_comp, ast.Await: Analysis._e_await, ast.Yield: Analysis._e_yield,
+    ast.YieldFrom: Analysis._e_yield, ast.NamedExpr: Analysis._e_named,
+    ast.Starred: Analysis._e_starred, ast.Lambda: Analysis._e_lambda, ast.Slice: Analysis._e_slice,
+}
