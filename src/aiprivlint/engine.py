@@ -302,7 +302,10 @@ class Engine:
             facts.extend(res.facts)
             findings.extend(res.findings)
         projects = self._projects(paths, files, facts)
+        self.flow_errors = []
+        self._files_by_rel = by_rel
         self._flow_phase(projects, results, findings, facts, gather)
+        errors.extend(self.flow_errors)
         for rule in project_rules:
             for proj in projects:
                 rule.decide(proj, findings.append)
@@ -359,17 +362,22 @@ class Engine:
                     findings: list[Finding], facts: list[Fact], gather: frozenset[str]) -> None:
         """Phase 2 of the flow rules: each project's module summaries linked, events judged.
         Their facts join the projects' facts before the project rules run."""
-        summaries = {}
+        summaries, lite = {}, {}
         for res in results:
             if res.flow is not None:
-                summaries[res.rel] = res.flow
+                if "lite" in res.flow:
+                    lite[res.rel] = res.flow["lite"]
+                else:
+                    summaries[res.rel] = res.flow
         if not summaries:
             return
         from .checkers.python._flow_rule import decide
         from .flow.summary import ModuleSummary
 
         mods = {rel: ModuleSummary.from_json(doc) for rel, doc in summaries.items()}
-        new_findings, new_facts = decide(projects, mods, self.selected | gather, self.options)
+        new_findings, new_facts, errors = decide(projects, mods, self.selected | gather,
+                                                 self.options, lite, self._flow_loader())
+        self.flow_errors = errors
         findings.extend(f for f in new_findings if f.rule in self.selected)
         if not new_facts:
             return
@@ -381,6 +389,20 @@ class Engine:
                 proj.facts.append(fact)
         for proj in projects:
             proj.facts.sort(key=lambda f: (f.path, f.line, f.kind))
+
+    def _flow_loader(self):
+        """Phase 2's on-demand analysis of a module phase 1 left out (see ``decide``)."""
+        by_rel = self._files_by_rel
+        checker = next(c for c in checkers() if hasattr(c, "flow_rules"))
+
+        def load(rel: str):
+            from .checkers.python._flow_run import analyse_file
+            sf = by_rel.get(rel)
+            if sf is None:
+                return None
+            return analyse_file(sf.path, rel, "notebook" in sf.kinds, checker.registry(),
+                                self.options)
+        return load
 
     def _projects(self, paths: list[str], files: list[SourceFile], facts: list[Fact]) -> list[Project]:
         cwd = (self.cwd or Path.cwd()).resolve()

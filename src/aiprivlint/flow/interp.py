@@ -202,6 +202,8 @@ class Analysis:
         self._site = 0
         self._seen_events: set = set()
         self._lambda_infos: dict[int, FuncInfo] = {}
+        self._assigns_cache: dict[str, dict] = {}
+        self._called_cache: dict[str, set] = {}
         # rounding decisions read how a value was scaled (p * 100): only when a kind formats
         self._scaling = any(k.format is not None for k in registry.kinds.values())
         self.options = module.options
@@ -209,7 +211,6 @@ class Analysis:
 
     # ------------------------------------------------------------------ driver
     def run(self) -> ModuleSummary:
-        self._prepass(self.tree)
         env = self.module_env
         self._declare(self.tree.body, env, None, "")
         self._block(self.tree.body, env)
@@ -217,14 +218,6 @@ class Analysis:
             if info.state == "todo":
                 self._analyse(info)
         return self._summary()
-
-    # ------------------------------------------------------------------ roles (pre-pass)
-    def _prepass(self, tree: ast.Module) -> None:
-        """Imports first (a function may use a name imported below it, in a notebook's later
-        cell), and the calls that wire functions to a framework (``gr.Interface(fn=f)``)."""
-        for node in ast.walk(tree):
-            if isinstance(node, (ast.Import, ast.ImportFrom)):
-                self._import(node, record_only=True)
 
     # ------------------------------------------------------------------ declarations
     def _declare(self, stmts, env: Env, cls: ClassInfo | None, prefix: str) -> None:
@@ -347,7 +340,8 @@ class Analysis:
         func = fenv.func if fenv is not None else None
         ev = Event(use.sink, dict(use.info), Val(labels) if labels else CLEAN,
                    {k: trim(v) for k, v in use.args.items()}, pos,
-                   self.context(getattr(node, "lineno", 0)), func.qual if func else "", via)
+                   self.context(getattr(node, "lineno", 0)), func.qual if func else "", via,
+                   home=func.qual if func else "")
         key = ev.key()
         if key in self._seen_events:
             return
@@ -455,7 +449,10 @@ class Analysis:
         cls = info.cls
         extra = {}
         if cls is not None:
-            extra = {"methods": set(cls.methods), "self_called": _self_calls(cls.node)}
+            called = self._called_cache.get(cls.qual)
+            if called is None:
+                called = self._called_cache[cls.qual] = _self_calls(cls.node)
+            extra = {"methods": set(cls.methods), "self_called": called}
         fs = FunctionSite(info.qual, info.name, decorators, cls.bases if cls else [],
                           cls.decorators if cls else [], cls.name if cls else None, info.params,
                           self.module, extra)
@@ -931,20 +928,28 @@ class Analysis:
             return CLEAN
         return v
 
+    def _self_assigns(self, info: ClassInfo) -> dict:
+        """``self.X = value`` in the class's methods: X -> [(method, value)], one walk a class."""
+        table = self._assigns_cache.get(info.qual)
+        if table is None:
+            table = {}
+            for m in info.methods.values():
+                if isinstance(m.node, ast.Lambda):
+                    continue
+                for n in ast.walk(m.node):
+                    if isinstance(n, (ast.Assign, ast.AnnAssign)) and n.value is not None:
+                        targets = n.targets if isinstance(n, ast.Assign) else [n.target]
+                        for t in targets:
+                            if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) \
+                                    and t.value.id == "self":
+                                table.setdefault(t.attr, []).append((m, n.value))
+            self._assigns_cache[info.qual] = table
+        return table
+
     def _field_from_source(self, info: ClassInfo, attr: str) -> Val | None:
         """``self.X`` read before the method that assigns it ran: evaluate the assignments of
         ``self.X = ...`` in the class's methods in a fresh environment (objects only)."""
-        exprs = []
-        for m in info.methods.values():
-            if isinstance(m.node, ast.Lambda):
-                continue
-            for n in ast.walk(m.node):
-                if isinstance(n, (ast.Assign, ast.AnnAssign)) and n.value is not None:
-                    targets = n.targets if isinstance(n, ast.Assign) else [n.target]
-                    for t in targets:
-                        if isinstance(t, ast.Attribute) and t.attr == attr and \
-                                isinstance(t.value, ast.Name) and t.value.id == "self":
-                            exprs.append((m, n.value))
+        exprs = self._self_assigns(info).get(attr)
         if not exprs:
             return None
         info.fields[attr] = CLEAN  # guards recursion
@@ -1827,7 +1832,7 @@ class Analysis:
                 func = fenv.func if fenv is not None else None
                 new = Event(ev.sink, ev.info, value, args, ev.pos, ev.context,
                             func.qual if func else "", via, call_pos,
-                            self.context(getattr(node, "lineno", 0)))
+                            self.context(getattr(node, "lineno", 0)), ev.home)
                 key = new.key()
                 if key in self._seen_events:
                     continue

@@ -113,6 +113,8 @@ class Linker:
         return self._member(mod, rest, depth)
 
     def _member(self, mod: str, rest: list[str], depth: int) -> Val:
+        if depth > MAX_DEPTH:
+            return CLEAN  # a cycle of re-exports, or a chain too long to follow
         s = self.mods[mod]
         head = rest[0]
         v = None
@@ -340,7 +342,7 @@ class Linker:
                 continue
             via = ((f.qual.rsplit(".", 1)[-1], rec["pos"].line), *ev.via)
             new = Event(ev.sink, ev.info, Val(labels) if labels else CLEAN, args, ev.pos,
-                        ev.context, ev.func, via, rec["pos"], rec["context"])
+                        ev.context, ev.func, via, rec["pos"], rec["context"], ev.home)
             new.module = mod
             new.info = dict(ev.info, caller=rel)
             self._add(new)

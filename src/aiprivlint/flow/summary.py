@@ -48,6 +48,7 @@ class Event:
     via: tuple = ()  # ((helper name, call line), ...) from the outermost call inwards
     call: Pos | None = None  # the call of the helper through which it was reported
     call_context: str = ""
+    home: str = ""  # the function the sink itself is in (func changes as the event is passed up)
     module: str = ""  # set when linked: the module's path
 
     def key(self) -> tuple:
@@ -64,14 +65,15 @@ class Event:
                 "args": {k: val_json(v) for k, v in self.args.items()}, "pos": self.pos.to_json(),
                 "context": self.context, "func": self.func, "via": [list(v) for v in self.via],
                 "call": self.call.to_json() if self.call else None,
-                "call_context": self.call_context}
+                "call_context": self.call_context, "home": self.home}
 
     @classmethod
     def from_json(cls, raw: dict) -> "Event":
         return cls(raw["sink"], raw["info"], val_from(raw["value"]),
                    {k: val_from(v) for k, v in raw["args"].items()}, Pos.from_json(raw["pos"]),
                    raw["context"], raw["func"], tuple(tuple(v) for v in raw["via"]),
-                   Pos.from_json(raw["call"]) if raw["call"] else None, raw["call_context"])
+                   Pos.from_json(raw["call"]) if raw["call"] else None, raw["call_context"],
+                   raw.get("home", ""))
 
 
 @dataclass

@@ -357,11 +357,16 @@ class PythonChecker(FileChecker):
         if tree is not None:
             ast_run = AstRun(ctx, tree, code, nb)
             ast_run.run(ast_rules)
+            if flow_rules:
+                summary = ast_run.summary
+                if not prefilter or any(r.gate(summary) for r in flow_rules):
+                    self._flow(ctx, tree, code, nb, summary)
+                else:
+                    # no flow can start or end here; phase 2 analyses the module if a
+                    # module it imports, or one that imports it, takes part
+                    ctx.flow = {"lite": sorted(summary.imports | summary.relative)}
             if prefilter:
                 cst_rules = [r for r in cst_rules if r.gate(ast_run.summary)]
-                flow_rules = [r for r in flow_rules if r.gate(ast_run.summary)]
-            if flow_rules:
-                self._flow(ctx, tree, code, nb, ast_run.summary)
         elif prefilter:  # no summary for the gates: their rules' text tests decide after all
             seen: dict[object, bool] = {}
             cst_rules = [r for r in cst_rules if r not in self._gated or self._passes(r, code, seen)]

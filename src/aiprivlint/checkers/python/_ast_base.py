@@ -172,6 +172,7 @@ class Summary:
         self.calls: set[str] = set()  # last part of every called name: a.b.c() -> "c"
         self.keywords: set[str] = set()  # keyword argument names at calls (and class keywords)
         self.imports: set[str] = set()  # "torch", "torch.nn"; from a.b import c -> "a.b", "a.b.c"
+        self.relative: set[str] = set()  # from .a import b -> ".a.b"; from .. import c -> "..c"
         self.aliases: set[tuple[str, str]] = set()  # (as-name, last part of the imported name)
         self.strings: list[str] = []  # str constants, docstrings and f-string parts included
         self.fstrings: list[str] = []  # the text parts of f-strings (format specs too)
@@ -272,6 +273,8 @@ class Summary:
                 self.aliases.add((alias.asname, alias.name.rsplit(".", 1)[-1]))
             if module and not node.level and alias.name != "*":
                 self.imports.add(f"{module}.{alias.name}")
+            elif node.level and alias.name != "*":
+                self.relative.add("." * node.level + (f"{module}." if module else "") + alias.name)
 
     def visit_Constant(self, node: ast.Constant) -> None:
         if isinstance(node.value, str):

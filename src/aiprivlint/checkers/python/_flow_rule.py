@@ -19,9 +19,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Iterable
 
-from ...findings import Fact, Finding, Severity
+from ...findings import Fact, Finding, ScanError, Severity
 from ...flow.model import Model
 from ...flow.summary import Event, ModuleSummary, Pos
+from ...flow.values import flat
 from ._ast_base import Summary
 
 
@@ -106,41 +107,140 @@ def flow_registry(rules: Iterable[type[FlowRule]]):
     return registry(tuple(r.model for r in rules if r.model is not None))
 
 
-def decide(projects, summaries: dict[str, ModuleSummary], selected: frozenset[str],
-           options: dict) -> tuple[list[Finding], list[Fact]]:
-    """Phase 2 of every selected flow rule, project by project (``summaries``: rel -> summary
-    of the modules phase 1 analysed)."""
-    from ...flow.link import Linker
+MAX_HOPS = 2  # import-graph hops from an analysed module to the helpers analysed on demand
+MAX_ON_DEMAND = 400  # modules analysed on demand per project
 
+
+def _offers(s: ModuleSummary) -> bool:
+    """Whether a module gives its importers something a flow can use: a function whose
+    parameters reach a sink or whose result holds labels or an object, or a top-level value
+    with labels or an object (a client, a logger)."""
+    for f in s.funcs.values():
+        if f.events or f.ret.labels or f.ret.obj is not None:
+            return True
+    return any(v.labels or (v.obj is not None and v.obj.type not in ("func", "class", "ref"))
+               for v in s.exports.values())
+
+
+def _wants(s: ModuleSummary) -> set[str]:
+    """The dotted names a module calls into other modules with something to follow: labelled
+    arguments, or a result that reaches one of its events."""
+    used = {lb.tag for ev in s.events for lb in ev.value.labels if lb.kind == "ext"}
+    out = set()
+    for c in s.ext_calls:
+        if c["id"] in used or any(flat(v) for v in c["args"]) or \
+                any(flat(v) for v in c["kwargs"].values()):
+            ref = c["ref"]
+            if ref.startswith("import:"):
+                out.add(ref[7:])
+    return out
+
+
+def neighbours(full: dict[str, ModuleSummary], lite: dict[str, list], load,
+               rels: list[str]) -> dict[str, ModuleSummary]:
+    """Analyse on demand the modules phase 1 left out that a flow may cross: a helper an
+    analysed module calls with something to follow, a module that imports a function or value
+    an analysed module offers; up to ``MAX_HOPS`` imports away, ``MAX_ON_DEMAND`` at most."""
+    from ...flow.link import Linker, _module_index
+
+    finder = Linker.__new__(Linker)
+    finder.mods = {r: None for r in rels}
+    finder.index = _module_index(sorted(rels))
+    importers: dict[str, set[str]] = {}
+    for rel, names in lite.items():
+        for name in names:
+            found = finder.module_of(name, rel)
+            if found is not None and found[0] != rel:
+                importers.setdefault(found[0], set()).add(rel)
+    mods = dict(full)
+    frontier = dict(full)
+    budget = MAX_ON_DEMAND
+    for _ in range(MAX_HOPS):
+        todo: list[str] = []
+        for rel in sorted(frontier):
+            s = frontier[rel]
+            for name in sorted(_wants(s)):
+                found = finder.module_of(name, rel)
+                if found is not None and found[0] in lite and found[0] not in mods:
+                    todo.append(found[0])
+            for local, target in s.relative:
+                found = finder.module_of(target, rel)
+                if found is not None and found[0] in lite and found[0] not in mods:
+                    todo.append(found[0])
+            if _offers(s):
+                todo.extend(r for r in sorted(importers.get(rel, ())) if r not in mods)
+        frontier = {}
+        for rel in dict.fromkeys(todo):
+            if budget <= 0 or rel in mods:
+                continue
+            budget -= 1
+            got = load(rel)
+            if got is not None:
+                mods[rel] = frontier[rel] = got
+        if not frontier:
+            break
+    return mods
+
+
+def decide(projects, summaries: dict[str, ModuleSummary], selected: frozenset[str],
+           options: dict, lite: dict[str, list] | None = None,
+           load=None) -> tuple[list[Finding], list[Fact], list[ScanError]]:
+    """Phase 2 of every selected flow rule, project by project (``summaries``: rel -> summary
+    of the modules phase 1 analysed; ``lite``: rel -> imports of the others, ``load(rel)``
+    analyses one of those on demand). A project the linker fails on is an ``errors`` entry;
+    the other projects still get their findings."""
     rules = [r for r in all_flow_rules() if r.rule_id in selected]
+    lite = lite or {}
     if not rules or not summaries:
-        return [], []
-    reg = flow_registry(all_flow_rules())
+        return [], [], []
     findings: list[Finding] = []
     facts: list[Fact] = []
-    by_sink: dict[str, list[FlowRule]] = {}
+    errors: list[ScanError] = []
     for proj in projects:
         mods = {rel: summaries[rel] for rel in proj.files if rel in summaries}
         if not mods:
             continue
-        instances = [r() for r in rules]
-        for inst in instances:
-            for s in inst.sinks:
-                by_sink.setdefault(s, [])
-        ctx = Context(mods, options)
-        linker = Linker(reg, mods)
-        table: dict[str, list[FlowRule]] = {}
-        for inst in instances:
-            for s in inst.sinks:
-                table.setdefault(s, []).append(inst)
-        for ev in linker.events():
-            for inst in table.get(ev.sink, ()):
-                inst.judge(ev, ctx)
-        for inst in instances:
-            inst.finish(ctx)
-        findings.extend(ctx.findings)
-        facts.extend(ctx.facts)
-        for rel, s in mods.items():
-            for kind, line, data in s.facts:
-                facts.append(Fact(kind=kind, path=rel, line=line, data=dict(data)))
-    return findings, facts
+        if load is not None:
+            plite = {rel: lite[rel] for rel in proj.files if rel in lite}
+            mods = neighbours(mods, plite, load, [r for r in proj.files if r in mods or r in plite])
+        try:
+            f1, f2 = _decide_project(rules, mods, options)
+        except RecursionError:
+            errors.append(ScanError(proj.root, "flow rules: the project's modules nest too "
+                                    "deeply to link; its cross-module flows are not checked",
+                                    "parse"))
+            continue
+        except Exception as exc:  # noqa: BLE001 - one project must not stop the others
+            import os
+            errors.append(ScanError(proj.root, f"internal error in the dataflow linker: "
+                                    f"{type(exc).__name__}"
+                                    + (f": {exc}" if os.environ.get("AIPRIVLINT_DEBUG") else ""),
+                                    "internal"))
+            continue
+        findings.extend(f1)
+        facts.extend(f2)
+    return findings, facts, errors
+
+
+def _decide_project(rules, mods: dict[str, ModuleSummary], options: dict
+                    ) -> tuple[list[Finding], list[Fact]]:
+    from ...flow.link import Linker
+
+    reg = flow_registry(all_flow_rules())
+    instances = [r() for r in rules]
+    ctx = Context(mods, options)
+    linker = Linker(reg, mods)
+    table: dict[str, list[FlowRule]] = {}
+    for inst in instances:
+        for s in inst.sinks:
+            table.setdefault(s, []).append(inst)
+    for ev in linker.events():
+        for inst in table.get(ev.sink, ()):
+            inst.judge(ev, ctx)
+    for inst in instances:
+        inst.finish(ctx)
+    facts = list(ctx.facts)
+    for rel, s in mods.items():
+        for kind, line, data in s.facts:
+            facts.append(Fact(kind=kind, path=rel, line=line, data=dict(data)))
+    return ctx.findings, facts

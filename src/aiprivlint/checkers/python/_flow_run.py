@@ -29,7 +29,9 @@ def module_info(rel: str, path: Path | None, code: str, imports: set[str], noteb
     tutorial = bool(TUTORIAL_PATH_RE.search(rel))
     script = bool(MAIN_GUARD_RE.search(code))
     library = False
-    if not notebook and not tutorial and not script and path is not None:
+    from ...discovery import is_test_path
+    if not notebook and not tutorial and not script and path is not None \
+            and not is_test_path(rel):
         try:
             library = (path.parent / "__init__.py").is_file()
         except OSError:
@@ -83,6 +85,33 @@ def analyse(tree: ast.Module, source: str, rel: str, path: Path | None, nb, impo
     summary.meta = {"notebook": info.notebook, "library": info.library, "tutorial": info.tutorial,
                     "script": info.script, "imports": sorted(info.imported)}
     return summary
+
+
+def analyse_file(path: Path, rel: str, notebook: bool, registry: Registry,
+                 options: dict) -> ModuleSummary | None:
+    """Phase 2's on-demand analysis of a module phase 1 did not analyse (a helper next to a
+    module that takes part in a flow). None when it cannot be read or parsed."""
+    from ._ast_base import parse_ast
+    from ...notebook import NotebookError, code_of, parse_notebook
+
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None
+    nb = None
+    if notebook:
+        try:
+            nb = code_of(parse_notebook(text))
+        except NotebookError:
+            return None
+        text = nb.code
+    tree = parse_ast(text)
+    if tree is None:
+        return None
+    try:
+        return analyse(tree, text, rel, path, nb, imports_of(tree), registry, options)
+    except (RecursionError, MemoryError):
+        return None
 
 
 def imports_of(tree: ast.Module) -> set[str]:

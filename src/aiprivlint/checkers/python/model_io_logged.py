@@ -54,6 +54,18 @@ def _imports_any(meta: dict, roots) -> bool:
     return any(m == r or m.startswith(r + ".") for m in meta.get("imports", ()) for r in roots)
 
 
+API_LLM_ROOTS = ("openai", "anthropic", "cohere", "mistralai", "litellm", "langgraph", "llama_index",
+                 "groq", "together", "ollama", "google.generativeai", "google.genai", "vertexai",
+                 "dspy", "guidance", "instructor", "crewai", "semantic_kernel", "haystack",
+                 "smolagents", "pydantic_ai", "huggingface_hub", "fireworks", "replicate",
+                 "langchain", "langsmith", "autogen", "ag2")
+LOCAL_LLM_ROOTS = ("transformers", "vllm", "trl", "text_generation", "llama_cpp", "ctransformers",
+                   "mlx_lm", "sglang", "unsloth", "peft", "optimum", "tensorrt_llm", "keras_nlp",
+                   "keras_hub", "torch", "tensorflow", "jax", "accelerate", "deepspeed")
+GENERATION_CALLS = {"generate", "decode", "batch_decode", "chat", "stream_chat", "pipeline",
+                    "generate_content", "convert_tokens_to_string"}
+
+
 class ModelIOLogged(FlowRule):
     rule_id = "AIP203"
     sinks = frozenset({"log", "tracker", "print"})
@@ -111,9 +123,15 @@ class ModelIOLogged(FlowRule):
 
     @classmethod
     def gate(cls, summary: Summary) -> bool:
-        """A module takes part when it can log (a sink call) or make model output (an LLM or
-        ML import): a helper that logs its argument, a module that calls the model."""
-        return bool(summary.calls & SINK_CALLS) or bool(summary.imports)
+        """A module where a flow can start: it calls a model API or a generation library,
+        reads ``input()``, or serves requests. Helpers next to such a module (a function that
+        logs its argument, one that builds the prompt) are analysed in phase 2 through the
+        imports between them."""
+        if summary.import_prefix(*API_LLM_ROOTS) or "input" in summary.calls:
+            return True
+        if summary.imports_any(*WEB_ROOTS, "gradio", "streamlit"):
+            return True
+        return summary.imports_any(*LOCAL_LLM_ROOTS) and bool(summary.called_lasts() & GENERATION_CALLS)
 
     def __init__(self) -> None:
         self.found: dict = {}  # (rel, func, sink call, source) -> [first candidate, count]
@@ -136,7 +154,7 @@ class ModelIOLogged(FlowRule):
         kind, origin, resolved = source
         if ev.sink == "print" and kind == "user input" and not in_handler:
             return  # the user sees what they typed
-        key = (rel, ev.func or f"<module>", ev.info.get("call"), kind, origin)
+        key = (rel, ev.home or "<module>", ev.info.get("call"), kind, origin)
         hit = self.found.get(key)
         if hit is None:
             self.found[key] = [ev, source, 1]
