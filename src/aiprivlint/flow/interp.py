@@ -404,7 +404,9 @@ class Analysis:
             for d in node.args.defaults + [d for d in node.args.kw_defaults if d is not None]:
                 pass  # defaults are evaluated at definition
             if info.is_lambda:
-                info.returns.append(self.ev(node.body, env))
+                v = self.ev(node.body, env)
+                info.returns.append(v)
+                self._response(info, v, node.body, env)
             else:
                 self._declare(node.body, env, None, info.qual + ".")
                 self._block(node.body, env)
@@ -692,6 +694,10 @@ class Analysis:
         if info is None:
             prefix = (env.func.qual + ".") if env.func is not None else ""
             info = self._def_class(s, env, prefix)
+        # the imports above the class are known now (it was declared before the module ran)
+        info.bases = [b for b in (self._qualify(x) for x in s.bases) if b]
+        info.decorators = [d for d in (self._qualify(x.func if isinstance(x, ast.Call) else x)
+                                       for x in s.decorator_list) if d]
         for b in s.bases:
             self.ev(b, env)
         cenv = Env(env, cls=info)
@@ -883,6 +889,9 @@ class Analysis:
             if hooks:
                 for h in hooks:
                     got = h(base, attr, True)
+                    if isinstance(got, frozenset):  # keep only these labels, then as usual
+                        base = Val(got, base.consts, o, base.elems, base.item, base.keys)
+                        break
                     if got is not None:
                         return got
             # a typed object of a model: keep the object with the attribute path, unless a
@@ -1080,6 +1089,9 @@ class Analysis:
             if hooks:
                 for h in hooks:
                     got = h(base, key, False)
+                    if isinstance(got, frozenset):
+                        base = Val(got, base.consts, o, base.elems, base.item, base.keys)
+                        break
                     if got is not None:
                         return got
         if o is not None and o.type == "ext":

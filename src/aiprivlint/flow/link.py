@@ -46,7 +46,7 @@ class Linker:
                  infos: dict[str, ModuleInfo] | None = None) -> None:
         self.reg = registry
         self.mods = summaries  # rel -> summary
-        self.infos = infos or {}
+        self.infos: dict[str, ModuleInfo] = dict(infos or {})
         self.shell = _Shell(registry)
         self.index = _module_index(sorted(summaries))
         self.calls = {rel: {c["id"]: c for c in s.ext_calls} for rel, s in summaries.items()}
@@ -228,9 +228,47 @@ class Linker:
         target = self.resolve(rel, ref, depth + 1)
         for step in path:
             target = self._attr(target, step, depth + 1) if step != "[]" else self.shell.iterate(target)
+        if target.obj is None:
+            return self._unresolved(rel, rec, target, ref, method, args, kwargs)
         if method is not None:
             target = self._method_target(target, method, depth)
         return self._call(rel, rec, target, args, kwargs, depth)
+
+    def _unresolved(self, rel: str, rec: dict, recv: Val, ref: str, method: str | None,
+                    args: list, kwargs: dict) -> Val:
+        """A call of something no module of the project defines: a library the models do not
+        know by its import. What its names say still counts (``logger.info`` of a logger from
+        ``accelerate.logging``, ``model.predict_proba`` of a ``joblib`` model); its classes
+        hold what they are given (``Response(data)``); anything else returns nothing."""
+        name = method or ref.rsplit(".", 1)[-1]
+        if method is not None:
+            site = self._site(rel, rec, Val(recv.labels), args, kwargs, method)
+            hs = self.reg.any_methods.get(method)
+            if hs:
+                got = self._apply(rel, rec, hs, site)
+                if got is not CLEAN:
+                    return got
+            rname = rec.get("recv_name")
+            if rname and rname not in ("self", "cls"):
+                for pat, h in self.reg.receivers:
+                    if pat.search(rname):
+                        site = self._site(rel, rec, Val(recv.labels), args, kwargs, method)
+                        got = h(site)
+                        if got is not None:
+                            return self._apply(rel, rec, [lambda s, g=got: g], site)
+            return CLEAN
+        site = self._site(rel, rec, None, args, kwargs, name)
+        for pat, h in self.reg.named:
+            if pat.search(name):
+                got = h(site)
+                if got is not None:
+                    return self._apply(rel, rec, [lambda s, g=got: g], site)
+        if name[:1].isupper() and not name.isupper():
+            labels = set()
+            for v in [*args, *kwargs.values()]:
+                labels |= flat(v)
+            return Val(limit(labels)) if labels else CLEAN
+        return CLEAN
 
     def _method_target(self, recv: Val, method: str, depth: int) -> Val:
         o = recv.obj
@@ -293,9 +331,14 @@ class Linker:
         return self._model_method(rel, rec, o, "__call__", site)
 
     def _site(self, rel: str, rec: dict, recv: Val | None, args, kwargs, name: str) -> CallSite:
-        info = self.infos.get(rel) or ModuleInfo(rel, rel.endswith(".ipynb"),
-                                                  {q.split(".")[0] for _, q in self.mods[rel].aliases},
-                                                  False, False, False)
+        info = self.infos.get(rel)
+        if info is None:
+            s = self.mods[rel]
+            meta = getattr(s, "meta", {}) or {}
+            info = self.infos[rel] = ModuleInfo(
+                rel, bool(meta.get("notebook")), set(meta.get("imports", ())),
+                bool(meta.get("library")), bool(meta.get("tutorial")), bool(meta.get("script")))
+            info.registry = self.reg
         return CallSite(None, rec.get("dotted"), name, recv, rec.get("recv_name"), args, kwargs,
                         False, "**" in kwargs, info, rec.get("line", 0), rec.get("func", ""))
 

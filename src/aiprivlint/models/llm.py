@@ -458,6 +458,9 @@ def _lc_ctor(site: CallSite) -> Val | Outcome | None:
         return Val(obj=obj("llm.model", provider=provider, label=last, local=False))
     if provider is False:
         return Val(obj=obj("llm.model", provider="", label=last, local=True))
+    if last.endswith(("Embeddings", "Embedding")) and last[:1].isupper():
+        # an embedding model of no remote provider above (HuggingFaceEmbeddings runs locally)
+        return Val(obj=obj("llm.model", provider="", label=last, local=True))
     # factories and chains: built from a model they send to it
     models = [v for v in [*site.args, *site.kwargs.values()]
               if v.obj is not None and v.obj.type == "llm.model"]
@@ -622,13 +625,20 @@ OUTPUT_KIND = Kind(OUTPUT, attr=_output_attr, key=_output_key, method=_output_me
                    reduce=_gone)
 
 
-def response_attr(base: Val, name, is_attr: bool) -> Val | None:
-    """A model response's metadata (``usage``, ``id``, token counts, ``stop_reason``) holds none
-    of its content (nor of the request's); its other parts stay a response."""
+# kinds that describe a response's structure (its log-probs, its vectors): they decide for
+# themselves what a read of metadata means
+STRUCTURE = frozenset({SCORES_RESPONSE, EMBEDDING_RESPONSE, SCORE, EMBEDDING,
+                       "generate-scores", "pipeline-scores"})
+
+
+def response_attr(base: Val, name, is_attr: bool):
+    """A model response's metadata (``usage``, ``id``, token counts, ``stop_reason``,
+    ``logprobs``) holds none of its text nor of the request's: only the labels of its structure
+    go on (``r.choices[0].logprobs`` are scores)."""
     if isinstance(name, str) and (name in METADATA or name.endswith(("_tokens", "_count", "_ms"))):
-        return CLEAN
-    step = name if isinstance(name, str) and is_attr else "[]"
-    return Val(base.labels, None, base.obj.with_path(step))
+        kept = frozenset(lb for lb in base.labels if lb.kind in STRUCTURE)
+        return kept if kept else CLEAN
+    return None
 
 
 def response_method(site: CallSite) -> Val:

@@ -337,13 +337,13 @@ def model_ctor(site: CallSite) -> Val:
     return Val(obj=obj("ml.model"))
 
 
-def tokenizer_method(site: CallSite) -> Val:
+def tokenizer_method(site: CallSite) -> Val | None:
     if site.name in DECODE_METHODS:
         return decoded(site)
     if site.name in ("apply_chat_template", "encode", "tokenize", "__call__", "encode_plus",
                      "batch_encode_plus", "prepare_seq2seq_batch"):
         return site.content()
-    return CLEAN
+    return None  # the generic methods (and the name-based ones) decide
 
 
 def model_method(site: CallSite) -> Val:
@@ -358,7 +358,7 @@ def model_method(site: CallSite) -> Val:
     if site.name in ("to", "eval", "cuda", "cpu", "half", "float", "train", "requires_grad_",
                      "merge_and_unload", "compile"):
         return Val(obj=site.recv.obj)
-    return CLEAN
+    return None  # get_image_features, predict_proba ...: the name-based models decide
 
 
 def _ml(m) -> bool:
@@ -488,11 +488,16 @@ def named_source(site: CallSite) -> Val | None:
 
 
 def pass_named(site: CallSite) -> Val | None:
-    if site.name in PASS_NAMES:
-        return Val(site.content().labels, None, None, site.args[0].elems if len(site.args) == 1 else None,
-                   site.args[0].item if len(site.args) == 1 else None,
-                   site.args[0].keys if len(site.args) == 1 else None)
-    return None
+    """``jsonify(x)``, ``x.tolist()``, ``JSONResponse``-like helpers: what they are given."""
+    if site.name not in PASS_NAMES:
+        return None
+    if site.recv is not None and not site.args and not site.kwargs:
+        r = site.recv
+        return Val(r.labels, None, None, r.elems, r.item, r.keys)
+    one = site.args[0] if len(site.args) == 1 and not site.kwargs else None
+    return Val(site.content(recv=site.recv is not None and site.recv.obj is None).labels, None,
+               None, one.elems if one else None, one.item if one else None,
+               one.keys if one else None)
 
 
 def proba(site: CallSite) -> Val:
@@ -517,12 +522,12 @@ def encoder_ctor(site: CallSite) -> Val:
     return Val(obj=obj("ml.encoder"))
 
 
-def encoder_method(site: CallSite) -> Val:
+def encoder_method(site: CallSite) -> Val | None:
     if site.name in ENCODER_METHODS:
         return _embedding(f"{site.recv_name or 'encoder'}.{site.name}", site.line)
     if site.name in EMBED_METHODS:
         return embed_method(site)
-    return CLEAN
+    return None
 
 
 def encoder_named(site: CallSite) -> Val | None:
