@@ -163,16 +163,20 @@ def test_third_party_gate_covers_every_provider_host():
 def test_rules_that_ignore_test_code_are_not_run_on_it():
     """TrainingFacts (AIP201), AIP202, and the AIP106/AIP303 facts record nothing in test code
     (AIP202 and AIP201 unless test-code = "check"): a test file skips them before any parse."""
-    from aiprivlint.checkers.python import PythonChecker, all_code_rules
+    from aiprivlint.checkers.python import PythonChecker, _skips_test, all_code_rules
+    from aiprivlint.checkers.python._flow_rule import all_flow_rules
 
     chk = PythonChecker(all_code_rules())
+    flow = all_flow_rules()
     code = ("import torch\nfrom opacus import PrivacyEngine\nfrom datasets import load_dataset\n"
             "ds = load_dataset('csv', data_files='x.csv')\n"
             "for x in ds:\n    optimizer.step()\nmodel.push_to_hub('me/m')\n")
     selected = frozenset({"AIP106", "AIP201", "AIP202", "AIP303"})
 
     def ids(path, test_code):
-        return {r.rule_id for r in chk.applicable(code, selected, True, {"test-code": test_code}, path)}
+        options = {"test-code": test_code}
+        return {r.rule_id for r in chk.applicable(code, selected, True, options, path)} | {
+            r.rule_id for r in flow if r.rule_id in selected and not _skips_test(r, path, options)}
 
     assert ids("train.py", "skip") == selected
     assert ids("tests/test_train.py", "skip") == set()

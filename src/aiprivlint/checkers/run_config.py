@@ -23,7 +23,7 @@ import sys
 from typing import Any
 
 from . import CheckerError, FileChecker, FileContext
-from .python._values import is_test_path
+from ..discovery import is_test_path
 
 TABLE = ("tool", "flwr", "app", "config")
 HEADER = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(#.*)?$")

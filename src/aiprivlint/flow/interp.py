@@ -108,7 +108,7 @@ class Env:
 
 class FuncInfo:
     __slots__ = ("qual", "name", "node", "env", "cls", "state", "ret", "events", "role", "params",
-                 "entry", "returns", "line", "is_lambda", "calls_out")
+                 "entry", "returns", "line", "is_lambda", "calls_out", "_decos")
 
     def __init__(self, qual: str, node, env: Env, cls: "ClassInfo | None") -> None:
         self.qual = qual
@@ -126,11 +126,12 @@ class FuncInfo:
         self.line = getattr(node, "lineno", 0)
         self.is_lambda = isinstance(node, ast.Lambda)
         self.calls_out = 0
+        self._decos = None
 
 
 class ClassInfo:
     __slots__ = ("qual", "name", "node", "env", "bases", "decorators", "methods", "fields",
-                 "attrs", "record")
+                 "attrs", "record", "attr_lines")
 
     def __init__(self, qual: str, node: ast.ClassDef, env: Env) -> None:
         self.qual = qual
@@ -143,6 +144,7 @@ class ClassInfo:
         self.fields: dict[str, Val] = {}  # self.X, joined over every method
         self.attrs: dict[str, Val] = {}  # class-body names (defaults of a dataclass)
         self.record: list[tuple[str, str | None]] | None = None  # annotated fields (name, ann)
+        self.attr_lines: dict[str, int] = {}  # class-body name -> raw line
 
 
 def _param_names(node) -> list[str]:
@@ -370,6 +372,7 @@ class Analysis:
             a = node.args
             every = [*a.posonlyargs, *a.args, *a.kwonlyargs]
             is_method = info.cls is not None and not _is_static(node)
+            decorators = self._decorators(info)
             for i, p in enumerate(every):
                 if i == 0 and is_method:
                     env.vars[p.arg] = Val(obj=Obj("inst", (("q", info.cls.qual),)))
@@ -382,7 +385,7 @@ class Analysis:
                 if ann_val is not None and ann_val.obj is not None and ann_val.obj.type == "inst":
                     ann_val = self._record_val(ann_val.obj, info, p.arg)
                 site = ParamSite(info.qual, p.arg, i, ann_q, ann_val, info.role, self.module,
-                                 info.entry)
+                                 info.entry, decorators=decorators)
                 val = Val(frozenset({param_label(i, p.arg)}))
                 for hook in self.reg.params:
                     got = hook(site)
@@ -436,18 +439,28 @@ class Analysis:
         return not any(p.startswith("_") and not (p.startswith("__") and p.endswith("__"))
                        for p in parts) and "<" not in info.qual
 
+    def _decorators(self, info: FuncInfo) -> list:
+        """(qualified name, CallSite of a decorator call or None) of each decorator."""
+        got = getattr(info, "_decos", None)
+        if got is not None:
+            return got
+        out = []
+        if not info.is_lambda:
+            for d in info.node.decorator_list:
+                call = d if isinstance(d, ast.Call) else None
+                name = self._qualify(call.func if call is not None else d)
+                site = self._callsite(call, Env(self.module_env)) if call is not None else None
+                out.append((name or "", site))
+        info._decos = out
+        return out
+
     def _role(self, info: FuncInfo) -> dict | None:
         role = self.roles.get(id(info.node))
         if role is not None:
             return role
         if info.is_lambda:
             return None
-        decorators = []
-        for d in info.node.decorator_list:
-            call = d if isinstance(d, ast.Call) else None
-            name = self._qualify(call.func if call is not None else d)
-            site = self._callsite(call, Env(self.module_env)) if call is not None else None
-            decorators.append((name or "", site))
+        decorators = self._decorators(info)
         cls = info.cls
         extra = {}
         if cls is not None:
@@ -707,6 +720,10 @@ class Analysis:
                     self.ev(d, cenv)
                 continue
             self._stmt(st, cenv)
+            if isinstance(st, (ast.Assign, ast.AnnAssign)):
+                for t in (st.targets if isinstance(st, ast.Assign) else [st.target]):
+                    if isinstance(t, ast.Name):
+                        info.attr_lines[t.id] = self.module.line_of(st)
         info.attrs.update(cenv.vars)
 
     def _s_import(self, s, env: Env) -> None:
@@ -732,6 +749,8 @@ class Analysis:
         cls = target.__class__
         if cls is ast.Name:
             name = target.id
+            if (v.consts or v.keys) and env.cls is None:  # class bodies: defaults, see _inst_attr
+                v = self._named_consts(v, name, env, target)
             if name in env.globals:
                 self.module_env.vars[name] = v
             env.vars[name] = v
@@ -773,6 +792,28 @@ class Analysis:
             self._mutate(target.value, Val(self._collected(flat(v))), env, key, v)
         elif cls is ast.Starred:
             self.assign(target.value, self.iterate(v), env)
+
+    def _named_consts(self, v: Val, name: str, env: Env, target: ast.AST) -> Val:
+        """Literal constants bound to a name remember where: ``module constant EPS at line 2``,
+        ``eps assigned at line 3`` (and a constant dict's entries, ``PARAMS['epsilon']``)."""
+        line = self.module.line_of(target)
+        module = env.parent is None and env.func is None and env.cls is None
+        const = module and name.isupper()
+
+        def relabel(c: Const, shown: str) -> Const:
+            if c.kind != "literal":
+                return c
+            if const:
+                return Const(c.value, "constant", f"module constant {shown} at line {line}", line)
+            return Const(c.value, "local", f"{shown} assigned at line {line}", line)
+
+        consts = tuple(relabel(c, name) for c in v.consts) if v.consts else v.consts
+        keys = v.keys
+        if keys is not None:
+            keys = tuple((k, Val(x.labels, tuple(relabel(c, f"{name}[{k!r}]") for c in x.consts),
+                                 x.obj, x.elems, x.item, x.keys) if x.consts else x)
+                         for k, x in keys)
+        return Val(v.labels, consts, v.obj, v.elems, v.item, keys)
 
     def _const_key(self, node: ast.AST, env: Env) -> str | None:
         v = self.ev(node, env)
@@ -847,6 +888,8 @@ class Analysis:
                        Obj("ext", (("ref", "import:" + r),)))
         if name in ("True", "False", "None"):
             return lit({"True": True, "False": False, "None": None}[name])
+        if name in _CONVERTERS:
+            return _CONVERTERS[name]
         return CLEAN
 
     def _e_attribute(self, node: ast.Attribute, env: Env, d: int) -> Val:
@@ -873,6 +916,10 @@ class Analysis:
                 return Val(self._ext_path(base.labels, ("a", attr)), None,
                            Obj("ext", o.attrs, o.path + (attr,)))
             if t == "inst":
+                if base.keys is not None:
+                    kv = base.key(attr)
+                    if kv is not None:
+                        return kv
                 return self._inst_attr(o, attr, base_node)
             if t == "class":
                 info = self._cls_by_qual.get(o.get("q"))
@@ -928,6 +975,11 @@ class Analysis:
             v = self._field_from_source(info, attr)
         if v is None:
             v = info.attrs.get(attr)
+            if v is not None and v.consts and all(c.kind == "literal" for c in v.consts):
+                line = info.attr_lines.get(attr, 0)
+                v = Val(v.labels, tuple(Const(c.value, "class-default",
+                                              f"default of {info.name}.{attr} at line {line}", line)
+                                        for c in v.consts), v.obj)
         if v is None:
             # a field of a record class: what a read of that name means (personal field ...)
             if info.record and any(f == attr for f, _ in info.record):
@@ -1447,13 +1499,24 @@ class Analysis:
             recv_name = last_name(func.value)
         fenv = env.function_env()
         site = CallSite(q, dotted(func), name, recv, recv_name, args, kwargs, star_args,
-                        star_kwargs, self.module, getattr(node, "lineno", 0),
+                        star_kwargs, self.module, self.module.line_of(node),
                         fenv.func.qual if fenv is not None and fenv.func is not None else "")
+        site.locate = lambda kw, pos, n=node: self._arg_pos(n, kw, pos)
         if self._scaling:
             site.scaled = tuple(_scaled(a) for a in node.args)
             if isinstance(func, ast.Attribute):
                 site.scaled_recv = _scaled(func.value)
         return site
+
+    def _arg_pos(self, node: ast.Call, keyword: str | None, pos: int | None) -> Pos | None:
+        if keyword is not None:
+            for k in node.keywords:
+                if k.arg == keyword:
+                    return self._pos(k.value)
+        if pos is not None and pos < len(node.args) and \
+                not any(isinstance(a, ast.Starred) for a in node.args[:pos + 1]):
+            return self._pos(node.args[pos])
+        return None
 
     def _e_call(self, node: ast.Call, env: Env, d: int) -> Val:
         func = node.func
@@ -1476,7 +1539,8 @@ class Analysis:
             recv = self.ev(func.value, env, d)
             return self._call_method(recv, func.attr, node, env, d)
         fv = self.ev(func, env, d)
-        if isinstance(func, ast.Name) and fv is CLEAN and func.id not in self.aliases:
+        if isinstance(func, ast.Name) and (fv is CLEAN or fv.obj is _BUILTIN_OBJ.get(func.id)) \
+                and func.id not in self.aliases:
             return self._call_builtin(func.id, node, env, d)
         return self._call_value(fv, node, env, d, recv=None)
 
@@ -1790,12 +1854,21 @@ class Analysis:
     def _instantiate(self, info: ClassInfo, node: ast.Call, env: Env, d: int) -> Val:
         init = self._method(info, "__init__")
         held = EMPTY
+        keys = None
         if init is not None:
             self._call_summary(init, node, env, d, skip_self=True)
         else:
             site = self._callsite(node, env, None, None, d)
             held = site.content().labels  # a record holds what it was given
-        inst = Val(held, None, Obj("inst", (("q", info.qual),)))
+            if site.kwargs and "**" not in site.kwargs:
+                keys = tuple((k, v) for k, v in site.kwargs.items())
+            if site.args:  # positional fields: their names are the record's, in order
+                names = [n for n, _ in info.record or ()]
+                if len(site.args) <= len(names):
+                    keys = tuple(zip(names, site.args)) + (keys or ())
+                else:
+                    keys = None
+        inst = Val(held, None, Obj("inst", (("q", info.qual),)), None, None, keys)
         site = None
         for b in info.bases:
             handlers = self.reg.calls.get(b)
@@ -1924,6 +1997,9 @@ class Analysis:
 
 _UNKNOWN = object()
 _NO = object()
+# builtins that name a type (argparse's type=float): a value of their own
+_BUILTIN_OBJ = {n: Obj("builtin", (("name", n),)) for n in ("float", "int", "str", "bool")}
+_CONVERTERS = {n: Val(obj=o) for n, o in _BUILTIN_OBJ.items()}
 _RECORD_BASES = {"BaseModel", "TypedDict", "NamedTuple", "SQLModel", "Schema", "Document", "Model"}
 _CONFIG_CLASS_RE = _re_mod.compile(r"(Config|Configuration|Args|Arguments|Settings|Options|Params|"
                                    r"Parameters|Hparams|Env|Environment)$")

@@ -53,7 +53,7 @@ class CallSite:
     """What a handler sees of a call: names, the receiver and the argument values."""
 
     __slots__ = ("q", "dotted", "name", "recv", "recv_name", "args", "kwargs", "star_args",
-                 "star_kwargs", "module", "line", "func", "scaled", "scaled_recv")
+                 "star_kwargs", "module", "line", "func", "scaled", "scaled_recv", "locate")
 
     def __init__(self, q: str | None, dotted: str | None, name: str, recv: Val | None,
                  recv_name: str | None, args: list, kwargs: dict, star_args: bool,
@@ -73,6 +73,8 @@ class CallSite:
         # decimals each positional argument (and the receiver) moves before the point (p * 100)
         self.scaled: tuple = ()
         self.scaled_recv = 0
+        # where an argument is written: fn(keyword, position) -> Pos | None (phase 1 only)
+        self.locate = None
 
     @property
     def label(self) -> str:
@@ -100,6 +102,10 @@ class CallSite:
         if v.consts and len(v.consts) == 1:
             return True, v.consts[0].value
         return False, None
+
+    def where(self, keyword: str | None = None, pos: int | None = None):
+        """The position of an argument as written (None when not known: in phase 2)."""
+        return self.locate(keyword, pos) if self.locate is not None else None
 
     def has(self, keyword: str) -> bool:
         return keyword in self.kwargs
@@ -164,7 +170,7 @@ class Kind:
     pick: bool = False  # v[i] with a computed i, outside a loop, picks one element (reduce)
 
 
-@dataclass
+@dataclass(eq=False)  # compared and hashed by identity: a registry is cached per set of models
 class Model:
     """A library model. Names are qualified through imports (``openai.OpenAI``)."""
 
@@ -205,6 +211,7 @@ class ParamSite:
     module: ModuleInfo
     entry: bool  # the function is called from outside the project (handler or library API)
     is_self: bool = False
+    decorators: list = field(default_factory=list)  # [(qualified name, CallSite | None)]
 
 
 @dataclass

@@ -125,7 +125,8 @@ def _offers(s: ModuleSummary) -> bool:
 def _wants(s: ModuleSummary) -> set[str]:
     """The dotted names a module calls into other modules with something to follow: labelled
     arguments, or a result that reaches one of its events."""
-    used = {lb.tag for ev in s.events for lb in ev.value.labels if lb.kind == "ext"}
+    used = {lb.tag for ev in s.events
+            for v in (ev.value, *ev.args.values()) for lb in v.labels if lb.kind == "ext"}
     out = set()
     for c in s.ext_calls:
         if c["id"] in used or any(flat(v) for v in c["args"]) or \

@@ -1,22 +1,26 @@
 """AIP202 weak-dp-budget. Docs live in rules/AIP202.toml.
 
-How the check works: calls of differential-privacy APIs are recognised through imports (Opacus
-``PrivacyEngine`` / ``make_private`` / ``make_private_with_epsilon`` / ``DPOptimizer``,
-TF-Privacy DP optimizers, ``DPModel`` / ``DPSequential`` and ``compute_dp_sgd_privacy*``,
-jax-privacy, dp-transformers ``PrivacyArguments``, Flower DP strategies and ``LocalDpMod``,
-TFF DP aggregators, diffprivlib, ``dp_accounting.calibrate_dp_mechanism``). Each DP argument
-(epsilon, delta, noise multiplier, clipping norm, secure mode; by keyword or position) is
-resolved with :mod:`._values` - literals, module constants, local assignments, argparse / absl /
-click defaults, class defaults - at the end of the file, so a parser defined below its use is
-known. A finding needs *every* value the argument can take to be outside the budget:
+How the check works: a flow rule. Calls of differential-privacy APIs are recognised through
+imports (Opacus ``PrivacyEngine`` / ``make_private`` / ``make_private_with_epsilon`` /
+``DPOptimizer``, TF-Privacy DP optimizers, ``DPModel`` / ``DPSequential`` and
+``compute_dp_sgd_privacy*``, jax-privacy, dp-transformers ``PrivacyArguments``, Flower DP
+strategies and ``LocalDpMod``, TFF DP aggregators, diffprivlib, ``dp_accounting.
+calibrate_dp_mechanism``): the rule's own model (``api_of``) makes each a ``dp.params`` sink
+whose DP arguments (epsilon, delta, noise multiplier, clipping norm, secure mode; by keyword or
+position) the dataflow engine resolves to constants: literals, module constants, locals (every
+value a branch can give), values passed to a function from its call sites, record-class and
+dataclass defaults, ``HfArgumentParser`` dataclasses, and, by name, the argparse / absl / click
+options of the module or, failing that, of another module of the project (``models/config.py``:
+``args.delta`` where ``--delta`` is declared in ``config.py``; a notebook's cells in order).
+
+A finding needs *every* value the argument can take to be outside the budget:
 ``target_epsilon`` > ``max-epsilon``, ``delta`` > ``max-delta`` or > 1/N when the same call
 gives the dataset size N, ``noise_multiplier`` < ``min-noise-multiplier``, a clipping norm that
 is None, infinite or huge (>= 1e4), and, with ``require-secure-mode``, an Opacus
-``PrivacyEngine`` without ``secure_mode=True``. Values that cannot be resolved (function
-parameters, ``context.run_config[...]``, computed values) stay quiet; Flower run-configs in
-``pyproject.toml`` are checked by ``checkers/run_config.py``. Test files (``is_test_path``, which
-also counts ``e2e/`` folders) are skipped unless ``test-code = "check"``: zero noise and huge
-budgets are deliberate there.
+``PrivacyEngine`` without ``secure_mode=True``. Values that cannot be resolved (an unknown
+parameter, ``context.run_config[...]``, computed values) stay quiet; Flower run-configs in
+``pyproject.toml`` are checked by ``checkers/run_config.py``. Test files are skipped unless
+``test-code = "check"``: zero noise and huge budgets are deliberate there.
 """
 
 from __future__ import annotations
@@ -26,12 +30,13 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ._lazy import cst
-
-from . import CodeRule
-from ._ast_base import Summary
-from ._values import Resolved, TracksValues, ValueIndex
 from ...findings import Severity
+from ...flow.model import CallSite, Model, Outcome, Use
+from ...flow.summary import Event, Pos
+from ...flow.values import CLEAN, PARAM, Const, Val, obj
+from ...models.config import OPTION, option_value
+from ._ast_base import Summary
+from ._flow_rule import Context, FlowRule
 
 HUGE_CLIP = 1e4  # a clipping norm at or above this disables clipping in practice
 
@@ -226,20 +231,70 @@ CONSEQUENCE = {
 }
 
 
-@dataclass
-class _Site:
-    call: cst.Call
-    api: Api
-    where: tuple  # ValueIndex snapshot
 
 
-class WeakDpBudget(TracksValues, CodeRule):
+# --- the rule's model: DP calls are sinks of their DP arguments ---------------------------------
+def _find(site: CallSite, param: Param) -> tuple[Val | None, Any]:
+    for kw in param.keywords:
+        v = site.arg(kw)
+        if v is not None:
+            return v, site.where(kw, None)
+    if param.position is not None and not site.star_args and param.position < len(site.args):
+        return site.args[param.position], site.where(None, param.position)
+    return None, None
+
+
+def dp_use(site: CallSite, api: Api) -> Use:
+    args, where = {}, {}
+    for param in api.params:
+        v, pos = _find(site, param)
+        if v is None:
+            continue
+        name = next((kw for kw in param.keywords if kw in site.kwargs), param.keywords[0])
+        args[param.role] = v
+        where[param.role] = [name, pos.to_json() if pos is not None else None]
+    ok, disable = site.const("disable_dp")
+    info = {"api": api.label, "framework": api.framework, "where": where,
+            "star_kwargs": site.star_kwargs, "disabled": bool(ok and disable), "always": True}
+    return Use("dp.params", info, CLEAN, args)
+
+
+def dp_call(site: CallSite) -> Outcome | None:
+    api = api_of(site.q or "")
+    if api is None:
+        return None
+    ret = Val(obj=obj("dp.engine")) if api.label == "PrivacyEngine" else CLEAN
+    return Outcome(ret, [dp_use(site, api)])
+
+
+def engine_method(site: CallSite) -> Outcome | None:
+    if site.name == "make_private":
+        return Outcome(CLEAN, [dp_use(site, Api("make_private", "opacus", MAKE_PRIVATE))])
+    if site.name == "make_private_with_epsilon":
+        return Outcome(CLEAN, [dp_use(site, Api("make_private_with_epsilon", "opacus",
+                                                MAKE_PRIVATE_EPS))])
+    return None
+
+
+def make_private_named(site: CallSite) -> Outcome | None:
+    """``pe.make_private(...)`` on an engine of unknown type, in a file that imports Opacus."""
+    if site.name not in ("make_private", "make_private_with_epsilon"):
+        return None
+    if not (site.module.imports("opacus") or site.module.imports("private_transformers")):
+        return None
+    return engine_method(site)
+
+
+DP_MODEL = Model("dp", prefixes=[(p + ".", dp_call) for p in DP_PACKAGES],
+                 methods={"dp.engine": {"*": engine_method}},
+                 receivers=[(re.compile(r""), make_private_named)])
+
+
+class WeakDpBudget(FlowRule):
     rule_id = "AIP202"
     test_code = "skip"
-    needs = ("opacus", "PrivacyEngine", "make_private", "tensorflow_privacy", "jax_privacy",
-             "dp_transformers", "private_transformers", "DifferentialPrivacy", "LocalDpMod",
-             "DPFedAvg", "gaussian_fixed", "gaussian_adaptive", "dp_aggregator", "diffprivlib",
-             "dp_accounting")
+    sinks = frozenset({"dp.params"})
+    model = DP_MODEL
 
     VALID = [
         "from opacus import PrivacyEngine\npe = PrivacyEngine()\n"
@@ -302,123 +357,154 @@ class WeakDpBudget(TracksValues, CodeRule):
         lasts = summary.calls | {i.rpartition(".")[2] for i in summary.imports}
         return any(api_of(f"{head}.optimizers.{last}") is not None for head in heads for last in lasts)
 
-    def __init__(self, runner) -> None:
-        super().__init__(runner)
-        self.values = ValueIndex(self)
-        self.sites: list[_Site] = []
+    def judge(self, ev: Event, ctx: Context) -> None:
+        from ...discovery import is_test_path
 
-    # --- collection ----------------------------------------------------------------------
-    def visit_Call(self, node: cst.Call) -> None:
-        self.values.on_call(node)
-        api = self._api(node)
-        if api is not None:
-            self.sites.append(_Site(node, api, self.values.snapshot()))
-
-    def _api(self, node: cst.Call) -> Api | None:
-        qual = self.qualified_name(node.func)
-        if qual is not None:
-            return api_of(qual)
-        if not isinstance(node.func, cst.Attribute):
-            return None
-        method = node.func.attr.value
-        if method not in ("make_private", "make_private_with_epsilon"):
-            return None
-        if not (self.is_imported("opacus") or self.is_imported("private_transformers")):
-            return None
-        if method == "make_private":
-            return Api("make_private", "opacus", MAKE_PRIVATE)
-        return Api("make_private_with_epsilon", "opacus", MAKE_PRIVATE_EPS)
-
-    # --- decision ------------------------------------------------------------------------
-    def leave_Module(self, node: cst.Module) -> None:
-        if self.skips(self.path, self.options):
+        if ctx.options.get("test-code", "skip") == "skip" and is_test_path(ev.module):
             return
-        for site in self.sites:
-            self._check_site(site)
-
-    def _arg(self, call: cst.Call, param: Param) -> cst.Arg | None:
-        for kw in param.keywords:
-            arg = self.kwarg(call, kw)
-            if arg is not None:
-                return arg
-        if param.position is not None:
-            positional = []
-            for arg in call.args:
-                if arg.keyword is not None or arg.star:
-                    break
-                positional.append(arg)
-            if param.position < len(positional) and not any(a.star for a in call.args[:param.position]):
-                return positional[param.position]
-        return None
-
-    def _check_site(self, site: _Site) -> None:
-        call, api = site.call, site.api
-        if api.label == "PrivacyArguments" and self.kwarg_is(call, "disable_dp", True):
+        info = ev.info
+        if info.get("disabled"):
             return  # DP switched off: AIP201's business, not a budget question
-        scope, order = site.where
+        where = info.get("where", {})
         n = None
-        for param in api.params:
-            if param.role == "n":
-                arg = self._arg(call, param)
-                got = self.values.resolve(arg.value, scope, order) if arg else None
-                if got and len(got) == 1 and isinstance(got[0].value, int) \
-                        and not isinstance(got[0].value, bool):
-                    n = got[0].value
-        for param in api.params:
-            if param.role == "n":
+        if "n" in ev.args:
+            got = self._resolve(ev.args["n"], ev.module, ctx)
+            if got and len(got) == 1 and isinstance(got[0].value, int) \
+                    and not isinstance(got[0].value, bool):
+                n = got[0].value
+        for role, v in sorted(ev.args.items()):
+            if role == "n":
                 continue
-            if param.role == "secure":
-                self._check_secure(call, api, param, scope, order)
+            if role == "secure":
+                if not ctx.options.get("require-secure-mode"):
+                    continue
+                got = self._resolve(v, ev.module, ctx)
+                if got and all(r.value is False for r in got):
+                    self._report(ev, ctx, role, got[0], check_value("secure", False, ctx.options))
                 continue
-            arg = self._arg(call, param)
-            if arg is None:
-                continue
-            got = self.values.resolve(arg.value, scope, order)
+            got = self._resolve(v, ev.module, ctx)
             if not got:
                 continue
-            problems = [check_value(param.role, r.value, self.options, n) for r in got]
+            problems = [check_value(role, r.value, ctx.options, n) for r in got]
             if not all(problems):
                 continue
-            name = arg.keyword.value if arg.keyword is not None else param.keywords[0]
-            self._report(arg, api, param.role, name, got[0], problems[0])
+            self._report(ev, ctx, role, got[0], problems[0])
+        if info.get("api") == "PrivacyEngine" and info.get("framework") == "opacus" \
+                and ctx.options.get("require-secure-mode") and "secure" not in ev.args \
+                and not info.get("star_kwargs"):
+            ctx.report(self.rule_id, ev.module, ev.pos, ev.context,
+                       f"{info['api']}: secure_mode is not set (default False), but the "
+                       "configuration requires it (require-secure-mode); "
+                       f"{CONSEQUENCE['secure']}",
+                       {"parameter": "secure_mode", "framework": info["framework"],
+                        "api": info["api"], "value": None, "source": "default",
+                        "budget": {"require-secure-mode": True}})
 
-    def _check_secure(self, call: cst.Call, api: Api, param: Param, scope, order) -> None:
-        if not self.options.get("require-secure-mode"):
-            return
-        arg = self._arg(call, param)
-        if arg is None:
-            if self.has_star_kwargs(call):
-                return
-            self.report(call, f"{api.label}: secure_mode is not set (default False), but the "
-                        "configuration requires it (require-secure-mode); "
-                        f"{CONSEQUENCE['secure']}",
-                        details={"parameter": "secure_mode", "framework": api.framework,
-                                 "api": api.label, "value": None, "source": "default",
-                                 "budget": {"require-secure-mode": True}})
-            return
-        got = self.values.resolve(arg.value, scope, order)
-        if got and all(r.value is False for r in got):
-            name = arg.keyword.value if arg.keyword is not None else "secure_mode"
-            self._report(arg, api, "secure", name, got[0], check_value("secure", False, self.options))
+    def _resolve(self, v: Val, rel: str, ctx: Context) -> list[Const] | None:
+        """Every value the argument can take, or None when any is unknown."""
+        if v.consts and all(lb.kind == PARAM for lb in v.labels):
+            return list(v.consts)  # a literal, a constant, or a parameter's click default
+        names = [lb for lb in v.labels if lb.kind in (OPTION, PARAM)]
+        if not names or len(names) != len(v.labels):
+            return None
+        out: list[Const] = []
+        for lb in names:
+            where = rel
+            if lb.kind == OPTION:
+                name = lb.tag
+                if len(lb.data) > 1 and lb.data[1]:
+                    where = lb.data[1]  # the module whose parser declares it
+            else:
+                path = lb.data[1:] if len(lb.data) > 1 else ()
+                # args.sigma / opts.sigma: a parameter holding the parsed options
+                if len(path) != 1 or path[0][0] != "a" or (lb.data and lb.data[0] == "self"):
+                    return None
+                name = path[0][1]
+            got = self._option(name, where, ctx, rel)
+            if got is None:
+                return None
+            out.extend(got)
+        return out or None
 
-    def _report(self, arg: cst.Arg, api: Api, role: str, name: str, value: Resolved,
-                problem: Problem) -> None:
+    @staticmethod
+    def _option(name: str, rel: str, ctx: Context, user: str) -> list[Const] | None:
+        """The defaults of the options called ``name``: in the module ``rel`` that declares
+        them, else in the nearest module of the project that does (``user`` reads them)."""
+        def options(mod_rel: str) -> list[dict]:
+            s = ctx.modules.get(mod_rel)
+            if s is None:
+                return []
+            return [d for k, _line, d in s.facts if k == "cli-option" and d.get("name") == name]
+
+        found = options(rel)
+        elsewhere = rel if rel != user else ""
+        if not found:
+            def near(other: str) -> tuple:
+                a, b = other.split("/"), user.split("/")
+                common = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+                return (-common, other)
+            for other in sorted(ctx.modules, key=near):
+                if other != rel:
+                    found = options(other)
+                    if found:
+                        elsewhere = other
+                        break
+        if not found:
+            return None
+        overrides = [d for d in found if d.get("override")]
+        chosen = overrides[-1:] or found
+        out = []
+        for d in chosen:
+            if d.get("unknown") or "value" not in d:
+                return None
+            value = option_value(d["value"])
+            if value is None:
+                return None  # "no default": the value is given at run time
+            conv = d.get("convert")
+            try:
+                if conv == "float":
+                    value = float(value)
+                elif conv == "int":
+                    value = int(value)
+            except (TypeError, ValueError):
+                return None
+            how = d.get("how", "argparse")
+            what = {"argparse": "argparse default", "absl": "absl flag default",
+                    "set_defaults": "argparse set_defaults"}.get(how, f"{how} default")
+            flag = d.get("flag", name)
+            shown = flag if flag.startswith("-") or how != "absl" else "--" + flag
+            if how == "set_defaults":
+                origin = f"argparse set_defaults({name}=...) at line {d.get('line', 0)}"
+            else:
+                origin = f"{what} of {shown} at line {d.get('line', 0)}"
+            if elsewhere:
+                origin += f" in {elsewhere}"
+            out.append(Const(value, "absl" if how == "absl" else "argparse", origin,
+                             d.get("line", 0)))
+        return out
+
+    def _report(self, ev: Event, ctx: Context, role: str, value: Const, problem: Problem) -> None:
+        info = ev.info
+        name, pos_raw = info.get("where", {}).get(role, [role, None])
+        pos = Pos.from_json(pos_raw) if pos_raw else ev.pos
+        context = ev.context
         source = f" ({value.origin})" if value.origin else ""
         budget = {
-            "epsilon": {"max-epsilon": self.options.get("max-epsilon")},
-            "delta": {"max-delta": self.options.get("max-delta")},
-            "noise": {"min-noise-multiplier": self.options.get("min-noise-multiplier")},
+            "epsilon": {"max-epsilon": ctx.options.get("max-epsilon")},
+            "delta": {"max-delta": ctx.options.get("max-delta")},
+            "noise": {"min-noise-multiplier": ctx.options.get("min-noise-multiplier")},
             "clip": {"max-clipping-norm": HUGE_CLIP},
             "secure": {"require-secure-mode": True},
         }[role]
         why = "" if problem.explained else f"; {CONSEQUENCE[role]}"
-        details = {"parameter": name, "role": ROLE_WORDS[role], "framework": api.framework,
-                   "api": api.label, "value": _json_value(value.value),
+        details = {"parameter": name, "role": ROLE_WORDS[role], "framework": info["framework"],
+                   "api": info["api"], "value": _json_value(value.value),
                    "source": value.describe(), "budget": budget}
         if value.line:
             details["source_line"] = value.line
-        self.report(arg.value, f"{api.label}: {name} = {_fmt(value.value)}{source} is "
-                    f"{problem.text}{why}", details=details, severity=problem.severity)
+        ctx.report(self.rule_id, ev.module, pos, context,
+                   f"{info['api']}: {name} = {_fmt(value.value)}{source} is {problem.text}{why}",
+                   details, problem.severity)
 
 
 def _json_value(v: Any) -> Any:

@@ -36,7 +36,7 @@ from ._lazy import cst
 
 from . import CodeRule, literal_value
 from ._ast_base import Summary
-from ._values import is_test_path
+from ...discovery import is_test_path
 
 SHA40 = re.compile(r"^[0-9a-f]{40}$")
 
