@@ -786,6 +786,15 @@ class Analysis:
                     old = info.fields.get(target.attr)
                     info.fields[target.attr] = kept if old is None else join(old, kept)
             else:
+                holder = dotted(target.value)
+                old = env.lookup(holder) if holder is not None else None
+                if old is not None and old.obj is not None and \
+                        old.obj.type not in ("inst", "ref", "ext", "func", "class"):
+                    # a setting written on an object (args.hub_private_repo = True)
+                    keys = dict(old.keys or ())
+                    keys[target.attr] = v
+                    env.vars[holder] = Val(old.labels, old.consts, old.obj, old.elems, old.item,
+                                           tuple(keys.items()))
                 self._mutate(target.value, Val(flat(v)), env)
         elif cls is ast.Subscript:
             key = self._const_key(target.slice, env)
@@ -1785,7 +1794,8 @@ class Analysis:
             handlers = table.get("*")
         if handlers is None:
             return None
-        site.recv = Val(site.recv.labels if site.recv else EMPTY, None, o)
+        r = site.recv
+        site.recv = Val(r.labels, r.consts, o, r.elems, r.item, r.keys) if r is not None else Val(obj=o)
         site.name = name
         return self._apply(handlers, site, node, env)
 

@@ -241,8 +241,13 @@ class Linker:
         ``accelerate.logging``, ``model.predict_proba`` of a ``joblib`` model); its classes
         hold what they are given (``Response(data)``); anything else returns nothing."""
         name = method or ref.rsplit(".", 1)[-1]
+        # the receiver stays marked as a name of the project (a relative import, a package of
+        # the project): what only a library's object means (push_to_hub) does not apply to it
+        project = ref.startswith(("import:.", "call:")) or (
+            ref.startswith("import:") and self.module_of(ref[7:].split(".")[0], rel) is not None)
+        mark = Obj("ext", (("ref", ref),)) if project else None
         if method is not None:
-            site = self._site(rel, rec, Val(recv.labels), args, kwargs, method)
+            site = self._site(rel, rec, Val(recv.labels, None, mark), args, kwargs, method)
             hs = self.reg.any_methods.get(method)
             if hs:
                 got = self._apply(rel, rec, hs, site)
@@ -252,7 +257,8 @@ class Linker:
             if rname and rname not in ("self", "cls"):
                 for pat, h in self.reg.receivers:
                     if pat.search(rname):
-                        site = self._site(rel, rec, Val(recv.labels), args, kwargs, method)
+                        site = self._site(rel, rec, Val(recv.labels, None, mark), args, kwargs,
+                                          method)
                         got = h(site)
                         if got is not None:
                             return self._apply(rel, rec, [lambda s, g=got: g], site)

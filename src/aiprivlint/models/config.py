@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 import re
 
-from ..flow.model import CallSite, Model, Outcome, ParamSite
+from ..flow.model import CallSite, Model, Outcome, ParamSite, Use
 from ..flow.values import CLEAN, Const, Label, Obj, Val, obj
 
 OPTION = "option"  # an option read by name: tag = the name; data = (how: argparse | absl | cli)
@@ -201,7 +201,16 @@ def training_args(site: CallSite) -> Val | None:
     if not (last.endswith("TrainingArguments") or (q.split(".")[0] == "trl" and last.endswith("Config")
                                                     and last not in NOT_TRAINING_CONFIGS)):
         return None
-    return Val(obj=obj("hf.training-args", cls=last), keys=tuple(site.kwargs.items()) or None)
+    keys = tuple((k, v) for k, v in site.kwargs.items() if k != "**") or None
+    built = Val(obj=obj("hf.training-args", cls=last, built=True), keys=keys)
+    push = site.arg("push_to_hub")
+    if push is None or (push.consts and push.const() in (False, None)):
+        return built
+    # TrainingArguments(push_to_hub=...) publishes every saved checkpoint (AIP301)
+    args = {k: v for k, v in site.kwargs.items() if k in ("push_to_hub", "hub_private_repo",
+                                                          "hub_model_id")}
+    return Outcome(built, [Use("hub.publish", {"kind": "config", "call": last, "always": True,
+                                               "star_kwargs": site.star_kwargs}, CLEAN, args)])
 
 
 def hf_parser(site: CallSite) -> Val:
@@ -225,7 +234,7 @@ def hf_parser_method(site: CallSite) -> Val | None:
             out.append(Val(obj=Obj("inst", (("q", q),))))
         else:
             last = q.rsplit(".", 1)[-1]
-            out.append(Val(obj=obj("hf.training-args", cls=last)) if last.endswith(
+            out.append(Val(obj=obj("hf.training-args", cls=last, built=False)) if last.endswith(
                 ("TrainingArguments", "Config")) else CLEAN)
     return Val(elems=tuple(out)) if out else None
 

@@ -1,9 +1,13 @@
 """AIP301 public-artifact-upload. Docs live in rules/AIP301.toml.
 
-How the check works. Upload sites are collected during the traversal and decided when the module
-ends, because what makes an upload private is often written elsewhere in the same file (a
-``create_repo(..., private=True)`` at the top of ``main()``, ``hub_private_repo=True`` in the
-training arguments). There are four kinds of site:
+How the check works: a flow rule. Its own model (below) makes every Hugging Face Hub
+publication a ``hub.publish`` sink; ``TrainingArguments`` and the trainers are shared models
+(``models/config.py``, ``models/train.py``): a trainer remembers the arguments it was built with,
+so ``trainer.push_to_hub()`` is judged by *its* arguments, even cells later in a notebook. The
+sites of a module are decided together when the project is linked, because what makes an upload
+private is often written elsewhere in the same file (a ``create_repo(..., private=True)`` at the
+top of ``main()``, ``hub_private_repo=True`` in the training arguments). There are four kinds of
+site:
 
 * **create** — calls that create the repository and so decide its visibility with ``private=``:
   ``huggingface_hub.create_repo`` (module function or ``HfApi`` method), ``upload_large_folder``,
@@ -53,12 +57,16 @@ Deduplication, one finding per publication:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
-from ._lazy import cst
-
-from . import CodeRule, literal_value
 from ...findings import Severity
+from ...flow.model import CallSite, Model, Outcome, Use
+from ...flow.summary import Event
+from ...flow.values import CLEAN, PARAM, Val, obj
+from ...models.config import OPTION
+from ._ast_base import Summary
+from ._flow_rule import Context, FlowRule
 
 HF_PACKAGES = (
     "huggingface_hub", "transformers", "datasets", "diffusers", "peft", "trl",
@@ -73,49 +81,171 @@ UPLOAD_FUNCS = {"upload_folder", "upload_file"}
 VISIBILITY_FUNCS = {"update_repo_visibility", "update_repo_settings"}
 HFAPI_METHODS = CREATE_FUNCS | UPLOAD_FUNCS | VISIBILITY_FUNCS
 PUSH_METHODS = {"push_to_hub", "save_to_hub"}
-SELF_NAMES = {"self", "cls"}
-# *Config classes of TRL/transformers/peft that are not training arguments
-NOT_TRAINING_CONFIGS = {"ModelConfig", "GenerationConfig", "LoraConfig", "PeftConfig",
-                        "BitsAndBytesConfig", "AutoConfig", "PretrainedConfig", "VLLMConfig"}
+API_NAME_RE = re.compile(r"(?i)api")
 
 
-def _hf(qualified: str) -> bool:
-    """Whether a resolved name comes from one of the Hugging Face packages."""
-    return qualified.split(".")[0] in HF_PACKAGES
+# --- the rule's model: Hub publications are sinks ----------------------------------------------
+def _value(site: CallSite, key: str):
+    """(visibility, switch name) of a private=/hub_private_repo= argument: public | private |
+    runtime | passthrough."""
+    v = site.arg(key)
+    if v is None:
+        return ("passthrough" if site.star_kwargs else "public"), None
+    return visibility(v, bool(site.func))
+
+
+def visibility(v: Val, in_function: bool):
+    if v.consts and len(v.consts) == 1:
+        return ("private" if v.const() is True else "public"), None
+    params = [lb for lb in v.labels if lb.kind == PARAM]
+    if params and not any(len(lb.data) > 1 for lb in params):
+        return "passthrough", None  # a parameter: its caller decides
+    if in_function and not v.labels and v.consts is None and v.obj is None:
+        return "passthrough", None  # a local taken from the parameters (kwargs.pop("private"))
+    return "runtime", switch_name(v)
+
+
+def switch_name(v: Val) -> str | None:
+    for lb in sorted(v.labels, key=lambda lb: lb.sort_key()):
+        if lb.kind == OPTION:
+            return f"args.{lb.tag}"
+        if lb.kind == PARAM and len(lb.data) > 1 and lb.data[-1][0] == "a":
+            return f"{lb.origin}.{lb.data[-1][1]}"
+    return None
+
+
+def _push_flag(site: CallSite):
+    """None when the call does not push; else (conditional, flag name)."""
+    v = site.arg("push_to_hub")
+    if v is None:
+        return None
+    if v.consts and len(v.consts) == 1:
+        return (False, None) if v.const() is True else None
+    params = [lb for lb in v.labels if lb.kind == PARAM]
+    if params and not any(len(lb.data) > 1 for lb in params):
+        return None  # forwarded from the enclosing function: its caller decides
+    return True, switch_name(v)
+
+
+def _repo(site: CallSite) -> str | None:
+    v = site.arg("repo_id", 0)
+    if v is None:
+        return None
+    if v.text() is not None:
+        return "=" + v.text()
+    name = switch_name(v)
+    return name
+
+
+def _use(site: CallSite, kind: str, call: str, vis, **more) -> Outcome:
+    visibility_, switch = vis
+    info = {"kind": kind, "call": call, "visibility": visibility_, "switch": switch,
+            "repo": _repo(site) if kind in ("push", "create") else None,
+            "private_kw": site.const("private") if site.has("private") else None,
+            "always": True, **more}
+    return Outcome(CLEAN, [Use("hub.publish", info)])
+
+
+def hub_call(site: CallSite, short: str) -> Outcome | None:
+    if short in VISIBILITY_FUNCS:
+        ok, value = site.const("private")
+        if ok and value is True:
+            return Outcome(CLEAN, [Use("hub.publish", {"kind": "private-marker", "call": short,
+                                                       "always": True})])
+        if ok and value is False:
+            return _use(site, "create", short, ("public", None))
+        return CLEAN
+    if short in UPLOAD_FUNCS:
+        return _use(site, "upload", short, ("unknown", None))
+    kind = "create" if short in CREATE_FUNCS else "push"
+    return _use(site, kind, short, _value(site, "private"))
+
+
+def hub_function(site: CallSite) -> Outcome | Val | None:
+    short = (site.q or "").rsplit(".", 1)[-1]
+    if short == "HfApi":
+        return Val(obj=obj("hub.api"))
+    if short in HFAPI_METHODS | PUSH_FUNCS:
+        return hub_call(site, short)
+    return None
+
+
+def timm_push(site: CallSite) -> Outcome | None:
+    if (site.q or "").rsplit(".", 1)[-1] == "push_to_hf_hub":
+        return hub_call(site, "push_to_hf_hub")
+    return None
+
+
+def api_method(site: CallSite) -> Outcome | None:
+    if site.name in HFAPI_METHODS:
+        return hub_call(site, site.name)
+    return None
+
+
+def api_named(site: CallSite) -> Outcome | None:
+    """``self.api.create_repo(...)``: an HfApi built in another file, in a file that uses
+    huggingface_hub."""
+    if site.name not in HFAPI_METHODS or not site.module.imports("huggingface_hub"):
+        return None
+    return hub_call(site, site.name)
+
+
+def push_method(site: CallSite) -> Outcome | None:
+    """``.push_to_hub(...)`` / ``.save_to_hub(...)`` of a model, tokenizer, dataset, pipeline;
+    ``save_pretrained(..., push_to_hub=True)``; a card's ``push_to_hub`` writes README.md into
+    an existing repository."""
+    name = site.name
+    recv = site.recv
+    if recv is not None and recv.obj is not None and recv.obj.type in ("ref", "ext", "train.trainer"):
+        return None  # another library's push_to_hub, a project helper, a trainer (models/train)
+    is_self = site.recv_name in ("self", "cls", "super")
+    conditional, flag = False, None
+    if name == "save_pretrained":
+        push = _push_flag(site)
+        if push is None:
+            return None
+        conditional, flag = push
+    elif name not in PUSH_METHODS:
+        return None
+    rname = (site.recv_name or "").lower()
+    if "card" in rname:
+        return _use(site, "upload", name, ("unknown", None))
+    return _use(site, "push", name, _value(site, "private"), conditional=conditional, flag=flag,
+                trainer="trainer" in rname, is_self=is_self)
+
+
+HUB_MODEL = Model(
+    "hub",
+    prefixes=[("huggingface_hub.", hub_function), *[(p + ".", timm_push) for p in HF_PACKAGES]],
+    methods={"hub.api": {"*": api_method}},
+    receivers=[(API_NAME_RE, api_named)],
+    any_methods={"push_to_hub": push_method, "save_to_hub": push_method,
+                 "save_pretrained": push_method},
+)
 
 
 @dataclass
 class _Site:
-    node: cst.Call
-    kind: str  # create | push | config | upload
-    call: str  # short name shown in the message
-    visibility: str  # public | runtime | private | passthrough
-    conditional: bool = False  # push_to_hub=<non-literal flag>
-    trainer: bool = False  # receiver looks like a Trainer
-    flag: str | None = None  # dotted name of the push_to_hub flag, when it is one
-    switch: str | None = None  # dotted name of the private= value, when it is one
-    count: int = 1  # pushes to the same repository id in the file
-    is_self: bool = False  # receiver is self / cls / super()
+    ev: Event
+    kind: str  # create | push | config | upload | private-marker
+    call: str
+    visibility: str
+    switch: str | None = None
+    conditional: bool = False
+    flag: str | None = None
+    trainer: bool = False
+    repo: str | None = None
+    count: int = 1
+    is_self: bool = False
+    private_kw: object = None
 
 
-@dataclass
-class _State:
-    sites: list[_Site] = field(default_factory=list)
-    hfapi_names: set[str] = field(default_factory=set)  # dotted names bound to HfApi(...)
-    defined: set[str] = field(default_factory=set)  # names of functions defined in the file
-    relative: set[str] = field(default_factory=set)  # names imported relatively (project code)
-    private_marker: bool = False  # update_repo_visibility(private=True) and friends
-    hub_private_set: bool = False  # some training arguments pass hub_private_repo=True
-    hub_private_assigned: bool = False  # x.hub_private_repo = True
-    config_calls: int = 0  # training-argument constructors seen (any kwargs)
-
-
-class PublicArtifactUpload(CodeRule):
+class PublicArtifactUpload(FlowRule):
     """AIP301: model/dataset uploads to the Hugging Face Hub that end up public."""
 
     rule_id = "AIP301"
-    needs = ("push_to_hub", "upload_folder", "upload_file", "create_repo", "upload_large_folder",
-             "update_repo_", "save_to_hub", "push_to_hf_hub")
+    sinks = frozenset({"hub.publish"})
+    model = HUB_MODEL
 
     VALID = [
         "model.push_to_hub('org/clinical-bert', private=True)",
@@ -148,283 +278,108 @@ class PublicArtifactUpload(CodeRule):
         "trainer.push_to_hub()",
     ]
 
-    def __init__(self, runner) -> None:
-        super().__init__(runner)
-        self.st = _State()
-        self._params: list[set[str]] = []  # parameter names of the enclosing functions
+    @classmethod
+    def gate(cls, summary: Summary) -> bool:
+        words = {"push_to_hub", "save_to_hub", "create_repo", "upload_folder", "upload_file",
+                 "upload_large_folder", "update_repo_visibility", "update_repo_settings",
+                 "push_to_hf_hub", "push_to_hub_keras", "push_to_hub_fastai"}
+        return bool(summary.names & words)
 
-    # --- bookkeeping ---------------------------------------------------------------------
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self.st.defined.add(node.name.value)
-        p = node.params
-        names = {x.name.value for x in (*p.posonly_params, *p.params, *p.kwonly_params)}
-        for star in (p.star_arg, p.star_kwarg):
-            if isinstance(star, cst.Param):
-                names.add(star.name.value)
-        self._params.append(names)
-        for param in (*p.posonly_params, *p.params, *p.kwonly_params):
-            if self._is_hfapi_annotation(param.annotation):
-                self.st.hfapi_names.add(param.name.value)
+    def __init__(self) -> None:
+        self.sites: dict[str, list[_Site]] = {}
 
-    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self._params.pop()
+    def judge(self, ev: Event, ctx: Context) -> None:
+        info = ev.info
+        kind = info.get("kind")
+        rel = ev.module
+        s = None
+        if kind == "config":
+            push = ev.args.get("push_to_hub")
+            conditional, flag = False, None
+            if push is not None and not (push.consts and push.const() is True):
+                if any(lb.kind == PARAM and len(lb.data) == 1 for lb in push.labels):
+                    return
+                conditional, flag = True, switch_name(push)
+            hub = ev.args.get("hub_private_repo")
+            vis = ("passthrough", None) if info.get("star_kwargs") and hub is None else (
+                visibility(hub, bool(ev.func)) if hub is not None else ("public", None))
+            s = _Site(ev, "config", info["call"], vis[0], vis[1], conditional, flag)
+        elif kind == "push" and info.get("trainer") is True and "args_known" in info:
+            # trainer.push_to_hub(): the trainer's own arguments decide
+            s = self._trainer_push(ev)
+        elif kind:
+            s = _Site(ev, kind, info["call"], info.get("visibility", "public"), info.get("switch"),
+                      bool(info.get("conditional")), info.get("flag"), bool(info.get("trainer")),
+                      info.get("repo"), is_self=bool(info.get("is_self")),
+                      private_kw=info.get("private_kw"))
+        if s is not None:
+            self.sites.setdefault(rel, []).append(s)
 
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        if node.relative and not isinstance(node.names, cst.ImportStar):
-            for alias in node.names:
-                if alias.asname and isinstance(alias.asname.name, cst.Name):
-                    self.st.relative.add(alias.asname.name.value)
-                elif isinstance(alias.name, cst.Name):
-                    self.st.relative.add(alias.name.value)
+    def _trainer_push(self, ev: Event) -> _Site | None:
+        info, args = ev.info, ev.args
+        own = args.get("private")
+        if own is not None:
+            vis = visibility(own, bool(ev.func))
+            return _Site(ev, "push", "push_to_hub", vis[0], vis[1], trainer=True)
+        hub = args.get("args.hub_private_repo")
+        if hub is not None and visibility(hub, bool(ev.func))[0] in ("private", "passthrough"):
+            return None  # the arguments make it private (also args.hub_private_repo = True)
+        if not info.get("args_known") or not info.get("args_built"):
+            # arguments from the command line (HfArgumentParser, TrlParser) or unknown:
+            # hub_private_repo defaults to public
+            return _Site(ev, "push", "push_to_hub", "runtime", "hub_private_repo", trainer=True)
+        if args.get("args.push_to_hub") is not None:
+            return None  # the arguments publish already: reported at TrainingArguments(...)
+        return _Site(ev, "push", "push_to_hub", "public", None, trainer=True, private_kw=None)
 
-    def visit_Assign(self, node: cst.Assign) -> None:
-        if isinstance(node.value, cst.Call) and self._is_hfapi_ctor(node.value):
-            for target in node.targets:
-                name = self.dotted_name(target.target)
-                if name:
-                    self.st.hfapi_names.add(name)
-        for target in node.targets:
-            t = target.target
-            if (isinstance(t, cst.Attribute) and t.attr.value == "hub_private_repo"
-                    and literal_value(node.value) == (True, True)):
-                self.st.hub_private_assigned = True
+    def finish(self, ctx: Context) -> None:
+        for rel in sorted(self.sites):
+            self._decide(rel, sorted(self.sites[rel], key=lambda s: (s.ev.pos.line, s.ev.pos.col)),
+                         ctx)
 
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        name = self.dotted_name(node.target)
-        if name and (self._is_hfapi_annotation(node.annotation)
-                     or (isinstance(node.value, cst.Call) and self._is_hfapi_ctor(node.value))):
-            self.st.hfapi_names.add(name)
-
-    def _is_hfapi_ctor(self, call: cst.Call) -> bool:
-        q = self.qualified_name(call.func) or ""
-        return q.split(".")[0] == "huggingface_hub" and q.split(".")[-1] == "HfApi"
-
-    def _is_hfapi_annotation(self, ann: cst.Annotation | None) -> bool:
-        if ann is None:
-            return False
-        q = self.qualified_name(ann.annotation) or ""
-        return q.split(".")[0] == "huggingface_hub" and q.split(".")[-1] == "HfApi"
-
-    # --- sites ---------------------------------------------------------------------------
-    def visit_Call(self, node: cst.Call) -> None:
-        func = node.func
-        qual = self.qualified_name(func)
-        if qual is not None and qual.split(".")[0] == "huggingface_hub" and "." in qual:
-            short = qual.split(".")[-1]
-            if short in HFAPI_METHODS | PUSH_FUNCS and not self._is_hfapi_ctor(node):
-                self._hub_function(node, short)
-                return
-        if qual is not None and qual.split(".")[-1] == "push_to_hf_hub" and _hf(qual):
-            self._hub_function(node, "push_to_hf_hub")
-            return
-        if isinstance(func, cst.Attribute):
-            method = func.attr.value
-            if method in HFAPI_METHODS and self._is_hfapi_receiver(func.value):
-                self._hub_function(node, method)
-                return
-            if method in PUSH_METHODS:
-                self._push_method(node, func, method)
-                return
-            if method == "save_pretrained" and self._push_flag(node) is not None:
-                self._push_method(node, func, method)
-                return
-        self._maybe_config(node, qual)
-
-    def _hub_function(self, node: cst.Call, short: str) -> None:
-        if short in VISIBILITY_FUNCS:
-            ok, value = self._literal_kw(node, "private")
-            if ok and value is True:
-                self.st.private_marker = True
-            elif ok and value is False:
-                self._add(node, "create", short, "public")
-            return
-        if short in UPLOAD_FUNCS:
-            self._add(node, "upload", short, "unknown")
-            return
-        kind = "create" if short in CREATE_FUNCS else "push"
-        self._add(node, kind, short, *self._visibility(node, "private"))
-
-    def _push_method(self, node: cst.Call, func: cst.Attribute, method: str) -> None:
-        receiver = func.value
-        qual = self.qualified_name(func)
-        if qual is not None and not _hf(qual):
-            return  # the import says this is some other library's push_to_hub
-        head = self._head(receiver)
-        if head in self.st.relative:
-            return  # the project's own helper module
-        is_self = head in SELF_NAMES or self._is_super(receiver)
-        conditional, flag = False, None
-        if method == "save_pretrained":
-            push = self._push_flag(node)
-            if push is None:
-                return
-            conditional, flag = push
-        recv = (self.dotted_name(receiver) or "").split(".")[-1].lower()
-        if "card" in recv:
-            # ModelCard / DatasetCard.push_to_hub writes README.md into an existing repository
-            self._add(node, "upload", method, "unknown")
-            return
-        visibility, switch = self._visibility(node, "private")
-        self._add(node, "push", method, visibility, conditional=conditional, flag=flag,
-                  switch=switch, trainer="trainer" in recv, is_self=is_self)
-
-    def _maybe_config(self, node: cst.Call, qual: str | None) -> None:
-        name = qual or self.dotted_name(node.func) or ""
-        last = name.split(".")[-1]
-        if qual is not None:
-            if not _hf(qual) or not last.endswith(("Arguments", "Config", "Args")):
-                return
-        else:
-            # a project subclass (class MyArgs(TrainingArguments)) or a relatively imported one
-            if not last.endswith(("TrainingArguments", "Config")) or not (
-                    self.is_imported("transformers") or self.is_imported("trl")):
-                return
-        if self._is_training_args(name):
-            self.st.config_calls += 1
-            if self._visibility(node, "hub_private_repo")[0] in ("private", "passthrough"):
-                self.st.hub_private_set = True
-        push = self._push_flag(node)
-        if push is None:
-            return
-        conditional, flag = push
-        visibility, switch = self._visibility(node, "hub_private_repo")
-        self._add(node, "config", last, visibility, conditional=conditional, flag=flag,
-                  switch=switch)
-
-    @staticmethod
-    def _is_training_args(name: str) -> bool:
-        """Argument classes that carry push_to_hub / hub_private_repo (TrainingArguments and
-        its subclasses: Seq2SeqTrainingArguments, the TRL *Config classes)."""
-        last = name.split(".")[-1]
-        if last.endswith("TrainingArguments"):
-            return True
-        return (name.split(".")[0] == "trl" or "." not in name) and last.endswith("Config") \
-            and last not in NOT_TRAINING_CONFIGS
-
-    # --- helpers -------------------------------------------------------------------------
-    def _add(self, node: cst.Call, kind: str, call: str, visibility: str,
-             switch: str | None = None, *, conditional: bool = False, flag: str | None = None,
-             trainer: bool = False, is_self: bool = False) -> None:
-        self.st.sites.append(_Site(node, kind, call, visibility, conditional, trainer, flag, switch,
-                                   is_self=is_self))
-
-    def _literal_kw(self, node: cst.Call, name: str) -> tuple[bool, object]:
-        arg = self.kwarg(node, name)
-        if arg is None:
-            return False, None
-        return literal_value(arg.value)
-
-    def _visibility(self, node: cst.Call, key: str) -> tuple[str, str | None]:
-        """public | private | runtime | passthrough, and the dotted name of a runtime switch."""
-        arg = self.kwarg(node, key)
-        if arg is None:
-            return ("passthrough" if self.has_star_kwargs(node) else "public"), None
-        ok, value = literal_value(arg.value)
-        if ok:
-            return ("private" if value is True else "public"), None
-        if self._is_param(arg.value):
-            return "passthrough", None
-        return "runtime", self.dotted_name(arg.value)
-
-    def _push_flag(self, node: cst.Call) -> tuple[bool, str | None] | None:
-        """None when the call does not push; else (conditional, flag name)."""
-        arg = self.kwarg(node, "push_to_hub")
-        if arg is None:
-            return None
-        ok, value = literal_value(arg.value)
-        if ok:
-            return (False, None) if value is True else None
-        if self._is_param(arg.value):
-            return None  # forwarded from the enclosing function: its caller decides
-        return True, self.dotted_name(arg.value)
-
-    def _is_param(self, value: cst.BaseExpression) -> bool:
-        """A bare name inside a function: one of its parameters, or a local computed from them
-        (``private = kwargs.pop("private", None)``): the value is forwarded from the caller."""
-        return isinstance(value, cst.Name) and value.value not in ("True", "False", "None") \
-            and bool(self._params)
-
-    def _is_hfapi_receiver(self, receiver: cst.BaseExpression) -> bool:
-        if isinstance(receiver, cst.Call):
-            return self._is_hfapi_ctor(receiver)
-        name = self.dotted_name(receiver)
-        if name is None:
-            return False
-        if name in self.st.hfapi_names:
-            return True
-        # `self.api` / `hf_api` bound to HfApi in another file: accept when this file uses
-        # huggingface_hub and the receiver is not an import of some other library
-        if self.qualified_name(receiver) is not None:
-            return False
-        last = name.split(".")[-1].lower()
-        return self.is_imported("huggingface_hub") and "api" in last
-
-    @staticmethod
-    def _is_super(node: cst.BaseExpression) -> bool:
-        return (isinstance(node, cst.Call) and isinstance(node.func, cst.Name)
-                and node.func.value == "super")
-
-    @staticmethod
-    def _head(node: cst.BaseExpression) -> str | None:
-        while isinstance(node, (cst.Attribute, cst.Subscript, cst.Call)):
-            node = node.value if not isinstance(node, cst.Call) else node.func
-        return node.value if isinstance(node, cst.Name) else None
-
-    # --- decision ------------------------------------------------------------------------
-    def leave_Module(self, node: cst.Module) -> None:
-        st = self.st
-        creates = [s for s in st.sites if s.kind == "create"]
-        configs = [s for s in st.sites if s.kind == "config"]
-        repo_decided = bool(creates) or st.private_marker
-        publishes = any(s.kind != "upload" for s in st.sites)
-        config_private = st.hub_private_set or st.hub_private_assigned
+    def _decide(self, rel: str, sites: list[_Site], ctx: Context) -> None:
+        mod = ctx.modules.get(rel)
+        defined = {q.rsplit(".", 1)[-1] for q in (mod.funcs if mod is not None else {})}
+        markers = [s for s in sites if s.kind == "private-marker"]
+        sites = [s for s in sites if s.kind != "private-marker"]
+        creates = [s for s in sites if s.kind == "create"]
+        repo_decided = bool(creates) or bool(markers)
+        publishes = any(s.kind != "upload" for s in sites)
         first_push: dict[str, _Site] = {}
         pending: list[_Site] = []
-        for s in st.sites:
+        seen = set()
+        for s in sites:
+            key = (s.ev.pos.line, s.ev.pos.col)
+            if key in seen:
+                continue
+            seen.add(key)
             if s.visibility in ("private", "passthrough"):
                 continue
             if s.kind == "push":
-                if s.is_self and s.call in st.defined:
+                if s.is_self and s.call in defined:
                     continue  # a class overriding push_to_hub and forwarding to its base
-                if repo_decided and s.visibility == "public" and self.kwarg(s.node, "private") is None:
+                if repo_decided and s.visibility == "public" and s.private_kw is None \
+                        and not s.trainer:
                     continue  # the file creates the repo: decided (and reported) there
-                if s.trainer and s.call == "push_to_hub":
-                    if configs or config_private:
-                        continue  # the training arguments decide: reported there, or private
-                    if st.config_calls == 0:
-                        s.visibility = "runtime"
-                        s.switch = "hub_private_repo"
             elif s.kind == "create":
-                if st.private_marker and s.call == "create_repo":
+                if markers and s.call == "create_repo":
                     continue  # made private right after: update_repo_visibility(private=True)
-            elif s.kind == "config":
-                if st.hub_private_assigned:
-                    continue  # args.hub_private_repo = True after construction
             elif s.kind == "upload":
-                if publishes or st.private_marker:
+                if publishes or markers:
                     continue
-            repo = self._repo_key(s) if s.kind in ("push", "create") and not s.trainer else None
+            repo = s.repo if s.kind in ("push", "create") and not s.trainer else None
             if repo is not None:
                 if repo in first_push:
                     # private= only counts when the repository is created: the first push to a
-                    # repository decides its visibility, later pushes to it are the same publication
+                    # repository decides its visibility, later pushes to it are the same
                     first_push[repo].count += 1
                     continue
                 first_push[repo] = s
             pending.append(s)
         for s in pending:
-            self._report(s)
+            self._report(s, rel, ctx)
 
-    def _repo_key(self, s: _Site) -> str | None:
-        """The source text of the repository id argument (first positional or repo_id=)."""
-        arg = self.kwarg(s.node, "repo_id")
-        if arg is None and s.node.args and s.node.args[0].keyword is None and not s.node.args[0].star:
-            arg = s.node.args[0]
-        if arg is None:
-            return None
-        return self._run.module.code_for_node(arg.value)
-
-    def _report(self, s: _Site) -> None:
+    def _report(self, s: _Site, rel: str, ctx: Context) -> None:
         details = {"call": s.call, "visibility": s.visibility, "conditional": s.conditional,
                    "pushes_to_same_repo": s.count}
         low = s.visibility in ("runtime", "unknown") or s.conditional
@@ -470,8 +425,8 @@ class PublicArtifactUpload(CodeRule):
                        "that is true: default it to private")
             elif s.call in ("update_repo_visibility", "update_repo_settings"):
                 msg = what
-            elif self._literal_kw(s.node, "private")[0]:
-                msg = f"{what} with private={self._literal_kw(s.node, 'private')[1]}: the repository is public"
+            elif s.private_kw is not None and s.private_kw[0]:
+                msg = f"{what} with private={s.private_kw[1]}: the repository is public"
             else:
                 msg = f"{what} without private=True: the repository is public"
             if s.conditional:
@@ -479,4 +434,6 @@ class PublicArtifactUpload(CodeRule):
             if s.count > 1:
                 msg += (f"; {s.count - 1} more push(es) to the same repository in this file follow "
                         "this one, which creates it")
-        self.report(s.node, msg, details=details, severity=Severity.LOW if low else None)
+        ev = s.ev
+        ctx.report(self.rule_id, rel, ev.pos, ev.context, msg, details,
+                   Severity.LOW if low else None)
