@@ -1650,16 +1650,14 @@ class Analysis:
     def _call_ref(self, q: str, node: ast.Call, env: Env, d: int) -> Val:
         site = self._callsite(node, env, None, None, d)
         site.q = q
-        handlers = self.reg.calls.get(q)
+        handlers = list(self.reg.calls.get(q, ()))
+        handlers.extend(h for prefix, h in self.reg.prefixes if q.startswith(prefix))
         if handlers:
-            got = self._apply(handlers, site, node, env)
+            # several models may say what one call is (face_encodings returns an embedding and
+            # identifies a face): every one's sinks and facts count, the first value is the value
+            got = self._apply(handlers, site, node, env, every=True)
             if got is not None:
                 return got
-        for prefix, h in self.reg.prefixes:
-            if q.startswith(prefix):
-                got = self._apply([h], site, node, env)
-                if got is not None:
-                    return got
         if not self._rooted(q):
             # maybe a function or class of another module of the project
             return self._ext_call("import:" + q, site, node, env)
@@ -1691,10 +1689,19 @@ class Analysis:
         o = fv.obj
         return self._ext_call(o.get("ref"), site, node, env, method, o.path)
 
-    def _apply(self, handlers, site: CallSite, node: ast.AST, env: Env) -> Val | None:
+    def _apply(self, handlers, site: CallSite, node: ast.AST, env: Env,
+               every: bool = False) -> Val | None:
+        value = None
         for h in handlers:
             got = h(site)
             if got is None:
+                continue
+            if every:
+                if isinstance(got, Outcome):
+                    self._effects(got, node, env)
+                    got = got.ret if got.ret is not None else CLEAN
+                if value is None:
+                    value = got
                 continue
             if isinstance(got, Outcome):
                 for use in got.uses:
@@ -1708,7 +1715,17 @@ class Analysis:
                     self._set_role(fn_val, role)
                 return got.ret if got.ret is not None else CLEAN
             return got
-        return None
+        return value
+
+    def _effects(self, got: Outcome, node: ast.AST, env: Env) -> None:
+        for use in got.uses:
+            self.emit(use, node, env)
+        for kind, data in got.facts:
+            self.fact(kind, node, data)
+        if got.mutate is not None and isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            self._mutate(node.func.value, got.mutate, env)
+        for fn_val, role in got.roles:
+            self._set_role(fn_val, role)
 
     def _call_method(self, recv: Val, name: str, node: ast.Call, env: Env, d: int) -> Val:
         o = recv.obj

@@ -1,6 +1,9 @@
 """AIP504 biometric-identification. Docs live in rules/AIP504.toml.
 
-How the check works: every call is resolved through the file's imports (``from deepface import
+How the check works: a flow rule whose own model (below) makes the identifying calls
+``biometric`` sinks. The dataflow engine resolves every call through the file's imports and
+assignments (a client bound to a name, a model built in one statement and used in another, a
+helper module of the project) (``from deepface import
 DeepFace as DF`` makes ``DF.verify`` -> ``deepface.DeepFace.verify``) and looked up in a table of
 *identifying* entry points of face and voice biometrics libraries: the calls that compute a
 biometric template (face encoding, speaker embedding), compare templates, or build the model that
@@ -28,11 +31,11 @@ identifying call of that library in the file.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
-from ._lazy import cst
-
-from . import CodeRule, literal_value
+from ...flow.model import CallSite, Model, Outcome, Use
+from ...flow.summary import Event
+from ...flow.values import CLEAN, Val, obj
+from ._flow_rule import Context, FlowRule
 
 # qualified name -> (library, modality, purpose, short description)
 _FACE, _VOICE = "face", "voice"
@@ -114,14 +117,6 @@ PURPOSE_TEXT = {
 }
 
 
-@dataclass
-class _Use:
-    node: cst.Call
-    modality: str
-    purposes: set[str] = field(default_factory=set)
-    calls: list[str] = field(default_factory=list)
-
-
 def _short(name: str) -> str:
     parts = name.split(".")
     return ".".join(parts[-2:]) if len(parts) >= 2 else name
@@ -136,11 +131,122 @@ _QUALIFIED_PARTS = tuple(sorted({tuple(q.split(".")) for q in (
     "insightface.model_zoo.model_zoo.get_model")}))
 
 
-class BiometricIdentification(CodeRule):
+
+# --- the rule's model: identifying calls are sinks -----------------------------------------------
+def _use(lib: str, modality: str, purpose: str, call: str, ret: Val = CLEAN) -> Outcome:
+    return Outcome(ret, [Use("biometric", {"library": lib, "modality": modality,
+                                           "purpose": purpose, "call": call, "always": True})])
+
+
+def _text(site: CallSite, *keywords: str) -> str | None:
+    """The constant text of the first of ``keywords`` given, else of the first positional."""
+    for kw in keywords:
+        if kw in site.kwargs:
+            return site.kwargs[kw].text()
+    return site.args[0].text() if site.args else None
+
+
+def qualified_call(site: CallSite) -> Outcome | Val | None:
+    name = site.q or ""
+    hit = EXACT.get(name)
+    if hit is not None:
+        return _use(*hit, _short(name))
+    for prefix, hit in PREFIX.items():
+        if name == prefix or name.startswith(prefix + "."):
+            return _use(*hit, _short(prefix))
+    if name in SPEECHBRAIN_ENCODER or any(name.startswith(p + ".") for p in SPEECHBRAIN_ENCODER):
+        source = _text(site, "source")
+        if source is not None and SPEAKER_CHECKPOINT.search(source):
+            return _use("speechbrain", _VOICE, _ID, "EncoderClassifier (speaker)")
+        return None
+    base = name.rsplit(".", 1)[0] if name.endswith(".from_pretrained") else name
+    if base in PYANNOTE_LOADERS:
+        arg = site.arg("checkpoint", 0) or site.arg("model")
+        emb = arg is not None and ((arg.obj is not None and arg.obj.type == "bio.pyannote-embedding")
+                                   or (arg.text() is not None and PYANNOTE_EMBEDDING.search(arg.text())))
+        if emb:
+            return _use("pyannote", _VOICE, _ID, _short(name),
+                        Val(obj=obj("bio.pyannote-embedding")))
+        return None
+    if name in INSIGHTFACE_APP:
+        return _insightface_app(site)
+    if name in ("insightface.model_zoo.get_model", "insightface.model_zoo.model_zoo.get_model"):
+        value = _text(site, "name")
+        if value is not None and INSIGHTFACE_NON_ID.search(value):
+            return None
+        return _use("insightface", _FACE, _ID, "model_zoo.get_model")
+    if name in DEEPFACE_BUILD_MODEL:
+        return _deepface_build_model(site, _short(name))
+    if name == "boto3.client" and _text(site, "service_name") == "rekognition":
+        return Val(obj=obj("bio.rekognition"))
+    return None
+
+
+def _insightface_app(site: CallSite) -> Outcome | None:
+    arg = site.arg("allowed_modules")
+    if arg is not None and arg.elems is not None:
+        modules = [e.const() for e in arg.elems]
+        if all(isinstance(m, str) for m in modules) and "recognition" not in modules:
+            if "genderage" in modules:
+                return _use("insightface", _FACE, _CAT, "FaceAnalysis (genderage)")
+            return None  # detection / landmarks only
+    if arg is not None and arg.item is not None and arg.item.consts and arg.elems is None:
+        modules = [c.value for c in arg.item.consts]
+        if "recognition" not in modules:
+            return None if "genderage" not in modules else \
+                _use("insightface", _FACE, _CAT, "FaceAnalysis (genderage)")
+    return _use("insightface", _FACE, _ID, "FaceAnalysis")
+
+
+def _deepface_build_model(site: CallSite, label: str) -> Outcome | None:
+    """``build_model(model_name, task="facial_recognition")``: recognition models identify,
+    attribute models (age, gender, emotion, race) categorise, detectors and anti-spoofing
+    models do neither."""
+    task_v = site.arg("task", 1)
+    task: object = "facial_recognition"
+    if task_v is not None:
+        if not task_v.consts or len(task_v.consts) != 1:
+            return None
+        task = task_v.const()
+    model_name = _text(site, "model_name")
+    if task == "facial_attribute" or model_name in DEEPFACE_ATTRIBUTE_MODELS:
+        return _use("deepface", _FACE, _CAT, label)
+    if task == "facial_recognition":
+        return _use("deepface", _FACE, _ID, label)
+    return None
+
+
+def rekognition_method(site: CallSite) -> Outcome | None:
+    if site.name in REKOGNITION_ID:
+        return _use("aws-rekognition", _FACE, _ID, f"rekognition.{site.name}")
+    return None
+
+
+def named_method(site: CallSite) -> Outcome | None:
+    """Methods whose library the imports say: Azure Face ``identify``/``verify_*`` /
+    ``find_similar``, dlib's ``compute_face_descriptor``."""
+    m = site.module
+    if AZURE_FACE_ID.match(site.name) and any(m.imports(x) for x in AZURE_FACE_MODULES):
+        return _use("azure-face", _FACE, _ID, f"FaceClient.{site.name}")
+    if site.name in ("compute_face_descriptor", "compute_face_descriptors") and m.imports("dlib"):
+        return _use("dlib", _FACE, _ID, f"dlib.{site.name}")
+    return None
+
+
+_ROOTS = sorted({q.split(".")[0] for q in (*EXACT, *PREFIX, *SPEECHBRAIN_ENCODER, *PYANNOTE_LOADERS,
+                                            *INSIGHTFACE_APP, *DEEPFACE_BUILD_MODEL)} | {"boto3"})
+BIOMETRIC_MODEL = Model(
+    "biometric",
+    prefixes=[(r + ".", qualified_call) for r in _ROOTS],
+    methods={"bio.rekognition": {"*": rekognition_method}},
+    receivers=[(re.compile(r""), named_method)],
+)
+
+
+class BiometricIdentification(FlowRule):
     rule_id = "AIP504"
-    needs = ("face_recognition", "deepface", "DeepFace", "insightface", "facenet", "dlib",
-             "speechbrain", "pyannote", "FaceRecognizer", "cv2.face", "resemblyzer", "wespeaker",
-             "EncDecSpeakerLabelModel", "rekognition", "vision.face")
+    sinks = frozenset({"biometric"})
+    model = BIOMETRIC_MODEL
 
     VALID = [
         # detection only: bounding boxes, no template
@@ -195,171 +301,29 @@ class BiometricIdentification(CodeRule):
         return "dlib" in names and not calls.isdisjoint(
             {"compute_face_descriptor", "compute_face_descriptors"})
 
-    def __init__(self, runner) -> None:
-        super().__init__(runner)
-        self._uses: dict[str, _Use] = {}
-        self._rekognition: set[str] = set()  # names bound to boto3.client("rekognition")
-        self._pyannote_embedding: set[str] = set()  # names bound to a pyannote embedding model
+    def __init__(self) -> None:
+        self.uses: dict[tuple[str, str], list] = {}  # (module, library) -> [first event, ...]
 
-    # --- traversal -----------------------------------------------------------------------
-    def visit_Assign(self, node: cst.Assign) -> None:
-        value = node.value
-        if not isinstance(value, cst.Call):
-            return
-        targets = [self.dotted_name(t.target) for t in node.targets]
-        if self._is_rekognition_client(value):
-            self._rekognition.update(t for t in targets if t)
-        if self._is_pyannote_embedding(value):
-            self._pyannote_embedding.update(t for t in targets if t)
+    def judge(self, ev: Event, ctx: Context) -> None:
+        info = ev.info
+        key = (ev.module, info["library"])
+        self.uses.setdefault(key, []).append(ev)
 
-    def visit_Call(self, node: cst.Call) -> None:
-        hit = self._classify(node)
-        if hit is None:
-            return
-        lib, modality, purpose, call = hit
-        use = self._uses.setdefault(lib, _Use(node, modality))
-        use.purposes.add(purpose)
-        if call not in use.calls:
-            use.calls.append(call)
-
-    def leave_Module(self, node: cst.Module) -> None:
-        for lib, use in self._uses.items():
-            purposes = sorted(use.purposes, key=[_ID, _CAT].index)
+    def finish(self, ctx: Context) -> None:
+        for (rel, lib), events in sorted(self.uses.items()):
+            events.sort(key=lambda e: (e.pos.line, e.pos.col))
+            first = events[0]
+            purposes, calls = [], []
+            for e in events:
+                if e.info["purpose"] not in purposes:
+                    purposes.append(e.info["purpose"])
+                if e.info["call"] not in calls:
+                    calls.append(e.info["call"])
+            purposes.sort(key=[_ID, _CAT].index)
             what = " and ".join(PURPOSE_TEXT[p] for p in purposes)
-            kind = "face" if use.modality == _FACE else "voice"
-            self.report(
-                use.node,
-                f"{use.calls[0]} ({lib}) {what}: {kind} biometrics are special-category data "
-                "(GDPR Art. 9); needs a DPIA, an explicit legal basis and template protection",
-                details={"library": lib, "modality": use.modality, "purposes": purposes,
-                         "calls": use.calls},
-            )
-
-    # --- decisions -----------------------------------------------------------------------
-    def _classify(self, node: cst.Call) -> tuple[str, str, str, str] | None:
-        name = self.qualified_name(node.func)
-        if name is not None:
-            hit = EXACT.get(name)
-            if hit is not None:
-                return (*hit, _short(name))
-            for prefix, hit in PREFIX.items():
-                if name == prefix or name.startswith(prefix + "."):
-                    return (*hit, _short(prefix))
-            if name in SPEECHBRAIN_ENCODER or any(name.startswith(p + ".")
-                                                  for p in SPEECHBRAIN_ENCODER):
-                if self._checkpoint_matches(node, SPEAKER_CHECKPOINT, ("source",)):
-                    return "speechbrain", _VOICE, _ID, "EncoderClassifier (speaker)"
-                return None
-            if self._is_pyannote_embedding(node):
-                return "pyannote", _VOICE, _ID, _short(name)
-            if name in INSIGHTFACE_APP:
-                return self._insightface_app(node)
-            if name in ("insightface.model_zoo.get_model",
-                        "insightface.model_zoo.model_zoo.get_model"):
-                arg = self._first_arg(node, ("name",))
-                ok, value = literal_value(arg) if arg is not None else (False, None)
-                if ok and isinstance(value, str) and INSIGHTFACE_NON_ID.search(value):
-                    return None
-                return "insightface", _FACE, _ID, "model_zoo.get_model"
-            if name in DEEPFACE_BUILD_MODEL:
-                return self._deepface_build_model(node, _short(name))
-        return self._classify_method(node)
-
-    def _classify_method(self, node: cst.Call) -> tuple[str, str, str, str] | None:
-        func = node.func
-        if not isinstance(func, cst.Attribute):
-            return None
-        method = func.attr.value
-        receiver = func.value
-        if method in REKOGNITION_ID:
-            rec = self.dotted_name(receiver)
-            if (rec is not None and rec in self._rekognition) or (
-                    isinstance(receiver, cst.Call) and self._is_rekognition_client(receiver)):
-                return "aws-rekognition", _FACE, _ID, f"rekognition.{method}"
-        if AZURE_FACE_ID.match(method) and any(self.is_imported(m) for m in AZURE_FACE_MODULES):
-            return "azure-face", _FACE, _ID, f"FaceClient.{method}"
-        if method in ("compute_face_descriptor", "compute_face_descriptors") and self.is_imported("dlib"):
-            return "dlib", _FACE, _ID, f"dlib.{method}"
-        return None
-
-    def _insightface_app(self, node: cst.Call) -> tuple[str, str, str, str] | None:
-        arg = self.kwarg(node, "allowed_modules")
-        if arg is not None and isinstance(arg.value, (cst.List, cst.Tuple)):
-            modules = []
-            for el in arg.value.elements:
-                ok, value = literal_value(el.value)
-                if not ok:
-                    modules = None
-                    break
-                modules.append(value)
-            if modules is not None and "recognition" not in modules:
-                if "genderage" in modules:
-                    return "insightface", _FACE, _CAT, "FaceAnalysis (genderage)"
-                return None  # detection / landmarks only
-        return "insightface", _FACE, _ID, "FaceAnalysis"
-
-    def _deepface_build_model(self, node: cst.Call, label: str) -> tuple[str, str, str, str] | None:
-        """``build_model(model_name, task="facial_recognition")``: recognition models identify,
-        attribute models (age, gender, emotion, race) categorise, detectors and anti-spoofing
-        models do neither."""
-        task_arg = self.kwarg(node, "task")
-        if task_arg is None and len(node.args) >= 2 and node.args[1].keyword is None:
-            task_arg = node.args[1]
-        task: object = "facial_recognition"
-        if task_arg is not None:
-            ok, task = literal_value(task_arg.value)
-            if not ok:
-                return None
-        model = self._first_arg(node, ("model_name",))
-        ok, model_name = literal_value(model) if model is not None else (False, None)
-        if task == "facial_attribute" or (ok and model_name in DEEPFACE_ATTRIBUTE_MODELS):
-            return "deepface", _FACE, _CAT, label
-        if task == "facial_recognition":
-            return "deepface", _FACE, _ID, label
-        return None
-
-    def _is_rekognition_client(self, call: cst.Call) -> bool:
-        name = self.qualified_name(call.func) or self.dotted_name(call.func) or ""
-        if not (name == "boto3.client" or name.endswith(".client")):
-            return False
-        if name != "boto3.client" and not self.is_imported("boto3"):
-            return False
-        arg = self._first_arg(call, ("service_name",))
-        if arg is None:
-            return False
-        ok, value = literal_value(arg)
-        return ok and value == "rekognition"
-
-    def _is_pyannote_embedding(self, call: cst.Call) -> bool:
-        name = self.qualified_name(call.func) or ""
-        base = name.rsplit(".", 1)[0] if name.endswith(".from_pretrained") else name
-        if base not in PYANNOTE_LOADERS:
-            return False
-        arg = self._first_arg(call, ("checkpoint", "model"))
-        if arg is None:
-            return False
-        if isinstance(arg, cst.Call):
-            return self._is_pyannote_embedding(arg)
-        dotted = self.dotted_name(arg)
-        if dotted is not None and dotted in self._pyannote_embedding:
-            return True
-        ok, value = literal_value(arg)
-        return ok and isinstance(value, str) and bool(PYANNOTE_EMBEDDING.search(value))
-
-    def _checkpoint_matches(self, node: cst.Call, pattern: re.Pattern[str],
-                            keywords: tuple[str, ...]) -> bool:
-        arg = self._first_arg(node, keywords)
-        if arg is None:
-            return False
-        ok, value = literal_value(arg)
-        return ok and isinstance(value, str) and bool(pattern.search(value))
-
-    def _first_arg(self, node: cst.Call, keywords: tuple[str, ...]) -> cst.BaseExpression | None:
-        for kw in keywords:
-            arg = self.kwarg(node, kw)
-            if arg is not None:
-                return arg.value
-        for arg in node.args:
-            if arg.keyword is None and not arg.star:
-                return arg.value
-        return None
+            kind = "face" if first.info["modality"] == _FACE else "voice"
+            ctx.report(self.rule_id, rel, first.pos, first.context,
+                       f"{calls[0]} ({lib}) {what}: {kind} biometrics are special-category data "
+                       "(GDPR Art. 9); needs a DPIA, an explicit legal basis and template protection",
+                       {"library": lib, "modality": first.info["modality"], "purposes": purposes,
+                        "calls": calls})
