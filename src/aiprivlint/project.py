@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
+import posixpath
+
 from .discovery import relative_posix
 from .findings import Fact, Finding, Severity
 
@@ -117,3 +119,26 @@ def project_root_of(path: Path, stop: Path, cache: dict[Path, Path]) -> Path:
     for d in trail:
         cache[d] = found
     return found
+
+
+def _norm(path: str) -> str:
+    path = posixpath.normpath(path.replace("\\", "/"))
+    return "" if path == ".." or path.startswith("../") else path
+
+
+def resolve_data_path(literal: str, code_path: str, root: str, files: set[str]) -> str | None:
+    """The file of ``files`` a path written in code (``pd.read_csv("data/x.csv")`` in
+    ``code_path``) names: relative to the code's folder, the project root or the scan root; else
+    the one file whose path ends with it. None when none or several match."""
+    if not literal or literal.startswith("/"):
+        literal = literal.lstrip("/")
+        tail = [f for f in files if f.endswith("/" + literal) or f == literal]
+        return tail[0] if len(tail) == 1 else None
+    here = posixpath.dirname(code_path)
+    for base in (here, root if root != "." else "", ""):
+        cand = _norm(posixpath.join(base, literal) if base else literal)
+        if cand in files:
+            return cand
+    clean = _norm(literal)
+    tail = [f for f in files if clean and f.endswith("/" + clean)]
+    return tail[0] if len(tail) == 1 else None

@@ -1131,14 +1131,15 @@ class Analysis:
         key = key_val.const() if key_val.consts and len(key_val.consts) == 1 else None
         literal = key_val.consts is not None and len(key_val.consts or ()) == 1
         if isinstance(sl, (ast.Tuple, ast.List)) and not literal and isinstance(node.value, ast.AST):
-            # df[["name", "email"]]: a selection of columns
-            out = set(base.labels)
-            for e in sl.elts:
-                if isinstance(e, ast.Constant) and isinstance(e.value, str):
-                    got = self._read(e.value, base, node.value, False)
-                    if got is not None:
-                        out |= got.labels
-            return Val(self._trans_key(limit(out), None))
+            # df[["name", "email"]]: a selection of columns (each kind narrows to the list)
+            cols = [e.value for e in sl.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+            key = tuple(cols) if cols and len(cols) == len(sl.elts) else None
+            out = set(self._trans_key(base.labels, key))
+            for c in cols:
+                got = self._read(c, base, node.value, False)
+                if got is not None:
+                    out |= got.labels
+            return Val(limit(out))
         picked = not literal and not self._loops and isinstance(sl, (ast.Name, ast.Attribute, ast.Call))
         return self.key(base, key if literal else _UNKNOWN, node.value, env, picked)
 
@@ -1511,11 +1512,25 @@ class Analysis:
                         star_kwargs, self.module, self.module.line_of(node),
                         fenv.func.qual if fenv is not None and fenv.func is not None else "")
         site.locate = lambda kw, pos, n=node: self._arg_pos(n, kw, pos)
+        site.scope = lambda e=env, loops=tuple(self._loops): self._scope_data(e, loops)
         if self._scaling:
             site.scaled = tuple(_scaled(a) for a in node.args)
             if isinstance(func, ast.Attribute):
                 site.scaled_recv = _scaled(func.value)
         return site
+
+    def _scope_data(self, env: Env, loops: tuple) -> Val:
+        """What the enclosing loops iterate over, and the enclosing function's parameters."""
+        labels: set = set()
+        for it in loops:
+            labels |= flat(it)
+        fenv = env.function_env()
+        if fenv is not None and fenv.func is not None:
+            for name in fenv.func.params:
+                v = fenv.vars.get(name)
+                if v is not None:
+                    labels |= {lb for lb in v.labels if lb.kind == PARAM}
+        return Val(limit(labels)) if labels else CLEAN
 
     def _arg_pos(self, node: ast.Call, keyword: str | None, pos: int | None) -> Pos | None:
         if keyword is not None:

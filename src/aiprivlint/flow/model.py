@@ -53,7 +53,8 @@ class CallSite:
     """What a handler sees of a call: names, the receiver and the argument values."""
 
     __slots__ = ("q", "dotted", "name", "recv", "recv_name", "args", "kwargs", "star_args",
-                 "star_kwargs", "module", "line", "func", "scaled", "scaled_recv", "locate")
+                 "star_kwargs", "module", "line", "func", "scaled", "scaled_recv", "locate",
+                 "scope")
 
     def __init__(self, q: str | None, dotted: str | None, name: str, recv: Val | None,
                  recv_name: str | None, args: list, kwargs: dict, star_args: bool,
@@ -75,6 +76,9 @@ class CallSite:
         self.scaled_recv = 0
         # where an argument is written: fn(keyword, position) -> Pos | None (phase 1 only)
         self.locate = None
+        # what the enclosing loops iterate over and the enclosing function's parameters hold:
+        # fn() -> Val (a training step trains on the batch of its loop; phase 1 only)
+        self.scope = None
 
     @property
     def label(self) -> str:

@@ -122,9 +122,21 @@ def personal_read(key, base: Val, recv, is_attr: bool, module, node) -> Val | No
 
 
 # --- file labels ---------------------------------------------------------------------------------
+SPLITS = {"train", "test", "validation", "valid", "validate", "dev", "eval", "eval_dataset",
+          "train_dataset", "test_dataset"}
+
+
 def _narrow(lb: Label, column) -> tuple:
+    """The table's labels after ``[column]``: the column (``tag``; a selection of several,
+    ``df[["a", "b"]]``, is their names joined by commas)."""
     path, dropped, nested = lb.data
-    if lb.tag:
+    if isinstance(column, tuple):  # a selection
+        if lb.tag or not column:
+            return (lb,)
+        cols = [c for c in column if c not in dropped]
+        shown = ", ".join(repr(c) for c in column)
+        return (Label(FILE, ",".join(cols), f"{lb.origin}[[{shown}]]", lb.line, (path, (), False)),)
+    if lb.tag or column in SPLITS:  # ds["train"]: a split of the table, not a column
         return (lb,)
     if nested:
         return (Label(FILE, "", lb.origin, lb.line, (path, dropped, False)),)

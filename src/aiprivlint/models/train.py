@@ -14,6 +14,8 @@
 
 from __future__ import annotations
 
+import re
+
 from ..flow.model import CallSite, Model, Outcome, Use
 from ..flow.values import CLEAN, Val, flat, obj
 
@@ -61,8 +63,47 @@ def trainer_method(site: CallSite) -> Outcome | Val | None:
     return None
 
 
+FIT_METHODS = {"fit", "fit_one_cycle", "fine_tune", "fit_flat_cos", "fit_sgdr"}
+FIT_DATA = ("x", "y", "train_dataloaders", "train_dataloader", "datamodule", "dataloaders",
+            "train_objectives", "train_data", "dataset")
+OPT_WORD = re.compile(r"^(opt|optim|optimi[sz]er|optimi[sz]ers)([a-z0-9]|[A-Z]\w*)?$")
+
+
+def is_optimizer_name(name: str) -> bool:
+    """``optimizer``, ``opt``, ``optim``, ``optimizerD``, ``optD``, ``opt_g``, ``d_optimizer``,
+    ``model_opt``, ``generator_optimizer``; not ``option``, ``options``, ``lr_scheduler``."""
+    if not name or "sched" in name.lower():
+        return False
+    return any(OPT_WORD.match(part) or OPT_WORD.match(part.lower())
+               and part.lower().startswith("optimi") for part in name.split("_") if part)
+
+
+def fit(site: CallSite) -> Outcome | None:
+    """``model.fit(x, y)`` / ``trainer.fit(model, datamodule)`` / ``learn.fit_one_cycle(5)``:
+    a training call on what it is given (and what its receiver was built from)."""
+    labels = set(flat(site.recv)) if site.recv is not None else set()
+    for v in site.args[:3]:
+        labels |= flat(v)
+    for k in FIT_DATA:
+        if k in site.kwargs:
+            labels |= flat(site.kwargs[k])
+    api = f"{site.recv_name or 'model'}.{site.name}()"
+    return Outcome(None, [Use("train", {"api": api, "always": True}, Val(frozenset(labels)))])
+
+
+def step(site: CallSite) -> Outcome | None:
+    """``optimizer.step()`` (or ``scaler.step(optimizer)``): a training step on the batch of its
+    loop, or on what the enclosing step function is given."""
+    rname = site.recv_name or ""
+    if not (is_optimizer_name(rname) or "scaler" in rname.lower()):
+        return None
+    data = site.scope() if site.scope is not None else CLEAN
+    return Outcome(None, [Use("train", {"api": f"{rname}.{site.name}()", "always": True}, data)])
+
+
 MODEL = Model(
     "train",
     prefixes=[(h + ".", trainer_ctor) for h in TRAINER_HEADS],
     methods={"train.trainer": {"*": trainer_method}},
+    any_methods={**{m: fit for m in FIT_METHODS}, "step": step, "apply_gradients": step},
 )

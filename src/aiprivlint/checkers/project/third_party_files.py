@@ -12,32 +12,10 @@ holds personal data — in the selected column, when one was selected.
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Callable
 
 from ...findings import Fact, Finding, Severity
-from ...project import Project, ProjectRule
-
-
-def _norm(path: str) -> str:
-    path = posixpath.normpath(path.replace("\\", "/"))
-    return "" if path == ".." or path.startswith("../") else path
-
-
-def _resolve(flow: Fact, root: str, files: set[str]) -> str | None:
-    literal = str(flow.data.get("file", ""))
-    if not literal or literal.startswith("/"):
-        literal = literal.lstrip("/")
-        tail = [f for f in files if f.endswith("/" + literal) or f == literal]
-        return tail[0] if len(tail) == 1 else None
-    here = posixpath.dirname(flow.path)
-    for base in (here, root if root != "." else "", ""):
-        cand = _norm(posixpath.join(base, literal) if base else literal)
-        if cand in files:
-            return cand
-    clean = _norm(literal)
-    tail = [f for f in files if clean and f.endswith("/" + clean)]
-    return tail[0] if len(tail) == 1 else None
+from ...project import Project, ProjectRule, resolve_data_path
 
 
 class PersonalFileToThirdParty(ProjectRule):
@@ -57,14 +35,14 @@ class PersonalFileToThirdParty(ProjectRule):
         files = set(pii)
         by_call: dict[tuple[str, int], list[tuple[Fact, str, list[Fact]]]] = {}
         for flow in flows:
-            target = _resolve(flow, project.root, files)
+            target = resolve_data_path(str(flow.data.get("file", "")), flow.path, project.root, files)
             if target is None:
                 continue
             found = pii[target]
-            field = str(flow.data.get("field") or "")
-            if field:
-                found = [f for f in found if f.data.get("field") in (None, "", field)
-                         or str(f.data.get("field")).rsplit(".", 1)[-1] == field]
+            columns = set(filter(None, str(flow.data.get("field") or "").split(",")))
+            if columns:
+                found = [f for f in found if f.data.get("field") in (None, "")
+                         or str(f.data.get("field")).rsplit(".", 1)[-1] in columns]
             dropped = set(flow.data.get("dropped") or ())
             if dropped:
                 found = [f for f in found if str(f.data.get("field")).rsplit(".", 1)[-1] not in dropped]

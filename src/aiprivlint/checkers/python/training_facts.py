@@ -44,6 +44,8 @@ import re
 from typing import ClassVar
 
 from ._ast_base import AstRule, args_in_order as _args_in_order, unstar as _unstar
+from ._flow_rule import FlowRule
+from ...models.train import is_optimizer_name
 
 FEDERATED = {
     "flwr": "flower", "flwr_datasets": "flower", "tensorflow_federated": "tff", "fedml": "fedml",
@@ -71,16 +73,6 @@ OPTIMIZER_HEADS = ("torch.optim.", "opacus.", "transformers.", "bitsandbytes.", 
                    "keras.optimizers.", "tf_keras.optimizers.", "tensorflow_privacy.",
                    "tensorflow.compat.v1.train.", "tensorflow.optimizers.", "deepspeed.ops.",
                    "lion_pytorch.", "schedulefree.", "heavyball.")
-OPT_WORD = re.compile(r"^(opt|optim|optimi[sz]er|optimi[sz]ers)([a-z0-9]|[A-Z]\w*)?$")
-
-
-def is_optimizer_name(name: str) -> bool:
-    """``optimizer``, ``opt``, ``optim``, ``optimizerD``, ``optD``, ``opt_g``, ``d_optimizer``,
-    ``model_opt``, ``generator_optimizer``; not ``option``, ``options``, ``lr_scheduler``."""
-    if not name or "sched" in name.lower():
-        return False
-    return any(OPT_WORD.match(part) or OPT_WORD.match(part.lower())
-               and part.lower().startswith("optimi") for part in name.split("_") if part)
 TFP_MECHANISM = re.compile(r"DP\w*Optimizer$|^VectorizedDP|^DPModel$|^DPSequential$"
                            r"|^make_dp_model_class$|^make_\w*optimizer_class$|^BoltOn"
                            r"|(Gaussian|Skellam|Laplace|AdaptiveClip)\w*Query$")
@@ -474,3 +466,38 @@ class TrainingFacts(AstRule):
         if origin:
             return _last(origin) == "GradScaler"
         return "scaler" in _last(self.dotted_name(expr)).lower()
+
+
+class TrainingData(FlowRule):
+    """Facts only: what each training call trains on, as the dataflow engine traced it
+    (``models/train.py``: a trainer's ``train_dataset``, ``fit``'s data, a training loop's batches;
+    through functions, modules and notebook cells). A ``training-data`` fact {data: [...]} at the
+    call's line; the project rule joins it with the ``training-entry`` fact of the same line."""
+
+    rule_id = "AIP201"
+    test_code = "skip"
+    facts_only = True
+    sinks = frozenset({"train"})
+
+    @classmethod
+    def gate(cls, summary) -> bool:
+        return bool(summary.calls & {"train", "fit", "fit_one_cycle", "fine_tune", "fit_flat_cos",
+                                     "fit_sgdr", "step", "apply_gradients"})
+
+    def judge(self, ev, ctx) -> None:
+        from ...models.kinds import DATASET, FILE, PERSONAL
+
+        data = []
+        for lb in sorted(ev.value.labels, key=lambda lb: lb.sort_key()):
+            if lb.kind == FILE:
+                data.append({"kind": "file", "path": lb.data[0], "column": lb.tag,
+                             "read": lb.origin, "line": lb.line,
+                             "dropped": list(lb.data[1])})
+            elif lb.kind == DATASET:
+                data.append({"kind": "dataset", "id": lb.tag, "read": lb.origin, "line": lb.line,
+                             "loader": lb.data[0] if lb.data else ""})
+            elif lb.kind == PERSONAL:
+                data.append({"kind": "field", "field": lb.tag, "read": lb.origin, "line": lb.line,
+                             "category": lb.data[0], "reason": lb.data[1]})
+        ctx.fact("training-data", ev.module, ev.pos.line, api=ev.info.get("api", ""),
+                 data=data[:12])
