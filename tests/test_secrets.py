@@ -386,15 +386,34 @@ def test_prefiltered_scan_equals_full_scan_on_generated_files(every_plugin, tmp_
 
 def test_aiprivlint_filters_run_on_every_reported_secret():
     """detect-secrets picks filters by the arguments they name: ours must be among those it runs
-    on each reported secret (a filter that cannot get ``secret`` would silently never run)."""
+    on each reported secret, or on each line or file it scans (a filter whose arguments match no
+    stage would silently never run)."""
     from detect_secrets.core.scan import get_filters_with_parameter
 
     from aiprivlint.secrets import scanner
 
     with scanner.settings(scanner.CODE):
         per_secret = {f.path for f in get_filters_with_parameter("secret")}
+        per_line = {f.path for f in get_filters_with_parameter("line")}
+        per_file = {f.path for f in get_filters_with_parameter("filename")}
     ours = {p for p in scanner.DEFAULT_FILTERS if p.startswith("aiprivlint.")}
-    assert ours and ours <= per_secret
+    assert ours and ours <= per_secret | per_line | per_file
+    assert "aiprivlint.secrets.filters.is_placeholder" in per_secret
+
+
+def test_lock_files_and_hash_pins_are_no_secrets(tmp_path):
+    """pnpm/uv/bun lock files and hash-pinned requirements hold checksums, never credentials."""
+    from conftest import run_json
+
+    integrity = "sha512-Zk3n9Qx2Lm8Pr7Tv5Wy1Ab4Cd6Ef0Gh3Ij9Kl2Mn5Op8Qr1St4Uv7Wx0Yz3Ab6Cd9Ef2Gh5Ij8Kl1Mn4Op7Qr0St=="
+    (tmp_path / "pnpm-lock.yaml").write_text(
+        "packages:\n  /left-pad@1.3.0:\n    resolution: {integrity: " + integrity + "}\n")
+    (tmp_path / "uv.lock").write_text('[[package]]\nname = "x"\nhash = "sha256:' + "9f" * 32 + '"\n')
+    (tmp_path / "requirements.txt").write_text(
+        "torch==2.3.0 --hash=sha256:" + "3c" * 32 + "\n")
+    (tmp_path / "config.yaml").write_text('api_token: "Vq7XbN2pLw9zRt4KmC8sHd3JfY6aGu1E"\n')
+    _, doc = run_json("--config", str(EMPTY_CONFIG), "--select", "AIP105", ".", cwd=tmp_path)
+    assert [f["path"] for f in doc["findings"]] == ["config.yaml"]
 
 
 def test_placeholder_and_identifier_filters():

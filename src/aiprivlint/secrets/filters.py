@@ -17,6 +17,11 @@ tensorflow/privacy, deepface, opengpts, anthropic-cookbook; every keyword hit th
   contains ``x = f(...)``, which silences every plugin on ``client = OpenAI(api_key="sk-…")`` —
   the commonest way ML code hard-codes a key. Here it only applies to the generic plugins it was
   written for (keyword and entropy); a token with a provider's prefix is reported.
+- ``is_lock_file`` / ``is_hash_pin``: detect-secrets skips a fixed list of lock files that misses
+  ``pnpm-lock.yaml``, ``uv.lock``, ``bun.lock`` and others: their ``integrity: sha512-…`` hashes
+  were 4,500 of the 5,500 findings of fifteen ML repositories (mem0 alone: 4,213). A lock file is
+  never where a credential is kept, and a line that pins a package by its hash (``integrity``,
+  ``--hash=sha256:``, a ``sha512-`` SRI string) holds a checksum, in any file.
 - ``is_potential_uuid``: detect-secrets drops UUID-shaped secrets; Pinecone's pre-2024 keys are
   UUIDs, so UUIDs found by a plugin that expects them (next to the word "pinecone") are kept.
 """
@@ -115,3 +120,27 @@ def is_potential_uuid(secret: str, plugin: Any) -> bool:
     from detect_secrets.filters.heuristic import is_potential_uuid as ds_uuid
 
     return ds_uuid(secret)
+
+
+LOCK_FILES = frozenset({
+    "Brewfile.lock.json", "Cartfile.resolved", "composer.lock", "Gemfile.lock", "Package.resolved",
+    "package-lock.json", "Podfile.lock", "yarn.lock", "Pipfile.lock", "poetry.lock", "Cargo.lock",
+    "packages.lock.json", "pnpm-lock.yaml", "uv.lock", "bun.lock", "bun.lockb", "pdm.lock",
+    "conda-lock.yml", "conda-lock.yaml", "go.sum", "flake.lock", "mix.lock", "pubspec.lock",
+    "gradle.lockfile", "npm-shrinkwrap.json", "deno.lock", "pixi.lock", "Manifest.toml",
+    "requirements.lock", "Gopkg.lock", "paket.lock", "shard.lock"})
+_HASH_PIN = re.compile(r"""(?:^|[\s"'{,])integrity["']?\s*[:=]|--hash[= ](?:sha256|sha384|sha512):|"""
+                       r"""\bsha(?:1|256|384|512)-[A-Za-z0-9+/]{20,}={0,2}""")
+
+
+def is_lock_file(filename: str) -> bool:
+    """A package manager's lock file: versions and checksums, never a credential."""
+    import os.path
+
+    base = os.path.basename(filename)
+    return base in LOCK_FILES or base.endswith((".lock", "-lock.yaml", "-lock.yml", "-lock.json"))
+
+
+def is_hash_pin(line: str) -> bool:
+    """A package pinned by its hash (``integrity: sha512-…``, ``--hash=sha256:…``)."""
+    return bool(_HASH_PIN.search(line))

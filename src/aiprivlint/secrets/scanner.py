@@ -53,7 +53,8 @@ DEFAULT_FILTERS = (
     "detect_secrets.filters.heuristic.is_likely_id_string",
     "detect_secrets.filters.heuristic.is_templated_secret",
     "detect_secrets.filters.heuristic.is_prefixed_with_dollar_sign",
-    "detect_secrets.filters.heuristic.is_lock_file",
+    "aiprivlint.secrets.filters.is_lock_file",
+    "aiprivlint.secrets.filters.is_hash_pin",
     "detect_secrets.filters.heuristic.is_not_alphanumeric_string",
     "detect_secrets.filters.heuristic.is_swagger_file",
     # replace detect-secrets' is_potential_uuid and is_indirect_reference (see filters.py)

@@ -45,6 +45,12 @@ _CONFIG_CLASS = re.compile(r"(?:Config|Configuration|Args|Arguments|Settings|Opt
 _RECORD_BASES = frozenset({"BaseModel", "TypedDict", "NamedTuple", "SQLModel", "Document",
                            "pydantic.BaseModel", "typing.TypedDict", "typing.NamedTuple",
                            "typing_extensions.TypedDict"})
+# classes whose list attributes configure a user interface, not a dataset (Django's ModelAdmin:
+# list_display, search_fields, list_filter; forms)
+_UI_HEADS = ("django.contrib.admin", "django.forms", "wagtail", "flask_admin", "sqladmin")
+_UI_SUFFIXES = ("Admin", "ModelAdmin", "Inline", "TabularInline", "StackedInline", "ModelForm",
+                "Form", "ModelView")
+_PROSE = re.compile(r"[.!?:;]\s|[?!]$")
 _RECORD_DECORATORS = frozenset({"dataclass", "dataclasses.dataclass", "attr.s", "attrs.define",
                                 "attr.define", "define", "frozen", "attrs.frozen",
                                 "pydantic.dataclasses.dataclass"})
@@ -84,6 +90,12 @@ class PersonalDataField(CodeRule):
 
     VALID = [
         'import pandas as pd\ndf = pd.read_csv("x.csv", usecols=["emailed_at", "phone_model"])',
+        # the admin's search box, not a dataset
+        'from django.contrib import admin\nclass UserAdmin(admin.ModelAdmin):\n'
+        '    search_fields = ["email", "phone_number"]',
+        # example strings (titles), not column names
+        'TITLES = ["Fine-tuning BERT for spam detection in emails", "Phone number extraction: a guide"]',
+        'feature_cols = ["Detecting spam in e-mails with BERT", "Where is my refund?"]',
         'import pandas as pd\ndf = df.drop(columns=["email", "phone"])',
         'FEATURES = ["age", "tenure", "plan"]',
         'from dataclasses import dataclass\n@dataclass\nclass TrainingConfig:\n    email: str = ""',
@@ -113,6 +125,7 @@ class PersonalDataField(CodeRule):
     def __init__(self, runner) -> None:
         super().__init__(runner)
         self._seen: set[tuple[int, str]] = set()
+        self._ui_classes: list[bool] = []  # per enclosing class: a Django admin or form class?
 
     # --- calls -----------------------------------------------------------------------------
     def visit_Call(self, node: cst.Call) -> None:
@@ -177,6 +190,8 @@ class PersonalDataField(CodeRule):
     def visit_Assign(self, node: cst.Assign) -> None:
         if not isinstance(node.value, (cst.List, cst.Tuple)):
             return
+        if self._ui_classes and self._ui_classes[-1]:
+            return  # list_display / search_fields of an admin or form class: a UI, not a dataset
         for t in node.targets:
             name = self.dotted_name(t.target)
             if name and _FEATURE_LIST.match(name.split(".")[-1]):
@@ -186,7 +201,13 @@ class PersonalDataField(CodeRule):
                         self._classify(n, v, "feature")
 
     # --- record classes ----------------------------------------------------------------------
+    def leave_ClassDef(self, node: cst.ClassDef) -> None:
+        self._ui_classes.pop()
+
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        bases = [self.qualified_name(b.value) or self.dotted_name(b.value) or "" for b in node.bases]
+        self._ui_classes.append(any(b.startswith(_UI_HEADS) or b.rsplit(".", 1)[-1].endswith(
+            _UI_SUFFIXES) for b in bases))
         if _CONFIG_CLASS.search(node.name.value):
             return
         record = False
@@ -212,8 +233,8 @@ class PersonalDataField(CodeRule):
     def _classify(self, node: cst.CSTNode, name: str, where: str) -> None:
         from ...pii.fields import classify_field
 
-        if not name or len(name) > 80:
-            return
+        if not name or len(name) > 80 or _PROSE.search(name) or len(name.split()) > 4:
+            return  # a title, a sentence, an example string: not a column name
         fc = classify_field(name)
         if fc is None or fc.ambiguous:
             return

@@ -1,7 +1,9 @@
 """AIP503 safety-checker-disabled. Docs live in rules/AIP503.toml.
 
 How the check works: in a file that imports ``diffusers`` (or ``optimum``, whose ONNX/OpenVINO
-Stable Diffusion pipelines carry the same checker), it reports
+Stable Diffusion pipelines carry the same checker), it reports, for pipelines that have a
+safety checker to disable (not SDXL, SD3, Flux, PixArt, Kandinsky ... whose classes, or, for
+``DiffusionPipeline`` / ``AutoPipelineFor*``, whose model ids, say they have none)
 
 * a call with ``safety_checker=None``, ``requires_safety_checker=False`` or
   ``load_safety_checker=False``: ``from_pretrained``, ``from_single_file``, ``from_pipe``, a
@@ -28,6 +30,8 @@ Severity is the rule's (MEDIUM), raised to HIGH when the file also imports a ser
 
 from __future__ import annotations
 
+import re
+
 from ._lazy import cst
 
 from . import CodeRule, literal_value
@@ -39,6 +43,18 @@ SERVING = ("gradio", "streamlit", "fastapi", "flask", "starlette", "bentoml", "r
 # keyword -> the literal value that disables the checker
 DISABLING = {"safety_checker": None, "requires_safety_checker": False,
              "load_safety_checker": False}
+# Pipelines that have a safety checker to disable: the Stable Diffusion 1.x/2.x family and the
+# pipelines built on it, DeepFloyd IF, AltDiffusion, Paint-by-Example, Versatile Diffusion,
+# unCLIP, LCM. SDXL, SD3, Flux, PixArt, Kandinsky, Stable Cascade, the video and audio pipelines
+# ... have none: safety_checker=None is a no-op there.
+CHECKER_CLASS = re.compile(r"StableDiffusion(?!XL|3|Upscale)|^IF|AltDiffusion|PaintByExample|"
+                           r"VersatileDiffusion|StableUnCLIP|LatentConsistencyModel|Text2VideoZero|"
+                           r"LDM3D|Ldm3D|OnnxStableDiffusion|OVStableDiffusion(?!XL)")
+GENERIC_CLASS = re.compile(r"^(DiffusionPipeline|AutoPipelineFor\w+|ORTDiffusionPipeline|"
+                           r"OVDiffusionPipeline)$")
+NO_CHECKER_MODEL = re.compile(r"(?i)xl|flux|sd3|stable-diffusion-3|kandinsky|pixart|playground|"
+                              r"cascade|wuerstchen|sana|lumina|hunyuan|auraflow|cogview|ltx|mochi|"
+                              r"wan2|animatediff|stable-video|audioldm|musicldm")
 STUB_WORDS = ("dummy", "noop", "no_op", "fake", "bypass", "disable", "disabled", "skip",
               "null", "identity", "no_safety", "nsfw_off", "passthrough")
 SELF_NAMES = {"self", "cls"}
@@ -53,6 +69,11 @@ class SafetyCheckerDisabled(CodeRule):
     VALID = [
         "from diffusers import StableDiffusionPipeline\n"
         "pipe = StableDiffusionPipeline.from_pretrained('sd-legacy/stable-diffusion-v1-5')",
+        # SDXL, Flux ... have no safety checker: the keyword is a no-op
+        "from diffusers import StableDiffusionXLPipeline\n"
+        "pipe = StableDiffusionXLPipeline.from_pretrained(m, safety_checker=None)",
+        "from diffusers import DiffusionPipeline\n"
+        "pipe = DiffusionPipeline.from_pretrained('black-forest-labs/FLUX.1-dev', safety_checker=None)",
         "from diffusers import StableDiffusionPipeline\n"
         "pipe = StableDiffusionPipeline.from_pretrained(m)\n"
         "pipe.safety_checker = pipe.safety_checker.to(memory_format=torch.channels_last)",
@@ -91,6 +112,8 @@ class SafetyCheckerDisabled(CodeRule):
         hits = [arg.keyword.value for arg in node.args
                 if arg.keyword is not None and arg.keyword.value in DISABLING
                 and literal_value(arg.value) == (True, DISABLING[arg.keyword.value])]
+        if hits and self._has_checker(node) is False:
+            return  # that pipeline has no safety checker: the keyword changes nothing
         if hits:
             callee = (self.dotted_name(node.func) or "the pipeline").split(".")[-1]
             what = ", ".join(f"{h}={DISABLING[h]}" for h in hits)
@@ -139,6 +162,24 @@ class SafetyCheckerDisabled(CodeRule):
         if attr in ("safety_checker", "run_safety_checker") and self._is_stub(value):
             self._later(node, f"{attr} is replaced by a function that lets every image through: "
                         "the diffusion pipeline no longer filters NSFW output", requires)
+
+    def _has_checker(self, call: cst.Call) -> bool | None:
+        """Whether the pipeline a call builds has a safety checker: False for the classes and
+        model families that have none, None when unknown."""
+        name = self.qualified_name(call.func) or self.dotted_name(call.func) or ""
+        parts = name.split(".")
+        cls = next((p for p in reversed(parts) if p[:1].isupper()), "")
+        if not cls:
+            return None
+        if GENERIC_CLASS.match(cls):
+            model = call.args[0].value if call.args and call.args[0].keyword is None else None
+            ok, value = literal_value(model) if model is not None else (False, None)
+            if ok and isinstance(value, str) and NO_CHECKER_MODEL.search(value):
+                return False
+            return None
+        if cls.endswith("Pipeline") or cls.startswith(("OV", "ORT", "Onnx")):
+            return bool(CHECKER_CLASS.search(cls))
+        return None
 
     def _is_stub(self, value: cst.BaseExpression) -> bool:
         if isinstance(value, cst.Lambda):
