@@ -332,6 +332,10 @@ class Linker:
             if handlers:
                 return self._apply(rel, rec, handlers, site)
             return CLEAN
+        if o.path:  # client.chat.completions.create reached as one imported name
+            name = o.path[-1]
+            site = self._site(rel, rec, target, args, kwargs, name)
+            return self._model_method(rel, rec, Obj(o.type, o.attrs, o.path[:-1]), name, site)
         # calling a typed object: llm(prompt)
         site = self._site(rel, rec, target, args, kwargs, "__call__")
         return self._model_method(rel, rec, o, "__call__", site)
@@ -397,7 +401,7 @@ class Linker:
             self._add(new)
 
     def _add(self, ev: Event) -> None:
-        key = (ev.module, ev.key())
+        key = (ev.module, ev.info.get("caller", ""), ev.key())
         if key in self._emitted:
             return
         self._emitted.add(key)
@@ -422,12 +426,14 @@ class Linker:
                 new = replace(ev, value=Val(labels) if labels else CLEAN, args=args)
                 new.module = rel
                 out.append(new)
-        seen = {(e.module, e.key()) for e in out}
+        seen = {(e.module, e.info.get("caller", ""), e.key()) for e in out}
         for ev in self.new_events:
-            if (ev.module, ev.key()) not in seen:
-                seen.add((ev.module, ev.key()))
+            key = (ev.module, ev.info.get("caller", ""), ev.key())
+            if key not in seen:
+                seen.add(key)
                 out.append(ev)
-        out.sort(key=lambda e: (e.module, e.pos.line, e.pos.col, e.sink, e.call.line if e.call else 0))
+        out.sort(key=lambda e: (e.module, e.pos.line, e.pos.col, e.sink, e.info.get("caller", ""),
+                                e.call.line if e.call else 0))
         return out
 
 

@@ -1,0 +1,193 @@
+"""The dataflow engine on its own (aiprivlint.flow), with a model written for these tests: no
+rule and no library model is involved. Propagation, function summaries, classes, modules linked
+through their imports, notebooks as one program, bounds, and the summaries' JSON round trip."""
+
+from __future__ import annotations
+
+import ast
+import json
+
+from aiprivlint.checkers.python._flow_run import analyse, analyse_code, imports_of
+from aiprivlint.flow.link import Linker
+from aiprivlint.flow.model import CallSite, Kind, Model, Outcome, Registry, Use
+from aiprivlint.flow.summary import ModuleSummary
+from aiprivlint.flow.values import CLEAN, MAX_LABELS, Label, Val, join, lit, obj
+from aiprivlint.notebook import code_of, parse_notebook
+
+SECRET = "secret"
+
+
+def _source(site: CallSite) -> Val:
+    return Val(frozenset({Label(SECRET, "s", "lib.source()", site.line)}))
+
+
+def _sink(site: CallSite) -> Outcome:
+    return Outcome(CLEAN, [Use("sink", {"call": site.label}, site.content())])
+
+
+def _client(site: CallSite) -> Val:
+    return Val(obj=obj("test.client"))
+
+
+def _client_method(site: CallSite) -> Outcome | None:
+    if site.name == "send":
+        return _sink(site)
+    return None
+
+
+def _password(key, base, recv, is_attr, module, node) -> Val | None:
+    if key == "password" and recv != "config":
+        return Val(frozenset({Label(SECRET, "password", f"{recv}.password", 0)}))
+    return None
+
+
+def _secret_attr(lb: Label, name: str) -> tuple:
+    return () if name == "length" else (lb,)
+
+
+MODEL = Model(
+    "test",
+    calls={"lib.source": _source, "lib.sink": _sink, "lib.clean": lambda s: CLEAN,
+           "lib.Client": _client},
+    methods={"test.client": {"*": _client_method}},
+    reads=[_password],
+    kinds=[Kind(SECRET, attr=_secret_attr)],
+)
+REG = Registry([MODEL])
+HEADER = "import lib\n"
+
+
+def events(code: str, rel: str = "m.py"):
+    s = analyse_code(HEADER + code, rel, REG)
+    return [(e.sink, e.pos.line - 1, sorted(lb.tag for lb in e.value.labels if lb.kind == SECRET))
+            for e in s.events]
+
+
+def sinks(code: str) -> list[int]:
+    """The (code) lines of the sink events that carry a secret."""
+    return [line for _, line, tags in events(code) if tags]
+
+
+# --- propagation -------------------------------------------------------------------------------
+def test_assignments_strings_and_containers_carry_labels():
+    assert sinks("x = lib.source()\ny = f'a {x}'\nz = 'b %s' % y\nw = '{}'.format(z)\n"
+                 "v = ','.join([w, 'k'])\nlib.sink(v)") == [6]
+    assert sinks("d = {'k': lib.source(), 'o': 1}\nlib.sink(d['k'])\nlib.sink(d['o'])") == [2]
+    assert sinks("a, b = lib.source(), 1\nlib.sink(b)\nlib.sink(a)") == [3]
+
+
+def test_iteration_comprehensions_and_zip_are_pairwise():
+    code = ("xs = [lib.source()]\nfor x in xs:\n    lib.sink(x)\n"
+            "ys = [y.upper() for y in xs]\nlib.sink(ys)\n"
+            "for n, s in zip([1, 2], xs):\n    lib.sink(n)\n    lib.sink(s)")
+    assert sinks(code) == [3, 5, 8]
+
+
+def test_branches_are_joined_and_loops_reach_a_fixed_point():
+    assert sinks("x = 1\nif c:\n    x = lib.source()\nlib.sink(x)") == [4]
+    # appended at the bottom of the loop, read at its top on the next pass
+    code = "msgs = []\nwhile True:\n    lib.sink(msgs)\n    msgs.append(lib.source())"
+    assert sinks(code) == [3]
+
+
+def test_label_kinds_decide_reads_and_sanitisers_cut():
+    assert sinks("x = lib.source()\nlib.sink(x.length)\nlib.sink(len(x))\n"
+                 "lib.sink(lib.clean(x))\nlib.sink(x.other)") == [5]
+
+
+def test_reads_create_labels_unless_the_receiver_is_excluded():
+    assert sinks("lib.sink(user.password)\nlib.sink(config.password)") == [1]
+
+
+def test_unknown_calls_do_not_propagate():
+    assert sinks("x = lib.source()\nlib.sink(unknown_function(x))\nlib.sink(x)") == [3]
+
+
+# --- functions and classes ------------------------------------------------------------------------
+def test_a_helper_returning_its_parameter_carries_the_callers_label():
+    assert sinks("def f(a):\n    return f'<{a}>'\nlib.sink(f(lib.source()))\nlib.sink(f('x'))") == [3]
+
+
+def test_a_helper_that_sinks_its_parameter_reports_the_caller():
+    s = analyse_code(HEADER + "def log(a):\n    lib.sink(a)\nlog('x')\nlog(lib.source())", "m.py", REG)
+    hits = [e for e in s.events if any(lb.kind == SECRET for lb in e.value.labels)]
+    assert [(e.pos.line - 1, e.via[0][0], e.call.line - 1) for e in hits] == [(2, "log", 4)]
+
+
+def test_recursion_terminates():
+    assert sinks("def f(a):\n    return f(a)\nlib.sink(f(lib.source()))") == []
+
+
+def test_objects_fields_and_methods():
+    code = ("class Bot:\n    def __init__(self):\n        self.client = lib.Client()\n"
+            "    def reply(self, text):\n        self.client.send(text)\n"
+            "Bot().reply(lib.source())")
+    assert sinks(code) == [5]
+
+
+# --- modules of a project ------------------------------------------------------------------------
+def project(files: dict[str, str]):
+    mods = {rel: analyse_code(code, rel, REG) for rel, code in files.items()}
+    return [(e.module, e.pos.line, sorted(lb.tag for lb in e.value.labels if lb.kind == SECRET),
+             e.info.get("caller", ""), e.call.line if e.call else 0)
+            for e in Linker(REG, mods).events() if any(lb.kind == SECRET for lb in e.value.labels)]
+
+
+def test_a_helper_in_another_module_that_sinks_its_argument():
+    got = project({"pkg/__init__.py": "",
+                   "pkg/util.py": "import lib\ndef log(a):\n    lib.sink(a)\n",
+                   "pkg/app.py": "import lib\nfrom .util import log\nlog(lib.source())\n",
+                   "main.py": "import lib\nfrom pkg.util import log\nlog(lib.source())\n"})
+    # one event a caller, each at the helper's sink: an absolute and a relative import
+    assert got == [("pkg/util.py", 3, ["s"], "main.py", 3), ("pkg/util.py", 3, ["s"], "pkg/app.py", 3)]
+
+
+def test_values_and_objects_cross_modules():
+    got = project({"llm.py": "import lib\nclient = lib.Client()\ndef secret():\n    return lib.source()\n",
+                   "app.py": "import lib\nfrom llm import client, secret\n"
+                             "client.send(secret())\nclient.send('hello')\n"})
+    assert got == [("app.py", 3, ["s"], "", 0)]
+
+
+def test_a_cycle_of_imports_resolves_to_nothing():
+    got = project({"a.py": "from b import x\ny = x\n", "b.py": "from a import y\nx = y\n",
+                   "c.py": "import lib\nfrom a import y\nlib.sink(y)\n"})
+    assert got == []
+
+
+# --- notebooks -----------------------------------------------------------------------------------
+def test_a_notebook_is_one_program_whose_cells_run_in_order():
+    nb = json.dumps({"cells": [
+        {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+         "source": ["import lib\n", "x = lib.source()"]},
+        {"cell_type": "markdown", "metadata": {}, "source": ["# later"]},
+        {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+         "source": ["lib.sink(x)"]}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}, indent=1)
+    code = code_of(parse_notebook(nb))
+    tree = ast.parse(code.code)
+    s = analyse(tree, code.code, "n.ipynb", None, code, imports_of(tree), REG, {})
+    (ev,) = [e for e in s.events if e.value.labels]
+    assert ev.pos.cell == 2
+    assert nb.splitlines()[ev.pos.line - 1].strip().startswith('"lib.sink(x)"')
+
+
+# --- bounds and data ------------------------------------------------------------------------------
+def test_bounds_hold_on_hostile_code():
+    deep = "x = " + "[" * 90 + "lib.source()" + "]" * 90 + "\nlib.sink(x)"
+    assert sinks(deep) == []  # deeper than followed: dropped, not crashed
+    many = "\n".join(f"v{i} = user{i}.password" for i in range(40))
+    many += "\nlib.sink(" + " + ".join(f"v{i}" for i in range(40)) + ")"
+    (_, _, tags), = [e for e in events(many) if e[2]]
+    assert len(tags) <= MAX_LABELS
+    assert join(*(lit(i) for i in range(100))).consts is None  # too many constants: unknown
+
+
+def test_summaries_round_trip_through_json_and_are_deterministic():
+    code = HEADER + ("import os\nclass A:\n    def f(self, p):\n        lib.sink(p)\n"
+                     "        return {'k': p, 'n': 1.5, 'inf': float('inf')}\n"
+                     "A().f(lib.source())\nfor a, b in zip([1], [2]):\n    pass\n")
+    one = analyse_code(code, "m.py", REG)
+    doc = json.loads(json.dumps(one.to_json()))
+    two = ModuleSummary.from_json(doc)
+    assert two.to_json() == one.to_json()
+    assert analyse_code(code, "m.py", REG).to_json() == one.to_json()
