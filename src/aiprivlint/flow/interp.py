@@ -1513,6 +1513,7 @@ class Analysis:
                         fenv.func.qual if fenv is not None and fenv.func is not None else "")
         site.locate = lambda kw, pos, n=node: self._arg_pos(n, kw, pos)
         site.scope = lambda e=env, loops=tuple(self._loops): self._scope_data(e, loops)
+        site.source = lambda kw, pos, n=node: self._arg_source(n, kw, pos)
         if self._scaling:
             site.scaled = tuple(_scaled(a) for a in node.args)
             if isinstance(func, ast.Attribute):
@@ -1532,6 +1533,41 @@ class Analysis:
                     labels |= {lb for lb in v.labels if lb.kind == PARAM}
         return Val(limit(labels)) if labels else CLEAN
 
+    @staticmethod
+    def _arg_source(node: ast.Call, keyword: str | None, pos: int | None) -> str | None:
+        arg = None
+        if keyword is not None:
+            arg = next((k.value for k in node.keywords if k.arg == keyword), None)
+        if arg is None and pos is not None and pos < len(node.args) and \
+                not isinstance(node.args[pos], ast.Starred):
+            arg = node.args[pos]
+        if arg is None:
+            return None
+        try:
+            return ast.unparse(arg)[:200]
+        except (ValueError, RecursionError):
+            return None
+
+    def _executor(self, node: ast.Call, index: int, env: Env, d: int) -> Val | None:
+        """``loop.run_in_executor(None, fn, a, b)`` / ``asyncio.to_thread(fn, a)`` /
+        ``pool.submit(fn, a)``: a call of ``fn`` with the rest of the arguments."""
+        pos = [a for a in node.args if not isinstance(a, ast.Starred)]
+        if len(pos) <= index:
+            return None
+        fv = self.ev(pos[index], env, d)
+        info = self._fn_by_qual.get(fv.obj.get("q")) if fv.obj is not None and \
+            fv.obj.type == "func" else None
+        if info is None:
+            return None
+        s = self.summary_of(info)
+        if s is None:
+            return CLEAN
+        rest = [self.ev(a, env, d) for a in pos[index + 1:]]
+        names = info.params
+        skip = 1 if info.cls is not None and names[:1] in (["self"], ["cls"]) else 0
+        bound = {skip + i: v for i, v in enumerate(rest) if skip + i < len(names)}
+        return self.substitute_call(info, bound, node, env)
+
     def _arg_pos(self, node: ast.Call, keyword: str | None, pos: int | None) -> Pos | None:
         if keyword is not None:
             for k in node.keywords:
@@ -1544,6 +1580,12 @@ class Analysis:
 
     def _e_call(self, node: ast.Call, env: Env, d: int) -> Val:
         func = node.func
+        called = func.attr if isinstance(func, ast.Attribute) else (
+            func.id if isinstance(func, ast.Name) else None)
+        if called in _EXECUTORS:
+            got = self._executor(node, _EXECUTORS[called], env, d)
+            if got is not None:
+                return got
         if self.reg.named:
             called = func.attr if isinstance(func, ast.Attribute) else (
                 func.id if isinstance(func, ast.Name) else None)
@@ -2039,6 +2081,9 @@ class Analysis:
 
 _UNKNOWN = object()
 _NO = object()
+# calls that call their function argument (at this position) with the arguments after it
+_EXECUTORS = {"run_in_executor": 1, "to_thread": 0, "run_in_threadpool": 0, "run_sync": 0,
+              "submit": 0}
 # builtins that name a type (argparse's type=float): a value of their own
 _BUILTIN_OBJ = {n: Obj("builtin", (("name", n),)) for n in ("float", "int", "str", "bool")}
 _CONVERTERS = {n: Val(obj=o) for n, o in _BUILTIN_OBJ.items()}

@@ -234,6 +234,20 @@ class Linker:
             target = self._method_target(target, method, depth)
         return self._call(rel, rec, target, args, kwargs, depth)
 
+    def _project_ref(self, rel: str, ref: str, depth: int = 0) -> bool:
+        """Whether a reference names something of the project (a relative import, a package
+        of the project, the result of calling one) rather than a library."""
+        if depth > MAX_DEPTH:
+            return False
+        if ref.startswith("import:."):
+            return True
+        if ref.startswith("import:"):
+            return self.module_of(ref[7:].split(".")[0], rel) is not None
+        if ref.startswith("call:"):
+            rec = self.calls.get(rel, {}).get(ref)
+            return rec is not None and self._project_ref(rel, rec["ref"], depth + 1)
+        return False
+
     def _unresolved(self, rel: str, rec: dict, recv: Val, ref: str, method: str | None,
                     args: list, kwargs: dict) -> Val:
         """A call of something no module of the project defines: a library the models do not
@@ -243,8 +257,7 @@ class Linker:
         name = method or ref.rsplit(".", 1)[-1]
         # the receiver stays marked as a name of the project (a relative import, a package of
         # the project): what only a library's object means (push_to_hub) does not apply to it
-        project = ref.startswith(("import:.", "call:")) or (
-            ref.startswith("import:") and self.module_of(ref[7:].split(".")[0], rel) is not None)
+        project = self._project_ref(rel, ref)
         mark = Obj("ext", (("ref", ref),)) if project else None
         if method is not None:
             site = self._site(rel, rec, Val(recv.labels, None, mark), args, kwargs, method)

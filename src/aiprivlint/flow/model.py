@@ -54,7 +54,7 @@ class CallSite:
 
     __slots__ = ("q", "dotted", "name", "recv", "recv_name", "args", "kwargs", "star_args",
                  "star_kwargs", "module", "line", "func", "scaled", "scaled_recv", "locate",
-                 "scope")
+                 "scope", "source")
 
     def __init__(self, q: str | None, dotted: str | None, name: str, recv: Val | None,
                  recv_name: str | None, args: list, kwargs: dict, star_args: bool,
@@ -79,6 +79,8 @@ class CallSite:
         # what the enclosing loops iterate over and the enclosing function's parameters hold:
         # fn() -> Val (a training step trains on the batch of its loop; phase 1 only)
         self.scope = None
+        # an argument's source text, normalised: fn(keyword, position) -> str | None (phase 1)
+        self.source = None
 
     @property
     def label(self) -> str:

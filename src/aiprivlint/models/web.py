@@ -74,8 +74,19 @@ PROMPT_NAMES = {
     "user_message", "user_messages", "user_msg", "user_query", "user_question", "user_text",
     "question", "questions", "messages", "chat_history", "conversation", "input_text",
     "input_texts", "prompt_text", "prompts_text", "prompt_texts", "text_input", "user_content",
-    "query", "queries", "user_request", "message", "history",
 }
+# prompts only next to a model API ("query" is a database query elsewhere)
+API_ONLY_NAMES = {"query", "queries", "user_request"}
+API_ROOTS = ("openai", "anthropic", "cohere", "mistralai", "litellm", "langchain", "langgraph",
+             "llama_index", "groq", "together", "ollama", "google.generativeai", "google.genai",
+             "vertexai", "dspy", "crewai", "haystack", "smolagents", "pydantic_ai", "huggingface_hub",
+             "fireworks", "replicate", "instructor", "guidance", "semantic_kernel", "autogen")
+
+
+def prompt_name(name: str, module) -> bool:
+    if name in PROMPT_NAMES or name.endswith(("_prompt", "_question")):
+        return True
+    return name in API_ONLY_NAMES and any(module.imports(r) for r in API_ROOTS)
 
 
 def _label(module) -> str:
@@ -290,13 +301,13 @@ def handler_param(p: ParamSite) -> Val | None:
         if fc is not None:
             labels.add(Label(PERSONAL, p.name, where, 0,
                              (fc.category, fc.reason, fc.special, "request")))
-        if p.name in PROMPT_NAMES or p.name.endswith(("_prompt", "_question", "_query", "_message")):
+        if prompt_name(p.name, p.module):
             labels.add(Label(PROMPT, p.name, f"parameter '{p.name}'", 0, ("handler",)))
         return Val(frozenset(labels))
     if role and role.get("kind") == "tool":
         return Val(frozenset({Label(USER, "tool", f"argument '{p.name}' of tool {p.func}()", 0,
                                     ("tool",))}))
-    if p.entry and (p.name in PROMPT_NAMES or p.name.endswith(("_prompt", "_question", "_query"))):
+    if p.entry and prompt_name(p.name, p.module):
         return Val(frozenset({Label(PROMPT, p.name, f"parameter '{p.name}'", 0, ("entry",))}))
     return None
 

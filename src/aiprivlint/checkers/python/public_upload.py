@@ -128,13 +128,17 @@ def _push_flag(site: CallSite):
 
 
 def _repo(site: CallSite) -> str | None:
+    """What identifies the repository: the repo_id argument as written (its value when it is a
+    constant written elsewhere)."""
     v = site.arg("repo_id", 0)
     if v is None:
         return None
     if v.text() is not None:
         return "=" + v.text()
-    name = switch_name(v)
-    return name
+    written = None
+    if site.source is not None:
+        written = site.source("repo_id", None) if "repo_id" in site.kwargs else site.source(None, 0)
+    return written if written is not None else switch_name(v)
 
 
 def _use(site: CallSite, kind: str, call: str, vis, **more) -> Outcome:
