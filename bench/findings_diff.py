@@ -11,7 +11,8 @@ what appeared and what disappeared. Each version runs from a temporary git workt
     python bench/findings_diff.py --before v1 --after v2 --list 40 CORPUS...
 
 A finding is keyed by (rule, path, line, message); one that keeps its place but changes its
-message shows as "changed". Nothing here prints a matched value: messages carry none.
+message shows as "changed". A commit's reports in ``--out`` are reused on the next run (the
+working tree is always scanned again). Nothing here prints a matched value: messages carry none.
 """
 
 from __future__ import annotations
@@ -29,12 +30,19 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent.parent
 
 
+def _sha(rev: str) -> str | None:
+    """The commit of ``rev``; None for the working tree (whose findings are never reused)."""
+    if rev == "WORKTREE":
+        return None
+    return subprocess.run(["git", "-C", str(HERE), "rev-parse", "--verify", rev + "^{commit}"],
+                          check=True, capture_output=True, text=True).stdout.strip()
+
+
 def _tree(rev: str, keep: list[str]) -> Path:
     """The source tree of ``rev``: the working tree for WORKTREE, else a temporary worktree."""
-    if rev == "WORKTREE":
+    sha = _sha(rev)
+    if sha is None:
         return HERE
-    sha = subprocess.run(["git", "-C", str(HERE), "rev-parse", "--verify", rev + "^{commit}"],
-                         check=True, capture_output=True, text=True).stdout.strip()
     path = Path(tempfile.gettempdir()) / f"aiprivlint-diff-{sha[:12]}"
     if not (path / "src" / "aiprivlint").is_dir():
         subprocess.run(["git", "-C", str(HERE), "worktree", "add", "--detach", "-f", str(path), sha],
@@ -43,7 +51,13 @@ def _tree(rev: str, keep: list[str]) -> Path:
     return path
 
 
-def scan(tree: Path, corpus: Path, out: Path) -> tuple[dict, float]:
+def scan(tree: Path, corpus: Path, out: Path, sha: str | None = None) -> tuple[dict, float]:
+    """Scan ``corpus`` with ``tree``; with ``sha`` (a commit), a report this script already made
+    with that commit in ``out`` is reused (``out`` + ``.rev`` records the commit)."""
+    stamp = out.with_suffix(".rev")
+    if sha and out.exists() and stamp.exists() and stamp.read_text().strip() == sha:
+        return json.loads(out.read_text(encoding="utf-8")), 0.0
+    stamp.unlink(missing_ok=True)
     env = dict(os.environ)
     env["PYTHONPATH"] = str(tree / "src") + os.pathsep + env.get("PYTHONPATH", "")
     t0 = time.perf_counter()
@@ -54,6 +68,8 @@ def scan(tree: Path, corpus: Path, out: Path) -> tuple[dict, float]:
     wall = time.perf_counter() - t0
     if proc.returncode != 0 or not out.exists():
         raise SystemExit(f"{tree} on {corpus}: exit {proc.returncode}\n{proc.stderr[-2000:]}")
+    if sha:
+        stamp.write_text(sha + "\n")
     return json.loads(out.read_text(encoding="utf-8")), wall
 
 
@@ -73,7 +89,9 @@ def main() -> int:
                     help="differences listed per corpus and rule (0: none, -1: all)")
     args = ap.parse_args()
     made: list[str] = []
-    trees = {"before": _tree(args.before, made), "after": _tree(args.after, made)}
+    revs = {"before": args.before, "after": args.after}
+    shas = {side: _sha(rev) for side, rev in revs.items()}
+    trees = {side: _tree(rev, made) for side, rev in revs.items()}
     totals: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
     try:
         for corpus in args.corpora:
@@ -81,9 +99,11 @@ def main() -> int:
             docs = {}
             for side, tree in trees.items():
                 (args.out / side).mkdir(parents=True, exist_ok=True)
-                docs[side], wall = scan(tree, corpus, args.out / side / f"{corpus.name}.json")
+                docs[side], wall = scan(tree, corpus, args.out / side / f"{corpus.name}.json",
+                                        shas[side])
+                took = f"{wall:.1f} s" if wall else "reused"
                 print(f"# {corpus.name} {side}: {len(docs[side]['findings'])} findings, "
-                      f"{len(docs[side]['errors'])} errors, {wall:.1f} s")
+                      f"{len(docs[side]['errors'])} errors, {took}")
             _compare(corpus.name, docs["before"], docs["after"], totals, args.list)
         _table("all corpora", totals)
     finally:

@@ -22,7 +22,7 @@ from typing import Any, ClassVar, Iterable
 from ...findings import Fact, Finding, ScanError, Severity
 from ...flow.model import Model
 from ...flow.summary import Event, ModuleSummary, Pos
-from ...flow.values import flat
+from ...flow.values import Val, flat
 from ._ast_base import Summary
 
 
@@ -111,15 +111,23 @@ MAX_HOPS = 2  # import-graph hops from an analysed module to the helpers analyse
 MAX_ON_DEMAND = 400  # modules analysed on demand per project
 
 
+# objects everybody imports that start no flow of their own (a logger: its importers' sources
+# make them analysed anyway)
+_COMMON_OBJECTS = ("func", "class", "ref", "ext", "log.logger", "inst", "cli.parser",
+                   "cli.namespace", "path", "data.frame")
+
+
 def _offers(s: ModuleSummary) -> bool:
     """Whether a module gives its importers something a flow can use: a function whose
-    parameters reach a sink or whose result holds labels or an object, or a top-level value
-    with labels or an object (a client, a logger)."""
-    for f in s.funcs.values():
-        if f.events or f.ret.labels or f.ret.obj is not None:
-            return True
-    return any(v.labels or (v.obj is not None and v.obj.type not in ("func", "class", "ref"))
-               for v in s.exports.values())
+    parameters reach a sink or whose result holds a label or a model's object (a client), or a
+    top-level value with a label or such an object."""
+    def useful(v: Val) -> bool:
+        return any(lb.kind not in ("param", "ext") for lb in v.labels) or (
+            v.obj is not None and v.obj.type not in _COMMON_OBJECTS)
+
+    if any(f.events or useful(f.ret) for f in s.funcs.values()):
+        return True
+    return any(useful(v) for v in s.exports.values())
 
 
 def _wants(s: ModuleSummary) -> set[str]:
