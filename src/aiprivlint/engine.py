@@ -181,6 +181,26 @@ def _scan_in_worker(sf: SourceFile) -> FileResult:
     return scan_file(sf, selected, options, gather)
 
 
+def _imports(lite: list[str] | None) -> frozenset[str] | None:
+    """The absolute imports among the names phase 1 kept of a module it left out."""
+    return None if lite is None else frozenset(n for n in lite if not n.startswith("."))
+
+
+def _analyse(item: tuple[SourceFile | None, frozenset[str] | None], options: dict[str, Any]):
+    """The flow summary of one module (phase 2 asks for a module phase 1 left out)."""
+    sf, imports = item
+    if sf is None:
+        return None
+    from .checkers.python._flow_run import analyse_file
+    checker = next(c for c in checkers() if hasattr(c, "flow_rules"))
+    return analyse_file(sf.path, sf.rel, "notebook" in sf.kinds, checker.registry(), options,
+                        imports)
+
+
+def _analyse_in_worker(item: tuple[SourceFile | None, frozenset[str] | None]):
+    return _analyse(item, _WORKER_SETTINGS[1])  # type: ignore[index]
+
+
 class Workers:
     """The process pool of one run. Started before discovery when the run will likely need it
     (a cold scan of a folder): the workers then import the checkers, about 0.5 s, while this
@@ -304,7 +324,7 @@ class Engine:
         projects = self._projects(paths, files, facts)
         self.flow_errors = []
         self._files_by_rel = by_rel
-        self._flow_phase(projects, results, findings, facts, gather)
+        self._flow_phase(projects, results, findings, facts, gather, workers)
         errors.extend(self.flow_errors)
         for rule in project_rules:
             for proj in projects:
@@ -359,7 +379,8 @@ class Engine:
         return report
 
     def _flow_phase(self, projects: list[Project], results: list[FileResult],
-                    findings: list[Finding], facts: list[Fact], gather: frozenset[str]) -> None:
+                    findings: list[Finding], facts: list[Fact], gather: frozenset[str],
+                    workers: Workers | None = None) -> None:
         """Phase 2 of the flow rules: each project's module summaries linked, events judged.
         Their facts join the projects' facts before the project rules run."""
         summaries, lite = {}, {}
@@ -376,7 +397,7 @@ class Engine:
 
         mods = {rel: ModuleSummary.from_json(doc) for rel, doc in summaries.items()}
         new_findings, new_facts, errors = decide(projects, mods, self.selected | gather,
-                                                 self.options, lite, self._flow_loader())
+                                                 self.options, lite, self._flow_loader(workers, lite))
         self.flow_errors = errors
         findings.extend(f for f in new_findings if f.rule in self.selected)
         if not new_facts:
@@ -390,18 +411,16 @@ class Engine:
         for proj in projects:
             proj.facts.sort(key=lambda f: (f.path, f.line, f.kind))
 
-    def _flow_loader(self):
-        """Phase 2's on-demand analysis of a module phase 1 left out (see ``decide``)."""
+    def _flow_loader(self, workers: Workers | None, lite: dict[str, list]):
+        """Phase 2's on-demand analysis of the modules phase 1 left out (see ``decide``): in
+        the run's worker pool when it has one and there are several, else here."""
         by_rel = self._files_by_rel
-        checker = next(c for c in checkers() if hasattr(c, "flow_rules"))
 
-        def load(rel: str):
-            from .checkers.python._flow_run import analyse_file
-            sf = by_rel.get(rel)
-            if sf is None:
-                return None
-            return analyse_file(sf.path, rel, "notebook" in sf.kinds, checker.registry(),
-                                self.options)
+        def load(rels: list[str]) -> list:
+            files = [(by_rel.get(rel), _imports(lite.get(rel))) for rel in rels]
+            if workers is not None and len(rels) > 1:
+                return list(workers.pool.map(_analyse_in_worker, files))
+            return [_analyse(item, self.options) for item in files]
         return load
 
     def _projects(self, paths: list[str], files: list[SourceFile], facts: list[Fact]) -> list[Project]:

@@ -205,7 +205,7 @@ class Analysis:
         self._seen_events: set = set()
         self._lambda_infos: dict[int, FuncInfo] = {}
         self._assigns_cache: dict[str, dict] = {}
-        self._called_cache: dict[str, set] = {}
+        self._called_cache: dict[str, _SelfCalls] = {}
         # rounding decisions read how a value was scaled (p * 100): only when a kind formats
         self._scaling = any(k.format is not None for k in registry.kinds.values())
         self.options = module.options
@@ -466,7 +466,7 @@ class Analysis:
         if cls is not None:
             called = self._called_cache.get(cls.qual)
             if called is None:
-                called = self._called_cache[cls.qual] = _self_calls(cls.node)
+                called = self._called_cache[cls.qual] = _SelfCalls(cls.node)
             extra = {"methods": set(cls.methods), "self_called": called}
         fs = FunctionSite(info.qual, info.name, decorators, cls.bases if cls else [],
                           cls.decorators if cls else [], cls.name if cls else None, info.params,
@@ -2118,6 +2118,22 @@ def _extend(lb: Label, step: tuple) -> Label:
     if len(data) >= MAX_PATH:
         return lb
     return Label(lb.kind, lb.tag, lb.origin, lb.line, (*data, step))
+
+
+class _SelfCalls:
+    """The names of the methods a class calls on itself, walked for on the first question
+    (few role hooks ask, and most classes are never asked about)."""
+
+    __slots__ = ("node", "names")
+
+    def __init__(self, node: ast.ClassDef) -> None:
+        self.node = node
+        self.names: set[str] | None = None
+
+    def __contains__(self, name: object) -> bool:
+        if self.names is None:
+            self.names = _self_calls(self.node)
+        return name in self.names
 
 
 def _self_calls(node: ast.ClassDef) -> set[str]:

@@ -11,7 +11,7 @@ models:
   which parameters of which functions hold outside input (a route handler's body), and how the
   labels of each kind change when a value is read, reduced, formatted or collected
   (:class:`Kind`).
-* A rule (``checkers/python/flow_rules``) says which sinks it reports and which labels count,
+* A rule (``checkers/python/<rule>.py``, a ``FlowRule``) says which sinks it reports and which labels count,
   and writes the message; it holds no interpreter.
 
 Handlers receive a :class:`CallSite` built from abstract values only (never syntax), so the same

@@ -265,6 +265,8 @@ class PythonChecker(FileChecker):
         self._needs: dict[type, re.Pattern[str] | tuple[str, ...] | None] = {
             r: (r.needs_pattern or (tuple(sorted(set(r.needs))) if r.needs else None)) for r in rules
         }
+        self._needs.update({r: tuple(sorted(set(r.needs))) if r.needs else None
+                            for r in self.flow_rules})
         # libcst rules with a gate of their own (ast rules and the others need their text test)
         self._gated = frozenset(r for r in rules if not issubclass(r, AstRule)
                                 and r.gate.__func__ is not RuleBase.gate.__func__)
@@ -339,6 +341,12 @@ class PythonChecker(FileChecker):
         rules = self.applicable(code, ctx.selected, prefilter, ctx.options, ctx.rel)
         flow_rules = self._flow_wanted(ctx)
         if not rules and not flow_rules:
+            return
+        if not rules and prefilter and not any(self._passes(r, code, {}) for r in flow_rules):
+            # no rule can fire here and no flow start or end: phase 2 only asks what the module
+            # imports, read off the text (no parse, about 1.5 ms a module)
+            from ._flow_run import scan_imports
+            ctx.flow = {"lite": scan_imports(code)}
             return
         module = None
         tree = parse_ast(code)

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import ast
+import bisect
 import functools
 import warnings
 from typing import Any, ClassVar, Iterable
@@ -181,10 +182,14 @@ class Summary:
         self.fstring_nodes: list[ast.JoinedStr] = []  # f-strings (and their format specs)
         self._fparts: set[int] = set()
         self._source_lines: list[bytes] | None = None  # for segment()
+        self._sorted_imports: list[str] | None = None  # for import_prefix(), once walked
 
     def imports_any(self, *modules: str) -> bool:
-        """Whether a module under any of ``modules`` (``"torch"`` covers ``torch.nn``) is imported."""
-        return any(m == p or m.startswith(p + ".") for m in self.imports for p in modules)
+        """Whether a module under any of ``modules`` (``"torch"`` covers ``torch.nn``) is imported.
+        ``imports`` holds every dotted prefix of an import, so a module under ``p`` puts ``p``
+        itself there."""
+        imports = self.imports
+        return any(p in imports for p in modules)
 
     def has_name(self, *names: str) -> bool:
         return any(n in self.names for n in names)
@@ -214,7 +219,22 @@ class Summary:
         """Necessary for ``qualified_name(...).startswith(prefix)`` (a string prefix, as rules
         test it: ``"trl"`` also matches ``trlx``): an import that starts with a prefix, or whose
         dotted name a prefix continues (``import google`` for ``google.cloud.aiplatform``)."""
-        return any(i.startswith(p) or p.startswith(i + ".") for i in self.imports for p in prefixes)
+        ordered = self._sorted_imports
+        if ordered is None:
+            ordered = self._sorted_imports = sorted(self.imports)
+        imports = self.imports
+        for p in prefixes:
+            # the imports that start with p sort right at or after p
+            at = bisect.bisect_left(ordered, p)
+            if at < len(ordered) and ordered[at].startswith(p):
+                return True
+            # p continues an import: one of p's dotted prefixes is imported
+            head = p.rpartition(".")[0]
+            while head:
+                if head in imports:
+                    return True
+                head = head.rpartition(".")[0]
+        return False
 
     def called_lasts(self) -> set[str]:
         """Every name the last part of a call's qualified name can be: a called name, or the

@@ -30,6 +30,9 @@ class FlowRule:
     rule_id: ClassVar[str] = ""
     sinks: ClassVar[frozenset] = frozenset()
     model: ClassVar[Model | None] = None
+    # words one of which a module's text holds when the gate can pass (a necessary condition,
+    # as CodeRule.needs): a module without any is not parsed for this rule; None: every module
+    needs: ClassVar[tuple[str, ...] | None] = None
     test_code: ClassVar[str] = "check"  # as RuleBase.test_code
     facts_only: ClassVar[bool] = False
     VALID: ClassVar[list[str]] = []
@@ -131,11 +134,12 @@ def _offers(s: ModuleSummary) -> bool:
 
 
 def _wants(s: ModuleSummary) -> set[str]:
-    """The dotted names a module calls into other modules with something to follow: labelled
-    arguments, or a result that reaches one of its events."""
+    """The dotted names a module calls into other modules with something to follow (labelled
+    arguments, or a result that reaches one of its events), and the imported values that reach
+    one of its events (``from .config import DELTA`` at a DP call)."""
     used = {lb.tag for ev in s.events
             for v in (ev.value, *ev.args.values()) for lb in v.labels if lb.kind == "ext"}
-    out = set()
+    out = {tag[7:] for tag in used if tag.startswith("import:")}
     for c in s.ext_calls:
         if c["id"] in used or any(flat(v) for v in c["args"]) or \
                 any(flat(v) for v in c["kwargs"].values()):
@@ -145,59 +149,71 @@ def _wants(s: ModuleSummary) -> set[str]:
     return out
 
 
-def neighbours(full: dict[str, ModuleSummary], lite: dict[str, list], load,
-               rels: list[str]) -> dict[str, ModuleSummary]:
+def neighbours(projects: list[tuple[dict, dict, list[str]]], load) -> list[dict[str, ModuleSummary]]:
     """Analyse on demand the modules phase 1 left out that a flow may cross: a helper an
     analysed module calls with something to follow, a module that imports a function or value
-    an analysed module offers; up to ``MAX_HOPS`` imports away, ``MAX_ON_DEMAND`` at most."""
+    an analysed module offers; up to ``MAX_HOPS`` imports away, ``MAX_ON_DEMAND`` at most per
+    project. ``projects``: (analysed rel -> summary, left-out rel -> its imports, every rel)
+    for each project; one hop of every project is loaded in one batch (in parallel)."""
     from ...flow.link import Linker, _module_index
 
-    finder = Linker.__new__(Linker)
-    finder.mods = {r: None for r in rels}
-    finder.index = _module_index(sorted(rels))
-    importers: dict[str, set[str]] = {}
-    for rel, names in lite.items():
-        for name in names:
-            found = finder.module_of(name, rel)
-            if found is not None and found[0] != rel:
-                importers.setdefault(found[0], set()).add(rel)
-    mods = dict(full)
-    frontier = dict(full)
-    budget = MAX_ON_DEMAND
-    for _ in range(MAX_HOPS):
-        todo: list[str] = []
-        for rel in sorted(frontier):
-            s = frontier[rel]
-            for name in sorted(_wants(s)):
+    states = []
+    for full, lite, rels in projects:
+        finder = Linker.__new__(Linker)
+        finder.mods = {r: None for r in rels}
+        finder.index = _module_index(sorted(rels))
+        importers: dict[str, set[str]] = {}
+        for rel, names in lite.items():
+            for name in names:
                 found = finder.module_of(name, rel)
-                if found is not None and found[0] in lite and found[0] not in mods:
-                    todo.append(found[0])
-            for local, target in s.relative:
-                found = finder.module_of(target, rel)
-                if found is not None and found[0] in lite and found[0] not in mods:
-                    todo.append(found[0])
-            if _offers(s):
-                todo.extend(r for r in sorted(importers.get(rel, ())) if r not in mods)
-        frontier = {}
-        for rel in dict.fromkeys(todo):
-            if budget <= 0 or rel in mods:
+                if found is not None and found[0] != rel:
+                    importers.setdefault(found[0], set()).add(rel)
+        states.append({"finder": finder, "importers": importers, "lite": lite,
+                       "mods": dict(full), "frontier": dict(full), "budget": MAX_ON_DEMAND})
+    for _ in range(MAX_HOPS):
+        batch: list[str] = []
+        owner: dict[str, dict] = {}
+        for st in states:
+            if not st["frontier"]:
                 continue
-            budget -= 1
-            got = load(rel)
-            if got is not None:
-                mods[rel] = frontier[rel] = got
-        if not frontier:
+            todo = [r for r in dict.fromkeys(_todo(st)) if r not in st["mods"]]
+            todo = todo[:max(st["budget"], 0)]
+            st["budget"] -= len(todo)
+            st["frontier"] = {}
+            for rel in todo:
+                owner[rel] = st
+            batch.extend(todo)
+        if not batch:
             break
-    return mods
+        for rel, got in zip(batch, load(batch)):
+            if got is not None:
+                st = owner[rel]
+                st["mods"][rel] = st["frontier"][rel] = got
+    return [st["mods"] for st in states]
+
+
+def _todo(st: dict) -> list[str]:
+    """The left-out modules a flow may cross from the last hop's modules."""
+    finder, lite, mods, importers = st["finder"], st["lite"], st["mods"], st["importers"]
+    todo: list[str] = []
+    for rel in sorted(st["frontier"]):
+        s = st["frontier"][rel]
+        for name in sorted(_wants(s)):
+            found = finder.module_of(name, rel)
+            if found is not None and found[0] in lite and found[0] not in mods:
+                todo.append(found[0])
+        if _offers(s):
+            todo.extend(r for r in sorted(importers.get(rel, ())) if r not in mods)
+    return todo
 
 
 def decide(projects, summaries: dict[str, ModuleSummary], selected: frozenset[str],
            options: dict, lite: dict[str, list] | None = None,
            load=None) -> tuple[list[Finding], list[Fact], list[ScanError]]:
     """Phase 2 of every selected flow rule, project by project (``summaries``: rel -> summary
-    of the modules phase 1 analysed; ``lite``: rel -> imports of the others, ``load(rel)``
-    analyses one of those on demand). A project the linker fails on is an ``errors`` entry;
-    the other projects still get their findings."""
+    of the modules phase 1 analysed; ``lite``: rel -> imports of the others, ``load(rels)``
+    analyses some of those on demand: a summary, or None, for each). A project the linker
+    fails on is an ``errors`` entry; the other projects still get their findings."""
     rules = [r for r in all_flow_rules() if r.rule_id in selected]
     lite = lite or {}
     if not rules or not summaries:
@@ -205,13 +221,17 @@ def decide(projects, summaries: dict[str, ModuleSummary], selected: frozenset[st
     findings: list[Finding] = []
     facts: list[Fact] = []
     errors: list[ScanError] = []
+    todo = []
     for proj in projects:
         mods = {rel: summaries[rel] for rel in proj.files if rel in summaries}
-        if not mods:
-            continue
-        if load is not None:
+        if mods:
             plite = {rel: lite[rel] for rel in proj.files if rel in lite}
-            mods = neighbours(mods, plite, load, [r for r in proj.files if r in mods or r in plite])
+            todo.append((proj, (mods, plite, [r for r in proj.files if r in mods or r in plite])))
+    if load is not None:
+        grown = neighbours([t for _, t in todo], load)
+    else:
+        grown = [mods for _, (mods, _l, _r) in todo]
+    for (proj, _), mods in zip(todo, grown):
         try:
             f1, f2 = _decide_project(rules, mods, options)
         except RecursionError:

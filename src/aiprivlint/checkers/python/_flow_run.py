@@ -11,6 +11,7 @@ import ast
 import os
 import re
 from pathlib import Path
+from typing import Iterable
 
 from ...flow.interp import Analysis
 from ...flow.model import ModuleInfo, Registry
@@ -88,9 +89,10 @@ def analyse(tree: ast.Module, source: str, rel: str, path: Path | None, nb, impo
 
 
 def analyse_file(path: Path, rel: str, notebook: bool, registry: Registry,
-                 options: dict) -> ModuleSummary | None:
+                 options: dict, imports: Iterable[str] | None = None) -> ModuleSummary | None:
     """Phase 2's on-demand analysis of a module phase 1 did not analyse (a helper next to a
-    module that takes part in a flow). None when it cannot be read or parsed."""
+    module that takes part in a flow). None when it cannot be read or parsed. ``imports``:
+    the module's imports as phase 1 found them (else they are walked for)."""
     from ._ast_base import parse_ast
     from ...notebook import NotebookError, code_of, parse_notebook
 
@@ -109,7 +111,8 @@ def analyse_file(path: Path, rel: str, notebook: bool, registry: Registry,
     if tree is None:
         return None
     try:
-        return analyse(tree, text, rel, path, nb, imports_of(tree), registry, options)
+        return analyse(tree, text, rel, path, nb,
+                       set(imports) if imports is not None else imports_of(tree), registry, options)
     except (RecursionError, MemoryError):
         return None
 
@@ -130,6 +133,45 @@ def imports_of(tree: ast.Module) -> set[str]:
                 if a.name != "*":
                     out.add(f"{node.module}.{a.name}")
     return out
+
+
+# an import statement at the start of a line: ``from .a.b import (c, d)``, ``import a.b as c``
+# (continued with a backslash or inside parentheses)
+_IMPORT_LINE = re.compile(
+    r"^[ \t]*(?:from[ \t]+(\.*)[ \t]*([\w.]*)[ \t]+import[ \t]*"
+    r"(\([^)]*\)|[^\n#;\\]*(?:\\\n[^\n#;\\]*)*)"
+    r"|import[ \t]+([^\n#;\\]*(?:\\\n[^\n#;\\]*)*))", re.M)
+_DOTTED = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
+_COMMENT = re.compile(r"#[^\n]*")
+
+
+def scan_imports(code: str) -> list[str]:
+    """The names ``Summary.imports | Summary.relative`` would hold, read off the text without
+    a parse: for a module no rule needs parsed, phase 2 only asks what it imports (to find
+    the helpers a flow may cross). An import in a string that looks like a statement counts
+    too; that costs at most one module analysed on demand."""
+    out: set[str] = set()
+    for m in _IMPORT_LINE.finditer(code):
+        dots, module, names, plain = m.groups()
+        if plain is not None:
+            for item in plain.replace("\\\n", " ").split(","):
+                name = _DOTTED.match(item.strip())
+                if name:
+                    parts = name.group(0).split(".")
+                    out.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
+            continue
+        if not dots and not module:
+            continue
+        items = _COMMENT.sub("", names).strip().strip("()").replace("\\\n", " ").split(",")
+        found = [n.group(0) for n in (_DOTTED.match(i.strip()) for i in items) if n]
+        if dots:
+            out.update(dots + (f"{module}." if module else "") + n for n in found
+                       if "." not in n)
+            continue
+        parts = module.split(".")
+        out.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
+        out.update(f"{module}.{n}" for n in found if "." not in n)
+    return sorted(out)
 
 
 def analyse_code(code: str, rel: str = "snippet.py", registry: Registry | None = None,

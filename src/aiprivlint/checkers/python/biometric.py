@@ -246,6 +246,7 @@ BIOMETRIC_MODEL = Model(
 class BiometricIdentification(FlowRule):
     rule_id = "AIP504"
     sinks = frozenset({"biometric"})
+    needs = tuple(sorted({p[0] for p in _QUALIFIED_PARTS} | {"boto3", "azure", "dlib"}))
     model = BIOMETRIC_MODEL
 
     VALID = [

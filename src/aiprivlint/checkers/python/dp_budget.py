@@ -293,6 +293,7 @@ DP_MODEL = Model("dp", prefixes=[(p + ".", dp_call) for p in DP_PACKAGES],
 class WeakDpBudget(FlowRule):
     rule_id = "AIP202"
     test_code = "skip"
+    needs = DP_PACKAGES
     sinks = frozenset({"dp.params"})
     model = DP_MODEL
 

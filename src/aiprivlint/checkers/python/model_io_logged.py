@@ -69,6 +69,8 @@ GENERATION_CALLS = {"generate", "decode", "batch_decode", "chat", "stream_chat",
 class ModelIOLogged(FlowRule):
     rule_id = "AIP203"
     sinks = frozenset({"log", "tracker", "print"})
+    needs = tuple(sorted({r.split(".")[0] for r in (*API_LLM_ROOTS, *WEB_ROOTS, *LOCAL_LLM_ROOTS)}
+                         | {"input", "gradio", "streamlit"}))
 
     VALID = [
         # lengths, token counts, ids and latencies are fine

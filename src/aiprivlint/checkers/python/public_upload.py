@@ -282,6 +282,9 @@ class PublicArtifactUpload(FlowRule):
         "trainer.push_to_hub()",
     ]
 
+    # push_to_hub covers push_to_hub_keras / _fastai, upload_ upload_folder / _file / ...
+    needs = ("push_to_h", "save_to_hub", "create_repo", "upload_", "update_repo_")
+
     @classmethod
     def gate(cls, summary: Summary) -> bool:
         words = {"push_to_hub", "save_to_hub", "create_repo", "upload_folder", "upload_file",

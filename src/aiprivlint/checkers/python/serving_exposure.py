@@ -74,6 +74,7 @@ class _ServingRule(FlowRule):
     """Shared by AIP401 and AIP402 (no rule id of its own, so it is not a rule)."""
 
     sinks = frozenset({"response", "display"})
+    needs = tuple(sorted({p[0] for p in _SERVING_PATHS} | set(_PREFIX_HEADS)))
 
     @classmethod
     def gate(cls, summary: Summary) -> bool:

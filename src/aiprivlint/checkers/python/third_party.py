@@ -41,6 +41,7 @@ CHAIN_CALLS = {"create", "parse", "generate_content", "invoke", "complete", "cha
 
 class PersonalDataToThirdParty(FlowRule):
     rule_id = "AIP302"
+    needs = tuple(sorted({r.split(".")[0] for r in API_ROOTS} | CHAIN_CALLS | set(HTTP_ROOTS)))
     sinks = frozenset({"llm.request", "llm.client"})
 
     VALID = [

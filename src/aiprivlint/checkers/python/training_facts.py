@@ -478,6 +478,7 @@ class TrainingData(FlowRule):
     test_code = "skip"
     facts_only = True
     sinks = frozenset({"train"})
+    needs = ("train", "fit", "fine_tune", "step", "apply_gradients")
 
     @classmethod
     def gate(cls, summary) -> bool:
