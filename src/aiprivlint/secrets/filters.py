@@ -22,6 +22,15 @@ tensorflow/privacy, deepface, opengpts, anthropic-cookbook; every keyword hit th
   were 4,500 of the 5,500 findings of fifteen ML repositories (mem0 alone: 4,213). A lock file is
   never where a credential is kept, and a line that pins a package by its hash (``integrity``,
   ``--hash=sha256:``, a ``sha512-`` SRI string) holds a checksum, in any file.
+- more of ``is_placeholder``, from reading every AIP105 finding left on those fifteen
+  repositories (48, none a credential): API resource ids in documented responses (``cmpl-…``,
+  ``ft-…``, ``file-…`` of an OpenAPI spec), keys public by design (PostHog ``phc_``, Stripe
+  ``pk_``), Hub model ids (``RedHatAI/NVIDIA-Nemotron-3-Ultra-550B-…``: many short parts),
+  types written as strings in generated API models (``'list[V1LocalObjectReference]'``),
+  names of secrets (``DEFAULT_SECRET_NAME = "kserve-secret-"``), short lower-case hand-written
+  passwords of tests and local stacks (``hunter2``, ``minio123``, ``s3admin123``), template
+  defaults (``${POSTGRES_PASSWORD:postgres}``), and Kubernetes Secret data, which is judged by
+  the value it base64-encodes (``bWluaW8xMjM=`` is ``minio123``).
 - ``is_potential_uuid``: detect-secrets drops UUID-shaped secrets; Pinecone's pre-2024 keys are
   UUIDs, so UUIDs found by a plugin that expects them (next to the word "pinecone") are kept.
 """
@@ -46,7 +55,7 @@ _MARKERS_ANYWHERE = re.compile(f"{_LONG_MARKERS}|{_SHORT_MARKERS}", re.IGNORECAS
 _WORDY = re.compile(
     r"[a-z]+"  # postgres, inherit, password
     r"|[A-Z][A-Z0-9_]*"  # EMPTY, OPENAI_API_KEY, NONE
-    r"|[a-z]+(?:[-_. ][a-z0-9]+)+"  # my_api_key, sk-no-key-required, lm-studio, not.needed
+    r"|[a-z]+(?:[-_. ][a-z0-9]*)+"  # my_api_key, sk-no-key-required, lm-studio, kserve-secret-
     r"|[A-Z]?[a-z]+(?:[A-Z][a-z]+)+",  # MyPassword
 )
 _PATHLIKE = re.compile(
@@ -54,6 +63,8 @@ _PATHLIKE = re.compile(
     r"|.*\.(?:pem|key|crt|cer|der|p12|pfx|jks|pub|gpg|asc|json|ya?ml|txt|env|ini|cfg|toml|conf)",
     re.IGNORECASE,
 )
+# a type written as a string (``'list[V1LocalObjectReference]'`` in generated API models)
+_TYPE_EXPR = re.compile(r"[A-Za-z_][\w.]*\[[\w., \[\]()]*\]")
 _SEQUENCES = ("abcdefghijklmnopqrstuvwxyz", "0123456789", "9876543210", "qwertyuiop", "asdfghjkl")
 
 
@@ -79,11 +90,64 @@ def _identifier_like(secret: str) -> bool:
     return sum(len(run) for run in re.findall(r"[a-z]{4,}", secret)) >= 0.5 * len(secret)
 
 
+# identifiers that API responses and their documented examples are full of, with the shape of a
+# token but nothing to authenticate with: OpenAI's completion/file/fine-tune/assistant/batch ids,
+# Anthropic's message and tool-use ids
+_RESOURCE_ID = re.compile(
+    r"(?:chatcmpl|cmpl|file|ft|ft-event|ftjob|ftckpt|asst|thread|msg|run|step|batch|vs|resp|call"
+    r"|toolu|req|evt|org)[-_][A-Za-z0-9_-]{8,}\\*")
+# keys made to be public: PostHog project keys and Stripe publishable keys ship in client code
+_PUBLIC_BY_DESIGN = re.compile(r"(?:phc_|pk_live_|pk_test_)[A-Za-z0-9]{16,}")
+# hand-written passwords of demos, tests and local stacks: lower-case letters and digits, short
+# (``secret123``, ``hunter2``, ``s3admin123``); a generated credential is longer or mixes case
+_HAND_WRITTEN = re.compile(r"(?=.*[a-z].*[a-z])[a-z0-9]{1,12}")
+# a name with many short parts (``RedHatAI/NVIDIA-Nemotron-3-Ultra-550B-FP8``): a model id or
+# a path, not a random token, whose parts are long
+_NAME_PARTS = re.compile(r"[/_.:-]")
+
+
+def _name_like(secret: str) -> bool:
+    parts = [p for p in _NAME_PARTS.split(secret) if p]
+    return len(parts) >= 4 and max(map(len, parts)) <= 12
+
+
+def wordy_type(plugin: Any) -> bool:
+    return getattr(plugin, "secret_type", "") in WORDY_TYPES
+
+
+_BASE64 = re.compile(r"(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?")
+
+
+def _k8s_base64(secret: str) -> str | None:
+    """The text a short base64 value encodes (``cGFzc3dvcmQ=``: ``password``), as Kubernetes
+    Secrets store theirs; None when it is no such encoding of printable text."""
+    if len(secret) > 64 or len(secret) % 4 or not _BASE64.fullmatch(secret):
+        return None
+    import base64
+    import binascii
+
+    try:
+        text = base64.b64decode(secret, validate=True).decode("ascii")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    text = text.strip()
+    return text if text and text.isprintable() and text != secret else None
+
+
 def is_placeholder(secret: str, plugin: Any) -> bool:
     """True for values that keep a credential's place without being one."""
+    # ``${DB_PASSWORD:postgres}``, ``"{token}"``: the value without the template's punctuation
+    secret = secret.strip("{}\"'`,; ")
     if not secret:
         return True
-    wordy = getattr(plugin, "secret_type", "") in WORDY_TYPES
+    decoded = _k8s_base64(secret) if wordy_type(plugin) else None
+    if decoded is not None:
+        return is_placeholder(decoded, plugin)  # a Kubernetes Secret's data: judge the value
+    if _RESOURCE_ID.fullmatch(secret) or _PUBLIC_BY_DESIGN.fullmatch(secret):
+        return True
+    wordy = wordy_type(plugin)
+    if getattr(plugin, "secret_type", "") in GENERIC_TYPES and _name_like(secret):
+        return True
     if (_MARKERS_ANYWHERE if wordy else _MARKERS).search(secret) or _low_diversity(secret):
         return True
     if getattr(plugin, "aiprivlint_plugin", False):
@@ -96,7 +160,9 @@ def is_placeholder(secret: str, plugin: Any) -> bool:
         # a hand-written value: keep it only if it looks generated or deliberately complex
         if len(secret) < 6 or any(ch.isspace() for ch in secret):
             return True
-        if _WORDY.fullmatch(secret) or _PATHLIKE.fullmatch(secret):
+        if _WORDY.fullmatch(secret) or _PATHLIKE.fullmatch(secret) or _TYPE_EXPR.fullmatch(secret):
+            return True
+        if _HAND_WRITTEN.fullmatch(secret):
             return True
     return False
 
