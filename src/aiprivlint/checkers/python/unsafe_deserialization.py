@@ -5,6 +5,13 @@ import loads``); a same-named method on an object that is not the imported modul
 ``ckpt.load``) never fires. Safe forms stay quiet: ``torch.load(..., weights_only=True)``,
 ``np.load`` without ``allow_pickle=True``, ``yaml.load(..., Loader=yaml.SafeLoader)``,
 ``keras.models.load_model`` without ``safe_mode=False``.
+
+An artefact the module writes itself is not one "you did not create": a load whose file is
+written by the same module (``torch.save(x, f"{self.dir}/cv.pt")`` ... ``torch.load(f"{self.dir}
+/cv.pt")``, ``pickle.dump`` into ``open(self.state_file, "wb")`` ... ``pickle.load`` from
+``open(self.state_file, "rb")``, a cache it fills) stays quiet. The file is compared by its
+expression as written: an attribute, a call or a literal anywhere in the module, a bare local
+name only inside the same function. Loads are therefore decided when the module is left.
 """
 
 from __future__ import annotations
@@ -25,6 +32,17 @@ KERAS_LOAD = {"keras.models.load_model", "tensorflow.keras.models.load_model",
               "keras.saving.load_model", "tf_keras.models.load_model"}
 YAML_LOAD = ("yaml.load", "yaml.load_all", "ruamel.yaml.load")  # unsafe without a safe Loader
 YAML_UNSAFE = ("yaml.unsafe_load", "yaml.unsafe_load_all", "yaml.full_load")
+# writers: qualified name -> position of the file argument (keyword name, index)
+WRITERS = {
+    "torch.save": ("f", 1), "joblib.dump": ("filename", 1), "pickle.dump": ("file", 1),
+    "dill.dump": ("file", 1), "cloudpickle.dump": ("file", 1), "pandas.to_pickle": ("path", 1),
+    "numpy.save": ("file", 0), "numpy.savez": ("file", 0), "numpy.savez_compressed": ("file", 0),
+}
+# loaders whose file argument is compared with what the module writes
+LOAD_FILE_ARG = {"torch.load": ("f", 0), "joblib.load": ("filename", 0), "pickle.load": ("file", 0),
+                 "dill.load": ("file", 0), "cloudpickle.load": ("file", 0),
+                 "pandas.read_pickle": ("filepath_or_buffer", 0), "numpy.load": ("file", 0),
+                 "torch.serialization.load": ("f", 0), "pickle.Unpickler": ("file", 0)}
 
 
 class UnsafeDeserialization(AstRule):
@@ -33,6 +51,10 @@ class UnsafeDeserialization(AstRule):
 
     VALID = [
         "import torch\nstate = torch.load(path, weights_only=True)",
+        "import torch\nclass C:\n    def save(self):\n        torch.save(self.cv, f'{self.dir}/cv.pt')\n"
+        "    def load(self):\n        self.cv = torch.load(f'{self.dir}/cv.pt')",
+        "import pickle\ndef put(db, path):\n    with open(path, 'wb') as f:\n        pickle.dump(db, f)\n"
+        "    with open(path, 'rb') as f:\n        return pickle.load(f)",
         "import yaml\ncfg = yaml.safe_load(f)",
         "import yaml\ncfg = yaml.load(f, Loader=yaml.SafeLoader)",
         "import numpy as np\narr = np.load('x.npy')",
@@ -44,6 +66,8 @@ class UnsafeDeserialization(AstRule):
     ]
     INVALID = [
         "import torch\nstate = torch.load(path)",
+        "import pickle\ndef put(db, path):\n    with open(path, 'wb') as f:\n        pickle.dump(db, f)\n"
+        "def get(path):\n    with open(path, 'rb') as f:\n        return pickle.load(f)",
         "import torch as T\nstate = T.load(path, map_location='cpu')",
         "from torch import load\nstate = load(path, weights_only=False)",
         "import pickle\nobj = pickle.loads(blob)",
@@ -59,14 +83,82 @@ class UnsafeDeserialization(AstRule):
     def __init__(self, runner) -> None:
         super().__init__(runner)
         self._buffers: set[str] = set()  # names bound to an empty io.BytesIO() of this file
+        self._funcs: list[str] = []  # the enclosing functions
+        self._handles: dict[tuple[str, str], tuple[str, str]] = {}  # (func, name) -> file key
+        self._written: set[tuple[str, str]] = set()  # (scope, file) the module writes
+        self._pending: list[tuple[ast.Call, tuple[str, str] | None, tuple]] = []
+
+    # --- which files the module writes, and which file each handle is ---------------------------
+    def visit_FunctionDef(self, node) -> None:
+        self._funcs.append(node.name)
+
+    def leave_FunctionDef(self, node) -> None:
+        self._funcs.pop()
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+    leave_AsyncFunctionDef = leave_FunctionDef
+
+    def _key(self, expr: ast.expr | None) -> tuple[str, str] | None:
+        """(scope, text) of a file expression: a bare name belongs to its function."""
+        if expr is None:
+            return None
+        ok, value = self.literal(expr)
+        if ok and isinstance(value, str):
+            text = value[:-4] if value.endswith((".npy", ".npz")) else value  # np.save adds .npy
+            return "", repr(text)
+        if isinstance(expr, ast.Name):
+            if expr.id in self._buffers:
+                return None
+            got = self._handles.get((self._scope(), expr.id))
+            return got if got is not None else (self._scope(), expr.id)
+        try:
+            return "", ast.unparse(expr)
+        except Exception:  # noqa: BLE001 - an odd node: not comparable
+            return None
+
+    def _scope(self) -> str:
+        return ".".join(self._funcs)
+
+    def _open_file(self, value: ast.expr) -> tuple[str, str] | None:
+        """The file key of ``open(X, mode)`` / ``X.open(mode)`` (written down when the mode
+        writes)."""
+        if not isinstance(value, ast.Call):
+            return None
+        func = value.func
+        args = args_in_order(value)
+        if isinstance(func, ast.Name) and func.id == "open" or self.qualified_name(func) in (
+                "io.open", "gzip.open", "bz2.open", "lzma.open"):
+            target = args[0][1] if args and args[0][0] is None else None
+            modes = [v for k, v in args[1:] if k in (None, "mode")][:1]
+        elif isinstance(func, ast.Attribute) and func.attr == "open":
+            target = func.value
+            modes = [v for k, v in args if k in (None, "mode")][:1]
+        else:
+            return None
+        key = self._key(target)
+        if key is None:
+            return None
+        ok, mode = self.literal(modes[0]) if modes else (True, "r")
+        if ok and isinstance(mode, str) and any(c in mode for c in "wax"):
+            self._written.add(key)
+        return key
+
+    def _bind(self, name: str, value: ast.expr) -> None:
+        got = self._open_file(value)
+        if got is not None:
+            self._handles[(self._scope(), name)] = got
 
     def _empty_buffer(self, value: ast.expr) -> bool:
         return (isinstance(value, ast.Call) and not value.args and not value.keywords
                 and self.qualified_name(value.func) in ("io.BytesIO", "io.StringIO"))
 
     def visit_withitem(self, node: ast.withitem) -> None:
-        if isinstance(node.optional_vars, ast.Name) and self._empty_buffer(node.context_expr):
-            self._buffers.add(node.optional_vars.id)
+        if isinstance(node.optional_vars, ast.Name):
+            if self._empty_buffer(node.context_expr):
+                self._buffers.add(node.optional_vars.id)
+            self._bind(node.optional_vars.id, node.context_expr)
+        else:
+            self._open_file(node.context_expr)
 
     def visit_Assign(self, node: ast.Assign) -> None:
         for target in node.targets:
@@ -75,6 +167,7 @@ class UnsafeDeserialization(AstRule):
                     self._buffers.add(target.id)
                 else:
                     self._buffers.discard(target.id)
+                self._bind(target.id, node.value)
 
     def _in_process_round_trip(self, node: ast.Call) -> bool:
         """torch.save(obj, buf); torch.load(buf): an object cloned through a buffer this process
@@ -82,13 +175,40 @@ class UnsafeDeserialization(AstRule):
         args = args_in_order(node)
         return bool(args) and isinstance(args[0][1], ast.Name) and args[0][1].id in self._buffers
 
+    def _file_arg(self, node: ast.Call, where: tuple[str, int]) -> ast.expr | None:
+        kw = self.kwarg(node, where[0])
+        if kw is not None:
+            return kw.value
+        positional = [v for k, v in args_in_order(node) if k is None]
+        return positional[where[1]] if len(positional) > where[1] else None
+
     def visit_Call(self, node: ast.Call) -> None:
         name = self.qualified_name(node.func)
         if name is None:
+            if isinstance(node.func, ast.Attribute) and node.func.attr == "to_pickle":
+                key = self._key(self._file_arg(node, ("path", 0)))  # df.to_pickle(path)
+                if key is not None:
+                    self._written.add(key)
+            return
+        if name in WRITERS:
+            key = self._key(self._file_arg(node, WRITERS[name]))
+            if key is not None:
+                self._written.add(key)
             return
         if name in ("torch.load", "pickle.load", "dill.load", "cloudpickle.load") \
                 and self._in_process_round_trip(node):
             return
+        where = LOAD_FILE_ARG.get(name)
+        key = self._key(self._file_arg(node, where)) if where else None
+        self._pending.append((node, key, (name,)))
+
+    def leave_Module(self, node: ast.Module) -> None:
+        for call, key, (name,) in self._pending:
+            if key is not None and key in self._written:
+                continue  # the module wrote this file itself
+            self._judge(call, name)
+
+    def _judge(self, node: ast.Call, name: str) -> None:
         if name == "torch.load":
             if self.kwarg_is(node, "weights_only", False):
                 self.report(node, "torch.load(..., weights_only=False) unpickles arbitrary objects "
