@@ -28,12 +28,22 @@ _GENERATOR = re.compile(r"\b(?:from|import)\s+(?:faker|mimesis)\b|\bFaker\(|"
                         r"\b\w*names\s*=\s*\[\s*['\"]|random\.choice\(\s*\w*names\b")
 
 
-def _generates_people(cells) -> bool:
-    """Whether the notebook's own code makes up people (Faker, mimesis, random names)."""
+def _generates_people(cells) -> str | None:
+    """Whether the notebook's own code makes up people: "fields" when it generates names and
+    addresses (Faker, mimesis, random names), "all" when it loads a dataset of synthetic
+    personal data (every value there is made up, e-mails and phone numbers too)."""
+    from ..pii.lexicon import SYNTHETIC_PII_DATASETS
+
+    found = None
     for cell in cells:
-        if cell.cell_type == "code" and _GENERATOR.search("\n".join(sl.text for sl in cell.source)):
-            return True
-    return False
+        if cell.cell_type != "code":
+            continue
+        code = "\n".join(sl.text for sl in cell.source)
+        if any(f"'{d}" in code or f'"{d}' in code for d in SYNTHETIC_PII_DATASETS):
+            return "all"
+        if _GENERATOR.search(code):
+            found = "fields"
+    return found
 
 
 @dataclass
@@ -123,8 +133,8 @@ class NotebookOutputChecker(FileChecker):
                 elif out.mime.startswith("text/") or out.mime.startswith("stream") or out.mime == "error":
                     self._plain(out, agg, region)
             for a in sorted(agg.values(), key=lambda a: (a.line, a.column, a.entity)):
-                if synthetic and a.entity in _FIELD_LEVEL:
-                    continue  # names/addresses the notebook made up itself (Faker, random.choice)
+                if synthetic == "all" or (synthetic and a.entity in _FIELD_LEVEL):
+                    continue  # people the notebook made up itself (Faker) or loaded made up
                 self._report(ctx, cell.index, a)
 
     # --- reporting ---------------------------------------------------------------------------

@@ -94,7 +94,13 @@ _VERSION_BEFORE = re.compile(
 _SERVER_BEFORE = re.compile(
     r"(?i)resolving|connecting to|connected to|nameserver|dns server|\bping\b|traceroute|"
     r"\bserver\b|\bhost(?:name)?\b|\bproxy\b|gateway|endpoint|listening|\bbind\b|https?://|"
-    r"\bserving\b|\bdocker\b|\bnode\b|\bmaster\b|\bworker\b|\bcluster\b")
+    r"\bserving\b|\bdocker\b|\bnode\b|\bmaster\b|\bworker\b|\bcluster\b|"
+    # a client talking to a machine: curl -v's "Trying", ssh/scp targets, cloud VMs and ingresses
+    r"\btrying\b|\bssh\b|\bscp\b|\bsftp\b|\brsync\b|\bcurl\b|\bwget\b|\btelnet\b|"
+    r"\bingress|external[-_ ]?ip|\bvm\b|\binstance\b")
+# an address written as the machine of a login (``ubuntu@34.140.188.1``) is a server's (an
+# address followed by a port, ``52.89.19.61:80``, is no candidate at all: see ``candidates``)
+_USER_AT = re.compile(r"[\w.-]@$")
 _DECIMAL = re.compile(r"-?[0-9]+\.[0-9]+")
 _SEP = re.compile(r"[\s\-./()\u00a0]")
 
@@ -298,6 +304,10 @@ def email_ok(local: str, domain: str) -> bool:
         return False
     if re.fullmatch(r"[x*#.]+|\d+", low):  # xxx@..., ***@..., 1234@...: masked or placeholder
         return False
+    if any(part in lexicon.PLACEHOLDER_LOCAL_WORDS for part in re.split(r"[^a-z]+", low)):
+        return False  # Example1@, github-username@, your.email@: a slot for an address
+    if d.endswith(lexicon.MACHINE_DOMAIN_SUFFIXES):
+        return False  # a service account or a machine identity, not a person
     if d.endswith(lexicon.INSTITUTIONAL_SUFFIXES) or d.rsplit(".", 1)[0].endswith(".gov"):
         return False
     if d in lexicon.BIG_FREE_PROVIDERS and low in lexicon.GIVEN_NAMES:
@@ -310,6 +320,11 @@ _WELL_KNOWN_IPS = frozenset({"8.8.8.8", "8.8.4.4", "1.1.1.1", "1.0.0.1", "9.9.9.
                              "4.2.2.2", "64.6.64.6", "76.76.19.19", "94.140.14.14",
                              "185.228.168.9", "1.2.3.4", "4.3.2.1", "123.123.123.123",
                              "111.111.111.111", "222.222.222.222", "255.255.255.255"})
+
+
+def _server_position(text: str, start: int, end: int) -> bool:
+    """``user@IP``: the machine of a login (ssh, scp, a git remote)."""
+    return _USER_AT.search(text, max(0, start - 2), start) is not None
 
 
 def ipv4_plausible(text: str) -> bool:
@@ -337,7 +352,7 @@ _NON_GLOBAL_V4 = tuple(
 
 def ipv4_personal(text: str) -> bool:
     """A public unicast IPv4 address (the caller checked the dotted-quad shape)."""
-    if text in _WELL_KNOWN_IPS:
+    if text in _WELL_KNOWN_IPS or len(set(text) - {"."}) == 1:  # 11.111.11.111: a placeholder
         return False
     try:
         a, b, c, d = (int(x) for x in text.split("."))
@@ -752,7 +767,8 @@ def candidates(text: str, regions: tuple[str, ...] = (), phone_hint: bool = Fals
                 c.shapes = ("IP_ADDRESS", "IP_ADDRESS:plausible")
                 before_text = text[max(0, c.start - 24):c.start].lower()
                 if (ipv4_personal(c.value) and not _VERSION_BEFORE.search(before_text)
-                        and not _SERVER_BEFORE.search(text, _line_start(text, c.start, 240), c.start)):
+                        and not _SERVER_BEFORE.search(text, _line_start(text, c.start, 240), c.start)
+                        and not _server_position(text, c.start, c.end)):
                     c.readings = [Reading("IP_ADDRESS")]
         else:
             _number_candidate(c, regions, phone_hint)

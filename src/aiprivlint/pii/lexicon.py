@@ -50,6 +50,20 @@ PLACEHOLDER_DOMAINS = frozenset({
     "users.noreply.github.com", "noreply.github.com", "localhost", "email.com", "mail.com",
     "emailprovider.com", "provider.com", "somedomain.com", "anydomain.com", "company.org",
 })
+# Words that make a local part a slot for an address rather than one ("Example1@gmail.com",
+# "github-username@github.com", "your.email@company.org"); compared as whole parts of the
+# local part split at non-letters.
+PLACEHOLDER_LOCAL_WORDS = frozenset({
+    "example", "examples", "sample", "username", "yourname", "your", "youremail", "placeholder",
+    "dummy", "fake", "changeme", "redacted", "anonymous", "anon",
+})
+# Domains of machine identities: cloud service accounts and robot accounts.
+MACHINE_DOMAIN_SUFFIXES = ("gserviceaccount.com", "iam.gserviceaccount.com",
+                           "developer.gserviceaccount.com", "serviceaccount.com")
+# Hugging Face datasets of synthetic personal data (PII-masking benchmarks): what a notebook
+# shows from them was made up by a generator. Prefixes of dataset ids.
+SYNTHETIC_PII_DATASETS = ("ai4privacy/", "gretelai/synthetic_pii", "gretelai/gretel-pii",
+                          "nvidia/Nemotron-PII", "beki/privy", "Isotonic/pii-masking")
 # Free mail providers: "john@gmail.com" (a bare common first name) is an example, not a person.
 BIG_FREE_PROVIDERS = frozenset({"gmail.com", "googlemail.com", "yahoo.com", "hotmail.com",
                                 "outlook.com", "live.com", "aol.com", "icloud.com", "gmx.de",
