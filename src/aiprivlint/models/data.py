@@ -207,6 +207,8 @@ def open_file(site: CallSite) -> Val:
 def load_dataset(site: CallSite) -> Val:
     builder = site.text("path", 0)
     files = site.arg("data_files")
+    if builder in LOCAL_BUILDERS and files is None and site.arg("data_dir") is not None:
+        return file_label(site, _path_of(site.arg("data_dir")) or "", site.dotted or "load_dataset")
     if builder in LOCAL_BUILDERS and files is not None:
         path = _path_of(files)
         if path is None and files.keys is not None:  # data_files={"train": "a.csv"}

@@ -49,6 +49,7 @@ def trainer_method(site: CallSite) -> Outcome | Val | None:
                                              "framework": "hf-trainer", "always": True},
                                    Val(flat(data)) if data is not None else CLEAN)])
     if site.name == "push_to_hub":
+        data = next((d for d in (_key(recv, k) for k in DATA_KWARGS) if d is not None), None)
         args = _key(recv, "args")
         info = {"kind": "push", "call": "push_to_hub", "trainer": True, "always": True,
                 "args_known": args is not None}
@@ -59,7 +60,9 @@ def trainer_method(site: CallSite) -> Outcome | Val | None:
                 if v is not None:
                     use_args["args." + k] = v
             info["args_built"] = args.obj is not None and args.obj.get("built") is not False
-        return Outcome(CLEAN, [Use("hub.publish", info, CLEAN, use_args)])
+        # what the trainer trained on is what it publishes
+        return Outcome(CLEAN, [Use("hub.publish", info,
+                                   Val(flat(data)) if data is not None else CLEAN, use_args)])
     return None
 
 

@@ -1,5 +1,11 @@
 """AIP301 public-artifact-upload. Docs live in rules/AIP301.toml.
 
+What counts is the data behind a publication (``private_data``): the labels a site carries (a
+trainer's ``train_dataset``, a pushed dataset's sources, the data file of an ``upload_file``), or
+else what the file's training calls train on and its other publications carry. Only the project's
+own data (a local file, a personal field, user input) makes a finding; public Hub datasets, or
+nothing traced, keep the site quiet.
+
 How the check works: a flow rule. Its own model (below) makes every Hugging Face Hub
 publication a ``hub.publish`` sink; ``TrainingArguments`` and the trainers are shared models
 (``models/config.py``, ``models/train.py``): a trainer remembers the arguments it was built with,
@@ -64,7 +70,9 @@ from ...findings import Severity
 from ...flow.model import CallSite, Model, Outcome, Use
 from ...flow.summary import Event
 from ...flow.values import CLEAN, PARAM, Val, obj
+from ...flow.values import Label, flat
 from ...models.config import OPTION
+from ...models.kinds import FILE, PERSONAL, USER
 from ._ast_base import Summary
 from ._flow_rule import Context, FlowRule
 
@@ -141,13 +149,56 @@ def _repo(site: CallSite) -> str | None:
     return written if written is not None else switch_name(v)
 
 
-def _use(site: CallSite, kind: str, call: str, vis, **more) -> Outcome:
+# files that hold data (not weights, configs or cards): uploading one publishes its content
+DATA_SUFFIXES = (".csv", ".tsv", ".json", ".jsonl", ".parquet", ".arrow", ".txt", ".xlsx", ".xls",
+                 ".feather", ".avro", ".orc", ".pkl", ".sqlite", ".db")
+
+
+def _uploaded(site: CallSite, short: str) -> Val:
+    """The data file an ``upload_file`` sends, as a local-file label (else nothing)."""
+    v = site.arg("path_or_fileobj", 0) if short == "upload_file" else None
+    path = v.text() if v is not None else None
+    if not path or "://" in path or not path.lower().endswith(DATA_SUFFIXES):
+        return CLEAN
+    return Val(frozenset({Label(FILE, "", f'{short}("{path}")', site.line, (path, (), False))}))
+
+
+def _use(site: CallSite, kind: str, call: str, vis, content: Val | None = None,
+         **more) -> Outcome:
     visibility_, switch = vis
     info = {"kind": kind, "call": call, "visibility": visibility_, "switch": switch,
             "repo": _repo(site) if kind in ("push", "create") else None,
             "private_kw": site.const("private") if site.has("private") else None,
             "always": True, **more}
-    return Outcome(CLEAN, [Use("hub.publish", info)])
+    # what is published: the receiver's content (a dataset built from a local file)
+    if content is None:
+        content = Val(flat(site.recv)) if kind == "push" and site.recv is not None else CLEAN
+    return Outcome(CLEAN, [Use("hub.publish", info, content)])
+
+
+# a file read over the web is as public as its URL; any other file (a path, a bucket) is yours
+_PUBLIC_URL = ("http://", "https://")
+
+
+def private_data(labels) -> Label | None:
+    """The first label saying that data behind an artefact is not public: a file of the
+    project or of its storage (not a web URL), a field named as personal data, user input.
+    Hugging Face Hub and library datasets (MNIST, ``trl-lib/tldr``) are public data."""
+    for lb in sorted(labels, key=lambda lb: lb.sort_key()):
+        if lb.kind == FILE and not str(lb.data[0] if lb.data else "").startswith(_PUBLIC_URL):
+            return lb
+        if lb.kind in (PERSONAL, USER):
+            return lb
+    return None
+
+
+def describe(lb: Label) -> str:
+    where = f" at line {lb.line}" if lb.line else ""
+    if lb.kind == FILE:
+        return f"local data ({lb.origin}{where})"
+    if lb.kind == PERSONAL:
+        return f"personal data (field '{lb.tag}', {lb.origin}{where})"
+    return f"user input ({lb.origin}{where})"
 
 
 def hub_call(site: CallSite, short: str) -> Outcome | None:
@@ -160,7 +211,7 @@ def hub_call(site: CallSite, short: str) -> Outcome | None:
             return _use(site, "create", short, ("public", None))
         return CLEAN
     if short in UPLOAD_FUNCS:
-        return _use(site, "upload", short, ("unknown", None))
+        return _use(site, "upload", short, ("unknown", None), content=_uploaded(site, short))
     kind = "create" if short in CREATE_FUNCS else "push"
     return _use(site, kind, short, _value(site, "private"))
 
@@ -244,15 +295,26 @@ class _Site:
     private_kw: object = None
 
 
+PATIENTS = ("import pandas as pd\nfrom datasets import Dataset\n"
+            "ds = Dataset.from_pandas(pd.read_csv('patients.csv'))\n")
+TRAINED = PATIENTS + ("from transformers import Trainer, TrainingArguments\n"
+                      "trainer = Trainer(model=model, train_dataset=ds)\ntrainer.train()\n")
+
+
 class PublicArtifactUpload(FlowRule):
-    """AIP301: model/dataset uploads to the Hugging Face Hub that end up public."""
+    """AIP301: model/dataset uploads to the Hugging Face Hub that end up public, of artefacts
+    built from data that is not public."""
 
     rule_id = "AIP301"
-    sinks = frozenset({"hub.publish"})
+    sinks = frozenset({"hub.publish", "train"})
     model = HUB_MODEL
 
     VALID = [
-        "model.push_to_hub('org/clinical-bert', private=True)",
+        TRAINED + "model.push_to_hub('org/clinical-bert', private=True)",
+        "from datasets import load_dataset\nfrom transformers import Trainer\n"
+        "trainer = Trainer(model=model, train_dataset=load_dataset('imdb', split='train'))\n"
+        "trainer.train()\nmodel.push_to_hub('org/imdb-sentiment')",
+        "model.push_to_hub('org/converted-checkpoint')",
         "from transformers import TrainingArguments, Trainer\n"
         "args = TrainingArguments('out', push_to_hub=True, hub_private_repo=True)\n"
         "trainer = Trainer(model=m, args=args)\ntrainer.push_to_hub()",
@@ -268,18 +330,22 @@ class PublicArtifactUpload(FlowRule):
         "args = TrainingArguments('out', push_to_hub=False)",
         "import mylib\nmylib.push_to_hub(model)",
     ]
+    # what makes an upload a finding is the data behind it: every INVALID snippet publishes
+    # something built from a local file (PATIENTS) or trained on it (TRAINED)
     INVALID = [
-        "model.push_to_hub('org/clinical-bert')",
-        "dataset.push_to_hub('org/patients', private=False)",
-        "from transformers import TrainingArguments\n"
-        "args = TrainingArguments('out', push_to_hub=True)",
-        "from trl import SFTConfig\ncfg = SFTConfig(output_dir='out', push_to_hub=True)",
-        "from huggingface_hub import HfApi\napi = HfApi()\napi.create_repo('org/ehr-model')",
-        "import huggingface_hub as hh\nhh.upload_folder(repo_id='org/m', folder_path='out')",
-        "from huggingface_hub import create_repo\n"
+        TRAINED + "model.push_to_hub('org/clinical-bert')",
+        PATIENTS + "ds.push_to_hub('org/patients', private=False)",
+        TRAINED + "args = TrainingArguments('out', push_to_hub=True)",
+        PATIENTS + "from trl import SFTConfig, SFTTrainer\n"
+        "cfg = SFTConfig(output_dir='out', push_to_hub=True)\n"
+        "SFTTrainer(model='m', args=cfg, train_dataset=ds).train()",
+        TRAINED + "from huggingface_hub import HfApi\napi = HfApi()\napi.create_repo('org/ehr-model')",
+        "import huggingface_hub as hh\nhh.upload_file(path_or_fileobj='exports/patients.csv', "
+        "path_in_repo='data.csv', repo_id='org/m')",
+        TRAINED + "from huggingface_hub import create_repo\n"
         "create_repo(args.hub_model_id, private=args.private)",
-        "model.save_pretrained('out', push_to_hub=True)",
-        "trainer.push_to_hub()",
+        TRAINED + "model.save_pretrained('out', push_to_hub=True)",
+        TRAINED + "trainer.push_to_hub()",
     ]
 
     # push_to_hub covers push_to_hub_keras / _fastai, upload_ upload_folder / _file / ...
@@ -294,11 +360,18 @@ class PublicArtifactUpload(FlowRule):
 
     def __init__(self) -> None:
         self.sites: dict[str, list[_Site]] = {}
+        # module -> labels of the data its training calls use and its publications carry
+        self.trained: dict[str, set] = {}
 
     def judge(self, ev: Event, ctx: Context) -> None:
         info = ev.info
         kind = info.get("kind")
         rel = ev.module
+        if ev.sink == "train":
+            self.trained.setdefault(rel, set()).update(ev.value.labels)
+            return
+        # the file's publications are one release: what one carries counts for the others
+        self.trained.setdefault(rel, set()).update(ev.value.labels)
         s = None
         if kind == "config":
             push = ev.args.get("push_to_hub")
@@ -384,11 +457,16 @@ class PublicArtifactUpload(FlowRule):
                 first_push[repo] = s
             pending.append(s)
         for s in pending:
-            self._report(s, rel, ctx)
+            # what is published is built from what the site carries (a trainer's data, a
+            # dataset's files) or else from what the module trains on; public data, or none
+            # traced, is no finding: the upload shares nothing that was not public already
+            source = private_data(s.ev.value.labels) or private_data(self.trained.get(rel, ()))
+            if source is not None:
+                self._report(s, rel, ctx, source)
 
-    def _report(self, s: _Site, rel: str, ctx: Context) -> None:
+    def _report(self, s: _Site, rel: str, ctx: Context, source: Label) -> None:
         details = {"call": s.call, "visibility": s.visibility, "conditional": s.conditional,
-                   "pushes_to_same_repo": s.count}
+                   "pushes_to_same_repo": s.count, "data": describe(source)}
         low = s.visibility in ("runtime", "unknown") or s.conditional
         if s.kind == "upload":
             msg = (f"{s.call} uploads files to a Hugging Face Hub repository created outside this "
@@ -441,6 +519,7 @@ class PublicArtifactUpload(FlowRule):
             if s.count > 1:
                 msg += (f"; {s.count - 1} more push(es) to the same repository in this file follow "
                         "this one, which creates it")
+        msg += f"; what it publishes is built from {describe(source)}"
         ev = s.ev
         ctx.report(self.rule_id, rel, ev.pos, ev.context, msg, details,
                    Severity.LOW if low else None)
