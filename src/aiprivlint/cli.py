@@ -125,6 +125,18 @@ def main(argv: list[str] | None = None) -> int:
         except OSError:
             pass
         return EXIT_OK
+    except Exception as exc:  # noqa: BLE001 - a CI gate must see 2, never 1, for a crash
+        from concurrent.futures.process import BrokenProcessPool
+
+        if isinstance(exc, BrokenProcessPool):
+            print("aiprivlint: internal error: a worker process died (out of memory, or killed); "
+                  "rerun with --jobs 1 to find the file", file=sys.stderr)
+        else:
+            print(f"aiprivlint: internal error: {type(exc).__name__}; rerun with "
+                  "AIPRIVLINT_DEBUG=1 for the traceback", file=sys.stderr)
+        if os.environ.get("AIPRIVLINT_DEBUG"):
+            raise
+        return EXIT_ERROR
 
 
 def _use_color(stream) -> bool:
