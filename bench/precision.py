@@ -6,6 +6,8 @@
     # 2. open every row at its line and fill in `verdict` (TP | debatable | FP) and `reason`
     # 3. per-rule table and volume-weighted shares
     python bench/precision.py score DIR/after bench/precision/after.tsv
+    # after another change: a new sample that keeps the verdicts of findings judged before
+    python bench/precision.py sample DIR2/after --reuse bench/precision/after.tsv --out NEW.tsv
     # 4. the true positives of one sheet that another run no longer reports
     python bench/precision.py kept bench/precision/before.tsv DIR/after
 
@@ -72,16 +74,30 @@ def cmd_sample(args) -> int:
     for rule in sorted(plan):
         pool = sorted(by_rule[rule], key=lambda r: (r["corpus"], r["path"], r["line"], r["message"]))
         out.extend(rng.sample(pool, plan[rule]))
+    known = {}
+    for sheet in args.reuse or ():
+        for row in read_sheet(sheet):
+            if row["verdict"].strip() in VERDICTS:
+                known[_key(row)] = (row["verdict"].strip(), row["reason"])
     args.out.parent.mkdir(parents=True, exist_ok=True)
+    reused = 0
     with args.out.open("w", newline="", encoding="utf-8") as fh:
         w = csv.DictWriter(fh, COLUMNS, delimiter="\t", lineterminator="\n")
         w.writeheader()
         for i, r in enumerate(out, 1):
-            w.writerow({**r, "id": i, "verdict": "", "reason": ""})
-    print(f"{len(out)} rows from {len(rows)} findings -> {args.out}")
+            verdict, reason = known.get(_key(r), ("", ""))
+            reused += bool(verdict)
+            w.writerow({**r, "id": i, "verdict": verdict, "reason": reason})
+    print(f"{len(out)} rows from {len(rows)} findings -> {args.out}"
+          + (f" ({reused} judged already in {', '.join(map(str, args.reuse))})" if known else ""))
     for rule in sorted(plan):
         print(f"  {rule}: {plan[rule]} of {len(by_rule[rule])}")
     return 0
+
+
+def _key(row: dict) -> tuple:
+    """One finding: the same rule, place and message is the same finding in another run."""
+    return (row["corpus"], row["rule"], row["path"], int(row["line"]), row["message"])
 
 
 def read_sheet(path: Path) -> list[dict]:
@@ -90,13 +106,18 @@ def read_sheet(path: Path) -> list[dict]:
 
 
 def cmd_score(args) -> int:
-    volumes = collections.Counter(r["rule"] for r in load(args.reports))
+    reports = load(args.reports)
+    volumes = collections.Counter(r["rule"] for r in reports)
+    present = {_key(r) for r in reports}
     judged: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
-    bad = 0
+    bad = stale = 0
     for row in read_sheet(args.sheet):
         v = row["verdict"].strip()
         if v not in VERDICTS:
             bad += 1
+            continue
+        if _key(row) not in present:
+            stale += 1  # judged in a run whose findings these reports no longer hold
             continue
         judged[row["rule"]][v] += 1
     total = sum(volumes.values())
@@ -122,23 +143,40 @@ def cmd_score(args) -> int:
               + ", ".join(f"{v} {100 * weighted[v] / base:.1f} %" for v in VERDICTS))
     if bad:
         print(f"{bad} row(s) without a verdict", file=sys.stderr)
+    if stale:
+        print(f"{stale} judged row(s) not among these reports' findings: left out",
+              file=sys.stderr)
     return 0
 
 
+def _subject(message: str) -> str:
+    """What a finding is about, without its counts: "Column 'x' holds personal data"."""
+    return message.split(":")[0]
+
+
 def cmd_kept(args) -> int:
-    now = collections.Counter((r["corpus"], r["rule"], r["path"], int(r["line"]))
-                              for r in load(args.reports))
-    lost = 0
+    rows = load(args.reports)
+    now = collections.Counter((r["corpus"], r["rule"], r["path"], int(r["line"])) for r in rows)
+    # a data-file finding is at the first matching row: when a fix drops some values (the
+    # placeholders of a column), the same column is reported at a later row
+    subject = collections.Counter((r["corpus"], r["rule"], r["path"], _subject(r["message"]))
+                                  for r in rows)
+    lost = moved = 0
     for row in read_sheet(args.sheet):
         if row["verdict"].strip() != "TP":
             continue
         key = (row["corpus"], row["rule"], row["path"], int(row["line"]))
         if now[key]:
             continue
+        if subject[(row["corpus"], row["rule"], row["path"], _subject(row["message"]))]:
+            moved += 1
+            print(f"moved TP: {row['corpus']} {row['rule']} {row['path']}:{row['line']}  "
+                  f"{_subject(row['message'])[:100]} (still reported, at another line)")
+            continue
         lost += 1
         print(f"lost TP: {row['corpus']} {row['rule']} {row['path']}:{row['line']}  "
               f"{row['message'][:120]}")
-    print(f"{lost} judged true positive(s) not reported at the same place")
+    print(f"{lost} judged true positive(s) no longer reported; {moved} reported at another line")
     return 0
 
 
@@ -152,6 +190,8 @@ def main() -> int:
     s.add_argument("--cap", type=int, default=30, help="at most this many rows of one rule")
     s.add_argument("--seed", type=int, default=7)
     s.add_argument("--out", type=Path, required=True)
+    s.add_argument("--reuse", type=Path, action="append",
+                   help="a judged sheet: its verdicts carry over to the same findings drawn again")
     s.set_defaults(fn=cmd_sample)
     c = sub.add_parser("score")
     c.add_argument("reports", type=Path)

@@ -30,6 +30,7 @@ The secret never leaves this module: messages name its type, ``details`` hold on
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import TYPE_CHECKING
 
 from ..findings import Severity
@@ -94,6 +95,9 @@ def _context(hit: RawHit) -> str:
     return f"secret:{digest}:{_display(hit)}"
 
 
+_DATA_URI = re.compile(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=]+")
+
+
 def notebook_lines(text: str) -> tuple[list[str], list[tuple[int, int, bool] | None]]:
     """The decoded lines of a notebook's cell sources and text outputs, for detect-secrets, and
     where each comes from: (raw .ipynb line, raw column, is an output), None for the blank line
@@ -106,7 +110,10 @@ def notebook_lines(text: str) -> tuple[list[str], list[tuple[int, int, bool] | N
 
     def block(source_lines, is_output: bool) -> None:
         for sl in source_lines:
-            lines.append(sl.text.replace("\n", " ") + "\n")
+            text = sl.text.replace("\n", " ")
+            if "base64," in text:  # an image embedded in a markdown cell: pixels, no secret
+                text = _DATA_URI.sub(lambda m: " " * len(m.group()), text)
+            lines.append(text + "\n")
             origin.append((sl.raw_line, sl.raw_column, is_output))
         lines.append("\n")
         origin.append(None)

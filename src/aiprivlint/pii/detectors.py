@@ -626,8 +626,11 @@ def _emails(text: str, out: list[Candidate]) -> None:
             j -= 1
         while j < i and not text[j].isalnum():  # a local part starts with a letter or digit
             j += 1
+        escaped = 0 < j < i - 1 and text[j - 1] == "\\" and text[j] in "ntr"
+        if escaped:
+            j += 1  # "\ngit@github.com" in a printed repr: the n belongs to the escape
         m = _EMAIL_DOMAIN.match(text, i + 1)
-        if m is not None and j < i and not (j and text[j - 1] in _LOCAL_CHARS):
+        if m is not None and j < i and (escaped or not (j and text[j - 1] in _LOCAL_CHARS)):
             c = Candidate(j, m.end(), text[j:m.end()], shapes=("EMAIL",))
             if email_ok(text[j:i], m.group(1)):
                 c.readings = [Reading("EMAIL")]

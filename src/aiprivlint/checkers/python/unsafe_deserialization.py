@@ -11,7 +11,11 @@ written by the same module (``torch.save(x, f"{self.dir}/cv.pt")`` ... ``torch.l
 /cv.pt")``, ``pickle.dump`` into ``open(self.state_file, "wb")`` ... ``pickle.load`` from
 ``open(self.state_file, "rb")``, a cache it fills) stays quiet. The file is compared by its
 expression as written: an attribute, a call or a literal anywhere in the module, a bare local
-name only inside the same function. Loads are therefore decided when the module is left.
+name only inside the same function. More generally, a module that writes a serialisation format
+itself (``pickle.dump``/``dumps``, ``torch.save``, ``joblib.dump``, ``np.save``, ``to_pickle``)
+works with its own artefacts of that format: a checkpoint it saves and resumes from, results it
+pickles and plots, state or messages it pickles between its own rounds or processes. Its loads of
+that format stay quiet. Loads are therefore decided when the module is left.
 """
 
 from __future__ import annotations
@@ -38,6 +42,22 @@ WRITERS = {
     "dill.dump": ("file", 1), "cloudpickle.dump": ("file", 1), "pandas.to_pickle": ("path", 1),
     "numpy.save": ("file", 0), "numpy.savez": ("file", 0), "numpy.savez_compressed": ("file", 0),
 }
+# serialisation formats: a module that writes a format and loads it back works with its own
+# artefacts (a checkpoint it saves and resumes from, results it pickles and plots, state or
+# messages it pickles between its own rounds or processes)
+_PICKLE = ("pickle", "_pickle", "cPickle", "dill", "cloudpickle")
+FORMAT_OF_WRITER = {
+    **{f"{m}.{f}": "pickle" for m in _PICKLE for f in ("dump", "dumps", "Pickler")},
+    "pandas.to_pickle": "pickle", "torch.save": "torch", "joblib.dump": "joblib",
+    "sklearn.externals.joblib.dump": "joblib", "numpy.save": "numpy", "numpy.savez": "numpy",
+    "numpy.savez_compressed": "numpy",
+}
+FORMAT_OF_LOADER = {
+    **{f"{m}.{f}": "pickle" for m in _PICKLE for f in ("load", "loads", "Unpickler")},
+    "pandas.read_pickle": "pickle", "shelve.open": "pickle", "torch.load": "torch",
+    "torch.serialization.load": "torch", "joblib.load": "joblib",
+    "sklearn.externals.joblib.load": "joblib", "numpy.load": "numpy",
+}
 # loaders whose file argument is compared with what the module writes
 LOAD_FILE_ARG = {"torch.load": ("f", 0), "joblib.load": ("filename", 0), "pickle.load": ("file", 0),
                  "dill.load": ("file", 0), "cloudpickle.load": ("file", 0),
@@ -51,6 +71,8 @@ class UnsafeDeserialization(AstRule):
 
     VALID = [
         "import torch\nstate = torch.load(path, weights_only=True)",
+        "import pickle\ndef put(db, path):\n    with open(path, 'wb') as f:\n        pickle.dump(db, f)\n"
+        "def get(path):\n    with open(path, 'rb') as f:\n        return pickle.load(f)",
         "import torch\nclass C:\n    def save(self):\n        torch.save(self.cv, f'{self.dir}/cv.pt')\n"
         "    def load(self):\n        self.cv = torch.load(f'{self.dir}/cv.pt')",
         "import pickle\ndef put(db, path):\n    with open(path, 'wb') as f:\n        pickle.dump(db, f)\n"
@@ -66,8 +88,6 @@ class UnsafeDeserialization(AstRule):
     ]
     INVALID = [
         "import torch\nstate = torch.load(path)",
-        "import pickle\ndef put(db, path):\n    with open(path, 'wb') as f:\n        pickle.dump(db, f)\n"
-        "def get(path):\n    with open(path, 'rb') as f:\n        return pickle.load(f)",
         "import torch as T\nstate = T.load(path, map_location='cpu')",
         "from torch import load\nstate = load(path, weights_only=False)",
         "import pickle\nobj = pickle.loads(blob)",
@@ -86,6 +106,7 @@ class UnsafeDeserialization(AstRule):
         self._funcs: list[str] = []  # the enclosing functions
         self._handles: dict[tuple[str, str], tuple[str, str]] = {}  # (func, name) -> file key
         self._written: set[tuple[str, str]] = set()  # (scope, file) the module writes
+        self._formats: set[str] = set()  # serialisation formats the module writes
         self._pending: list[tuple[ast.Call, tuple[str, str] | None, tuple]] = []
 
     # --- which files the module writes, and which file each handle is ---------------------------
@@ -186,14 +207,17 @@ class UnsafeDeserialization(AstRule):
         name = self.qualified_name(node.func)
         if name is None:
             if isinstance(node.func, ast.Attribute) and node.func.attr == "to_pickle":
+                self._formats.add("pickle")
                 key = self._key(self._file_arg(node, ("path", 0)))  # df.to_pickle(path)
                 if key is not None:
                     self._written.add(key)
             return
-        if name in WRITERS:
-            key = self._key(self._file_arg(node, WRITERS[name]))
-            if key is not None:
-                self._written.add(key)
+        if name in FORMAT_OF_WRITER:
+            self._formats.add(FORMAT_OF_WRITER[name])
+            if name in WRITERS:
+                key = self._key(self._file_arg(node, WRITERS[name]))
+                if key is not None:
+                    self._written.add(key)
             return
         if name in ("torch.load", "pickle.load", "dill.load", "cloudpickle.load") \
                 and self._in_process_round_trip(node):
@@ -206,6 +230,8 @@ class UnsafeDeserialization(AstRule):
         for call, key, (name,) in self._pending:
             if key is not None and key in self._written:
                 continue  # the module wrote this file itself
+            if FORMAT_OF_LOADER.get(name) in self._formats:
+                continue  # the module writes this format itself: its own artefacts
             self._judge(call, name)
 
     def _judge(self, node: ast.Call, name: str) -> None:
