@@ -6,7 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
-from conftest import EMPTY_CONFIG, FIXTURES, run_cli, run_json
+from conftest import EMPTY_CONFIG, FIXTURES, ROOT, run_cli, run_json
 
 APP = FIXTURES / "core" / "app"
 
@@ -184,3 +184,11 @@ def test_behaviour_rules_skip_test_code_by_default(tmp_path):
     (tmp_path / "pyproject.toml").write_text('[tool.aiprivlint]\ntest-code = "maybe"\n')
     proc = run_cli("check", ".", cwd=tmp_path)
     assert proc.returncode == 2 and "test-code" in proc.stderr
+
+
+def test_the_repository_checks_itself_clean():
+    """aiprivlint on its own repository, default command, the project's configuration: exit 0
+    (what is suppressed there is documented in pyproject.toml)."""
+    proc = run_cli("check", ".", cwd=ROOT)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert "Found 0 findings" in proc.stdout

@@ -224,3 +224,20 @@ def test_imports_read_off_the_text_cover_what_ast_finds():
             continue
         missing = (imports_of(tree) | relative(tree)) - set(scan_imports(text))
         assert not missing, (path, missing)
+
+
+def test_bounded_values_do_not_depend_on_hash_order():
+    """``limit`` keeps the same labels whatever order a set iterates in: Python randomises
+    string hashes per process, and a pool worker must keep what the main process keeps."""
+    import subprocess
+    import sys
+
+    code = ("from aiprivlint.flow.values import Label, limit\n"
+            "labels = [Label('param', f'p{i}', 'x', i, (f'n{i}',)) for i in range(40)]\n"
+            "labels += [Label('ext', f'import:m{i}.f', 'x', i) for i in range(40)]\n"
+            "labels += [Label('personal', f'email{i}', 'x', i) for i in range(40)]\n"
+            "print(sorted(lb.sort_key() for lb in limit(labels)))\n")
+    outs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           env={**__import__("os").environ, "PYTHONHASHSEED": seed}).stdout
+            for seed in ("1", "2", "3", "4")}
+    assert len(outs) == 1

@@ -172,7 +172,7 @@ def limit(labels: Iterable[Label]) -> frozenset:
     if len(labels) <= MAX_LABELS:
         return labels
     # keep the symbolic ones (they stand for whole sets) and the first concrete ones in order
-    sym = [lb for lb in labels if is_symbolic(lb)]
+    sym = sorted((lb for lb in labels if is_symbolic(lb)), key=Label.sort_key)
     rest = sorted((lb for lb in labels if not is_symbolic(lb)), key=Label.sort_key)
     return frozenset(sym[:MAX_LABELS] + rest[:max(0, MAX_LABELS - len(sym[:MAX_LABELS]))])
 
