@@ -24,9 +24,11 @@ expression depth, labels per value, loop iterations, summary events, call depth.
 from __future__ import annotations
 
 import ast
-import re as _re_mod
+import re
 from dataclasses import replace
 from typing import Any, Callable
+
+from ..pyast import dotted
 
 from .model import CallSite, FunctionSite, ModuleInfo, Outcome, ParamSite, Registry, Use
 from .summary import Event, FuncSummary, ModuleSummary, Pos
@@ -150,17 +152,6 @@ class ClassInfo:
 def _param_names(node) -> list[str]:
     a = node.args
     return [p.arg for p in (*a.posonlyargs, *a.args, *a.kwonlyargs)]
-
-
-def dotted(node: ast.AST | None) -> str | None:
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
-        return ".".join(reversed(parts))
-    return None
 
 
 def last_name(node: ast.AST | None) -> str | None:
@@ -1064,53 +1055,34 @@ class Analysis:
                 out = got if out is None else join(out, got)
         return out
 
-    def _trans_attr(self, labels: frozenset, attr: str) -> frozenset:
+    def _transform(self, labels: frozenset, step: tuple, hook: str, arg: Any) -> frozenset:
+        """The labels of a part of a value: a symbolic label records the step (``.attr``,
+        ``[key]``, ``.method()``), a concrete one asks its kind (``Kind.attr/key/method``)."""
         if not labels:
             return labels
         out = set()
         kinds = self.reg.kinds
         for lb in labels:
             if lb.kind == PARAM or lb.kind == EXT:
-                out.add(_extend(lb, ("a", attr)))
+                out.add(_extend(lb, step))
                 continue
             k = kinds.get(lb.kind)
-            if k is None or k.attr is None:
+            fn = getattr(k, hook) if k is not None else None
+            if fn is None:
                 out.add(lb)
             else:
-                out.update(k.attr(lb, attr))
+                out.update(fn(lb, arg))
         return limit(out)
+
+    def _trans_attr(self, labels: frozenset, attr: str) -> frozenset:
+        return self._transform(labels, ("a", attr), "attr", attr)
 
     def _trans_key(self, labels: frozenset, key: Any) -> frozenset:
-        if not labels:
-            return labels
-        out = set()
-        kinds = self.reg.kinds
-        for lb in labels:
-            if lb.kind == PARAM or lb.kind == EXT:
-                out.add(_extend(lb, ("k", key if isinstance(key, (str, int)) else None)))
-                continue
-            k = kinds.get(lb.kind)
-            if k is None or k.key is None:
-                out.add(lb)
-            else:
-                out.update(k.key(lb, key))
-        return limit(out)
+        return self._transform(labels, ("k", key if isinstance(key, (str, int)) else None),
+                               "key", key)
 
     def _trans_method(self, labels: frozenset, name: str) -> frozenset:
-        if not labels:
-            return labels
-        out = set()
-        kinds = self.reg.kinds
-        for lb in labels:
-            if lb.kind == PARAM or lb.kind == EXT:
-                out.add(_extend(lb, ("m", name)))
-                continue
-            k = kinds.get(lb.kind)
-            if k is None or k.method is None:
-                out.add(lb)
-            else:
-                out.update(k.method(lb, name))
-        return limit(out)
+        return self._transform(labels, ("m", name), "method", name)
 
     def reduce(self, v: Val) -> Val:
         """A scalar taken from ``v`` (``float(x)``, ``x.item()``, ``max(x)``)."""
@@ -2088,7 +2060,7 @@ _EXECUTORS = {"run_in_executor": 1, "to_thread": 0, "run_in_threadpool": 0, "run
 _BUILTIN_OBJ = {n: Obj("builtin", (("name", n),)) for n in ("float", "int", "str", "bool")}
 _CONVERTERS = {n: Val(obj=o) for n, o in _BUILTIN_OBJ.items()}
 _RECORD_BASES = {"BaseModel", "TypedDict", "NamedTuple", "SQLModel", "Schema", "Document", "Model"}
-_CONFIG_CLASS_RE = _re_mod.compile(r"(Config|Configuration|Args|Arguments|Settings|Options|Params|"
+_CONFIG_CLASS_RE = re.compile(r"(Config|Configuration|Args|Arguments|Settings|Options|Params|"
                                    r"Parameters|Hparams|Env|Environment)$")
 
 
@@ -2224,10 +2196,8 @@ def _convert(consts: tuple | None, to: str) -> tuple | None:
     return tuple(out)
 
 
-import re as _re  # noqa: E402
-
-_PCT_SPEC = _re.compile(r"%[-+ #0]*\d*((?:\.\d+)?)([diouxXeEfFgGcrsa])")
-_BRACE_SPEC = _re.compile(r"\{[^{}]*?(?::([^{}]*))?\}")
+_PCT_SPEC = re.compile(r"%[-+ #0]*\d*((?:\.\d+)?)([diouxXeEfFgGcrsa])")
+_BRACE_SPEC = re.compile(r"\{[^{}]*?(?::([^{}]*))?\}")
 
 
 def _scaled(expr: ast.AST | None) -> int:

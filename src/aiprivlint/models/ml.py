@@ -740,8 +740,7 @@ MODEL = Model(
         "deepface.DeepFace.represent": face, "deepface.modules.representation.represent": face,
         "face_recognition.face_encodings": face, "face_recognition.api.face_encodings": face,
     },
-    prefixes=[*[(p, array_pass) for p in ARRAY_MODULES],
-              *[(p + ".", _pretrained) for p in ()]],
+    prefixes=[(p, array_pass) for p in ARRAY_MODULES],
     methods={
         "ml.tokenizer": {"*": tokenizer_method},
         "ml.model": {"*": model_method},

@@ -19,6 +19,8 @@ import functools
 import warnings
 from typing import Any, ClassVar, Iterable
 
+from ...pyast import dotted  # noqa: F401 - re-exported for the rules
+
 from ...findings import Severity
 
 
@@ -123,18 +125,6 @@ def walk(node: ast.AST, visits: dict[type, list], leaves: dict[type, list]) -> N
     if fns:
         for fn in fns:
             fn(node)
-
-
-def dotted(node: ast.AST | None) -> str | None:
-    """``a.b.c`` for a Name/Attribute chain, else None."""
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
-        return ".".join(reversed(parts))
-    return None
 
 
 def unstar(node: ast.expr) -> ast.expr:

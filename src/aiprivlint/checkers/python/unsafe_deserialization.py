@@ -12,10 +12,11 @@ written by the same module (``torch.save(x, f"{self.dir}/cv.pt")`` ... ``torch.l
 ``open(self.state_file, "rb")``, a cache it fills) stays quiet. The file is compared by its
 expression as written: an attribute, a call or a literal anywhere in the module, a bare local
 name only inside the same function. More generally, a module that writes a serialisation format
-itself (``pickle.dump``/``dumps``, ``torch.save``, ``joblib.dump``, ``np.save``, ``to_pickle``)
+itself (``pickle.dump``, ``torch.save``, ``joblib.dump``, ``np.save``, ``to_pickle``)
 works with its own artefacts of that format: a checkpoint it saves and resumes from, results it
-pickles and plots, state or messages it pickles between its own rounds or processes. Its loads of
-that format stay quiet. Loads are therefore decided when the module is left.
+pickles and plots. Its loads of files of that format stay quiet; ``pickle.loads(data)`` is still
+reported, since bytes may arrive over a network (a model server's request payload) even where the
+module pickles its own replies. Loads are therefore decided when the module is left.
 """
 
 from __future__ import annotations
@@ -47,7 +48,8 @@ WRITERS = {
 # messages it pickles between its own rounds or processes)
 _PICKLE = ("pickle", "_pickle", "cPickle", "dill", "cloudpickle")
 FORMAT_OF_WRITER = {
-    **{f"{m}.{f}": "pickle" for m in _PICKLE for f in ("dump", "dumps", "Pickler")},
+    # files only: dumps() makes bytes for someone else (a reply, a queue), no artefact of its own
+    **{f"{m}.{f}": "pickle" for m in _PICKLE for f in ("dump", "Pickler")},
     "pandas.to_pickle": "pickle", "torch.save": "torch", "joblib.dump": "joblib",
     "sklearn.externals.joblib.dump": "joblib", "numpy.save": "numpy", "numpy.savez": "numpy",
     "numpy.savez_compressed": "numpy",
@@ -230,8 +232,10 @@ class UnsafeDeserialization(AstRule):
         for call, key, (name,) in self._pending:
             if key is not None and key in self._written:
                 continue  # the module wrote this file itself
-            if FORMAT_OF_LOADER.get(name) in self._formats:
-                continue  # the module writes this format itself: its own artefacts
+            if FORMAT_OF_LOADER.get(name) in self._formats and not name.endswith(".loads"):
+                # the module writes this format itself: its own artefacts (files; bytes given
+                # to loads() may come over a network, as a server's request payload does)
+                continue
             self._judge(call, name)
 
     def _judge(self, node: ast.Call, name: str) -> None:
