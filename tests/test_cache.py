@@ -75,3 +75,27 @@ def test_cache_keys_each_file_by_its_stat_and_the_hash_of_what_was_scanned(tmp_p
         st = path.stat()
         assert (entry["size"], entry["mtime"]) == (st.st_size, st.st_mtime_ns), key
         assert entry["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest(), key
+
+
+def test_summaries_made_on_demand_are_cached(tmp_path):
+    """A helper module no flow starts in is analysed in phase 2 only when a flow crosses it;
+    its summary then goes in the cache, and the warm run reports the same cross-module flow."""
+    repo = tmp_path / "repo"
+    (repo / "svc").mkdir(parents=True)
+    (repo / "svc" / "__init__.py").write_text("")
+    (repo / "svc" / "audit.py").write_text(
+        "import logging\n\nlog = logging.getLogger(__name__)\n\n\n"
+        "def record(text):\n    log.info('reply: %s', text)\n")
+    (repo / "svc" / "app.py").write_text(
+        "from fastapi import FastAPI\nfrom openai import OpenAI\n\nfrom .audit import record\n\n"
+        "app = FastAPI()\nclient = OpenAI()\n\n\n@app.post('/chat')\ndef chat(body: dict):\n"
+        "    r = client.chat.completions.create(model='gpt-4o', messages=[\n"
+        "        {'role': 'user', 'content': body['message']}])\n"
+        "    record(r.choices[0].message.content)\n    return {'ok': True}\n")
+    cold = _json(tmp_path, "repo", "--select", "AIP203")
+    assert [f["path"] for f in cold["findings"]], cold
+    entries = json.loads(next((tmp_path / ".aiprivlint_cache").glob("results-*.json")).read_text())
+    helper = next(e for k, e in entries["files"].items() if k.endswith("audit.py"))
+    assert "lite" in helper["result"]["flow"] and "summary" in helper["result"]["flow"]
+    warm = _json(tmp_path, "repo", "--select", "AIP203")
+    assert warm["findings"] == cold["findings"]

@@ -323,8 +323,14 @@ class Engine:
             findings.extend(res.findings)
         projects = self._projects(paths, files, facts)
         self.flow_errors = []
+        self.flow_updated: list[str] = []
         self._files_by_rel = by_rel
         self._flow_phase(projects, results, findings, facts, gather, workers)
+        if cache is not None and self.flow_updated:
+            by_result = {r.rel: r for r in results}
+            for rel in self.flow_updated:  # the summaries made on demand, for the next run
+                cache.store(by_rel[rel].path, by_result[rel])
+            cache.save()
         errors.extend(self.flow_errors)
         for rule in project_rules:
             for proj in projects:
@@ -396,8 +402,10 @@ class Engine:
         from .flow.summary import ModuleSummary
 
         mods = {rel: ModuleSummary.from_json(doc) for rel, doc in summaries.items()}
+        by_result = {res.rel: res for res in results}
         new_findings, new_facts, errors = decide(projects, mods, self.selected | gather,
-                                                 self.options, lite, self._flow_loader(workers, lite))
+                                                 self.options, lite,
+                                                 self._flow_loader(workers, lite, by_result))
         self.flow_errors = errors
         findings.extend(f for f in new_findings if f.rule in self.selected)
         if not new_facts:
@@ -411,16 +419,38 @@ class Engine:
         for proj in projects:
             proj.facts.sort(key=lambda f: (f.path, f.line, f.kind))
 
-    def _flow_loader(self, workers: Workers | None, lite: dict[str, list]):
+    def _flow_loader(self, workers: Workers | None, lite: dict[str, list],
+                     results: dict[str, FileResult]):
         """Phase 2's on-demand analysis of the modules phase 1 left out (see ``decide``): in
-        the run's worker pool when it has one and there are several, else here."""
+        the run's worker pool when it has one and there are several, else here. A summary made
+        on demand is kept in the module's result (``flow["summary"]``), so the cache has it for
+        the next run (``flow_updated`` lists the results to store again)."""
+        from .flow.summary import ModuleSummary
+
         by_rel = self._files_by_rel
 
         def load(rels: list[str]) -> list:
-            files = [(by_rel.get(rel), _imports(lite.get(rel))) for rel in rels]
-            if workers is not None and len(rels) > 1:
-                return list(workers.pool.map(_analyse_in_worker, files))
-            return [_analyse(item, self.options) for item in files]
+            out: list = [None] * len(rels)
+            need = []
+            for i, rel in enumerate(rels):
+                res = results.get(rel)
+                doc = res.flow.get("summary") if res is not None and res.flow else None
+                if doc is not None:
+                    out[i] = ModuleSummary.from_json(doc)
+                else:
+                    need.append(i)
+            items = [(by_rel.get(rels[i]), _imports(lite.get(rels[i]))) for i in need]
+            if workers is not None and len(items) > 1:
+                got = list(workers.pool.map(_analyse_in_worker, items))
+            else:
+                got = [_analyse(item, self.options) for item in items]
+            for i, summary in zip(need, got):
+                out[i] = summary
+                res = results.get(rels[i])
+                if summary is not None and res is not None and res.flow is not None:
+                    res.flow = {**res.flow, "summary": summary.to_json()}
+                    self.flow_updated.append(rels[i])
+            return out
         return load
 
     def _projects(self, paths: list[str], files: list[SourceFile], facts: list[Fact]) -> list[Project]:
