@@ -1129,8 +1129,14 @@ class Analysis:
                     if got is not None:
                         return got
         if o is not None and o.type == "ext":
-            return Val(self._ext_path(base.labels, ("k", key if isinstance(key, (str, int)) else None)),
-                       None, Obj("ext", o.attrs, o.path + ("[]",)))
+            labels = self._ext_path(base.labels, ("k", key if isinstance(key, (str, int)) else None))
+            if reads and isinstance(key, str):
+                # an item of what another module or a library returned (a database row, a
+                # response's JSON): what its key names counts now (``row["email"]``)
+                got = self._read(key, base, base_node, False)
+                if got is not None and got.labels:
+                    labels = limit(labels | got.labels)
+            return Val(labels, None, Obj("ext", o.attrs, o.path + ("[]",)))
         if o is not None and o.type == "ref":
             return CLEAN
         if key is not _UNKNOWN:

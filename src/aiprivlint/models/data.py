@@ -106,8 +106,10 @@ def personal_read(key, base: Val, recv, is_attr: bool, module, node) -> Val | No
     fc = personal(key)
     if fc is None or _excluded(base, recv):
         return None
-    if base.obj is not None and base.obj.type not in ("inst", "record"):
-        # a client, a model, a logger: their attributes are no data
+    if base.obj is not None and base.obj.type not in ("inst", "record") and (
+            is_attr or base.obj.type != "ext"):
+        # a client, a model, a logger: their attributes are no data; but an item read from what
+        # a library returned (``db.execute(...).fetchone()["email"]``, a response's JSON) is
         return None
     source = "field"
     if any(lb.kind == REQUEST_INPUT for lb in base.labels):
