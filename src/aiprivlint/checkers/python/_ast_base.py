@@ -494,14 +494,22 @@ class AstRun:
         end_col = self._column(end_line, getattr(node, "end_col_offset", None) or 0)
         return line, col, end_line, end_col
 
-    def report(self, rule_id: str, node: ast.AST, message: str, details: dict | None,
-               severity: Severity | None) -> None:
+    def locate(self, node: ast.AST) -> tuple[int, int, int, int, str, int | None]:
+        """(line, column, end line, end column, source line, notebook cell) of a node, in the
+        file as stored (a notebook's raw JSON lines)."""
         line, col, end_line, end_col = self.position(node)
-        details = dict(details or {})
         context = self._line(line)
+        cell = None
         if self.nb is not None:
             line, col, cell = self.nb.raw_position(line, col - 1)
             end_line, end_col, _ = self.nb.raw_position(end_line, end_col - 1)
+        return line, col, end_line, end_col, context, cell
+
+    def report(self, rule_id: str, node: ast.AST, message: str, details: dict | None,
+               severity: Severity | None) -> None:
+        line, col, end_line, end_col, context, cell = self.locate(node)
+        details = dict(details or {})
+        if cell is not None:
             details.setdefault("cell", cell)
         self.ctx.report(rule_id, line, col, message, end_line=end_line, end_column=end_col,
                         details=details, context=context, severity=severity)

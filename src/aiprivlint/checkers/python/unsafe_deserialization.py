@@ -17,6 +17,12 @@ works with its own artefacts of that format: a checkpoint it saves and resumes f
 pickles and plots. Its loads of files of that format stay quiet; ``pickle.loads(data)`` is still
 reported, since bytes may arrive over a network (a model server's request payload) even where the
 module pickles its own replies. Loads are therefore decided when the module is left.
+
+Across modules: a load of a file named in the code (``"results.pkl"``, ``os.path.join(d,
+"partition.pkl")``) is decided per project, because another module may write it (the server that
+pickles ``results.pkl``, the notebook that plots it). Such a load becomes a ``deserialise-file``
+fact and every write of a named file a ``writes-file`` fact; the project rule
+``checkers/project/own_artefacts.py`` reports the loads of files no module of the project writes.
 """
 
 from __future__ import annotations
@@ -109,6 +115,8 @@ class UnsafeDeserialization(AstRule):
         self._handles: dict[tuple[str, str], tuple[str, str]] = {}  # (func, name) -> file key
         self._written: set[tuple[str, str]] = set()  # (scope, file) the module writes
         self._formats: set[str] = set()  # serialisation formats the module writes
+        self._names: dict[tuple[str, str], str] = {}  # (func, handle) -> file name it opened
+        self._written_names: set[str] = set()  # file names (last part) the module writes
         self._pending: list[tuple[ast.Call, tuple[str, str] | None, tuple]] = []
 
     # --- which files the module writes, and which file each handle is ---------------------------
@@ -142,9 +150,35 @@ class UnsafeDeserialization(AstRule):
     def _scope(self) -> str:
         return ".".join(self._funcs)
 
-    def _open_file(self, value: ast.expr) -> tuple[str, str] | None:
-        """The file key of ``open(X, mode)`` / ``X.open(mode)`` (written down when the mode
-        writes)."""
+    def _name(self, expr: ast.expr | None) -> str | None:
+        """The file name an expression ends in, when written in the code: ``"results.pkl"``,
+        ``f"{out}/results.pkl"``, ``os.path.join(d, "results.pkl")``, ``out / "results.pkl"``,
+        a handle opened on one of those (``np.save`` adds ``.npy``: compared without it)."""
+        name = None
+        if isinstance(expr, ast.Name):
+            return self._names.get((self._scope(), expr.id))
+        if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
+            name = expr.value
+        elif isinstance(expr, ast.JoinedStr) and expr.values:
+            last = expr.values[-1]
+            if isinstance(last, ast.Constant) and isinstance(last.value, str):
+                name = last.value
+        elif isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Div):
+            return self._name(expr.right)
+        elif isinstance(expr, ast.Call) and expr.args and (
+                (self.dotted_name(expr.func) or "").endswith("path.join")):
+            return self._name(expr.args[-1])
+        if not name:
+            return None
+        name = name.replace("\\", "/").rsplit("/", 1)[-1]
+        if name.endswith((".npy", ".npz")):
+            name = name[:-4]
+        # a name of its own (not "" or ".pkl" after a placeholder): letters before the suffix
+        return name if len(name.split(".")[0]) >= 2 else None
+
+    def _open_file(self, value: ast.expr) -> tuple[tuple[str, str], str | None] | None:
+        """The file key and name of ``open(X, mode)`` / ``X.open(mode)`` (written down when
+        the mode writes)."""
         if not isinstance(value, ast.Call):
             return None
         func = value.func
@@ -161,15 +195,20 @@ class UnsafeDeserialization(AstRule):
         key = self._key(target)
         if key is None:
             return None
+        name = self._name(target)
         ok, mode = self.literal(modes[0]) if modes else (True, "r")
         if ok and isinstance(mode, str) and any(c in mode for c in "wax"):
             self._written.add(key)
-        return key
+            if name:
+                self._written_names.add(name)
+        return key, name
 
     def _bind(self, name: str, value: ast.expr) -> None:
         got = self._open_file(value)
         if got is not None:
-            self._handles[(self._scope(), name)] = got
+            self._handles[(self._scope(), name)] = got[0]
+            if got[1]:
+                self._names[(self._scope(), name)] = got[1]
 
     def _empty_buffer(self, value: ast.expr) -> bool:
         return (isinstance(value, ast.Call) and not value.args and not value.keywords
@@ -210,63 +249,95 @@ class UnsafeDeserialization(AstRule):
         if name is None:
             if isinstance(node.func, ast.Attribute) and node.func.attr == "to_pickle":
                 self._formats.add("pickle")
-                key = self._key(self._file_arg(node, ("path", 0)))  # df.to_pickle(path)
+                target = self._file_arg(node, ("path", 0))  # df.to_pickle(path)
+                key = self._key(target)
                 if key is not None:
                     self._written.add(key)
+                if self._name(target):
+                    self._written_names.add(self._name(target))
             return
         if name in FORMAT_OF_WRITER:
             self._formats.add(FORMAT_OF_WRITER[name])
             if name in WRITERS:
-                key = self._key(self._file_arg(node, WRITERS[name]))
+                target = self._file_arg(node, WRITERS[name])
+                key = self._key(target)
                 if key is not None:
                     self._written.add(key)
+                fname = self._name(target)
+                if fname:
+                    self._written_names.add(fname)
             return
         if name in ("torch.load", "pickle.load", "dill.load", "cloudpickle.load") \
                 and self._in_process_round_trip(node):
             return
         where = LOAD_FILE_ARG.get(name)
-        key = self._key(self._file_arg(node, where)) if where else None
-        self._pending.append((node, key, (name,)))
+        target = self._file_arg(node, where) if where else None
+        self._pending.append((node, self._key(target), (name, self._name(target))))
 
     def leave_Module(self, node: ast.Module) -> None:
-        for call, key, (name,) in self._pending:
+        for fname in sorted(self._written_names):
+            self.fact("writes-file", node, name=fname)
+        for call, key, (name, fname) in self._pending:
             if key is not None and key in self._written:
                 continue  # the module wrote this file itself
             if FORMAT_OF_LOADER.get(name) in self._formats and not name.endswith(".loads"):
                 # the module writes this format itself: its own artefacts (files; bytes given
                 # to loads() may come over a network, as a server's request payload does)
                 continue
-            self._judge(call, name)
+            verdict = self._verdict(call, name)
+            if verdict is None:
+                continue
+            message, severity = verdict
+            if fname and name in LOAD_FILE_ARG:
+                # a file named in the code: another module of the project may write it (the
+                # server's results.pkl a plotting notebook reads); decided per project
+                self._defer(call, fname, message, severity)
+            else:
+                self.report(call, message, severity=severity)
 
-    def _judge(self, node: ast.Call, name: str) -> None:
+    def _defer(self, node: ast.Call, fname: str, message: str, severity: Severity | None) -> None:
+        """A ``deserialise-file`` fact: the finding, kept for the project phase
+        (``checkers/project/own_artefacts.py``). The source line is kept as a digest only (the
+        finding's fingerprint is computed from it; facts go in the cache)."""
+        import hashlib
+
+        line, col, end_line, end_col, context, cell = self._run.locate(node)
+        self._run.ctx.fact("deserialise-file", line, name=fname, message=message,
+                           severity=severity.name.lower() if severity else None, column=col,
+                           end_line=end_line, end_column=end_col, cell=cell,
+                           context=hashlib.sha256(context.strip().encode()).hexdigest()[:32])
+
+    def _verdict(self, node: ast.Call, name: str) -> tuple[str, Severity | None] | None:
+        """The message (and severity) of a finding at this load, or None."""
         if name == "torch.load":
             if self.kwarg_is(node, "weights_only", False):
-                self.report(node, "torch.load(..., weights_only=False) unpickles arbitrary objects "
-                            "from the checkpoint; pass weights_only=True or use safetensors")
-            elif self.kwarg(node, "weights_only") is None:
+                return ("torch.load(..., weights_only=False) unpickles arbitrary objects from the "
+                        "checkpoint; pass weights_only=True or use safetensors", None)
+            if self.kwarg(node, "weights_only") is None:
                 # torch >= 2.6 defaults to weights_only=True; older releases unpickle everything
-                self.report(node, "torch.load without weights_only=True unpickles arbitrary "
-                            "objects on torch < 2.6; pass weights_only=True explicitly or use "
-                            "safetensors", severity=Severity.MEDIUM)
+                return ("torch.load without weights_only=True unpickles arbitrary objects on "
+                        "torch < 2.6; pass weights_only=True explicitly or use safetensors",
+                        Severity.MEDIUM)
         elif name in PICKLE_LIKE:
             short = name.split(".")[-2] + "." + name.split(".")[-1]
-            self.report(node, f"{short} deserialises arbitrary Python objects: loading an "
-                        "untrusted model or data file runs its code; prefer safetensors, JSON or "
-                        "ONNX for artefacts you did not create")
+            return (f"{short} deserialises arbitrary Python objects: loading an untrusted model "
+                    "or data file runs its code; prefer safetensors, JSON or ONNX for artefacts "
+                    "you did not create", None)
         elif name == "numpy.load":
             if self.kwarg_is(node, "allow_pickle", True):
-                self.report(node, "np.load(..., allow_pickle=True) unpickles object arrays; keep "
-                            "allow_pickle=False for files you did not create")
+                return ("np.load(..., allow_pickle=True) unpickles object arrays; keep "
+                        "allow_pickle=False for files you did not create", None)
         elif name in YAML_LOAD:
             if not self._safe_yaml(node):
-                self.report(node, "yaml.load without a safe Loader can construct arbitrary Python "
-                            "objects; use yaml.safe_load or Loader=yaml.SafeLoader")
+                return ("yaml.load without a safe Loader can construct arbitrary Python objects; "
+                        "use yaml.safe_load or Loader=yaml.SafeLoader", None)
         elif name in YAML_UNSAFE:
-            self.report(node, f"{name} can construct arbitrary Python objects; use yaml.safe_load")
+            return (f"{name} can construct arbitrary Python objects; use yaml.safe_load", None)
         elif name in KERAS_LOAD:
             if self.kwarg_is(node, "safe_mode", False):
-                self.report(node, "load_model(..., safe_mode=False) allows arbitrary code in "
-                            "Lambda layers of the saved model; keep safe_mode=True")
+                return ("load_model(..., safe_mode=False) allows arbitrary code in Lambda layers "
+                        "of the saved model; keep safe_mode=True", None)
+        return None
 
     def _safe_yaml(self, node: ast.Call) -> bool:
         kw = self.kwarg(node, "Loader")
