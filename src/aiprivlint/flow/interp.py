@@ -266,14 +266,7 @@ class Analysis:
     # ------------------------------------------------------------------ names
     def _qualify(self, node: ast.AST | None) -> str | None:
         """The dotted name through imports (``T.load`` -> ``torch.load``), else as written."""
-        name = dotted(node)
-        if name is None:
-            return None
-        head, _, rest = name.partition(".")
-        target = self.aliases.get(head)
-        if target is None:
-            return name
-        return f"{target}.{rest}" if rest else target
+        return self.qualified(node) or dotted(node)
 
     def qualified(self, node: ast.AST | None) -> str | None:
         """The dotted name resolved through imports, or None when its head is no import."""
