@@ -323,13 +323,12 @@ class Engine:
             findings.extend(res.findings)
         projects = self._projects(paths, files, facts)
         self.flow_errors = []
-        self.flow_updated: list[str] = []
+        self.flow_updated: list[FileResult] = []
         self._files_by_rel = by_rel
         self._flow_phase(projects, results, findings, facts, gather, workers)
         if cache is not None and self.flow_updated:
-            by_result = {r.rel: r for r in results}
-            for rel in self.flow_updated:  # the summaries made on demand, for the next run
-                cache.store(by_rel[rel].path, by_result[rel])
+            for res in self.flow_updated:  # the summaries made on demand, for the next run
+                cache.store(by_rel[res.rel].path, res)
             cache.save()
         errors.extend(self.flow_errors)
         for rule in project_rules:
@@ -449,7 +448,7 @@ class Engine:
                 res = results.get(rels[i])
                 if summary is not None and res is not None and res.flow is not None:
                     res.flow = {**res.flow, "summary": summary.to_json()}
-                    self.flow_updated.append(rels[i])
+                    self.flow_updated.append(res)
             return out
         return load
 

@@ -15,3 +15,15 @@ def dotted(node: ast.AST | None) -> str | None:
         parts.append(node.id)
         return ".".join(reversed(parts))
     return None
+
+
+def through_imports(name: str | None, imports: dict[str, str]) -> str | None:
+    """``T.load`` -> ``torch.load`` when ``imports`` maps the head ``T`` to ``torch``; None when
+    the head is no imported name."""
+    if name is None:
+        return None
+    head, _, rest = name.partition(".")
+    target = imports.get(head)
+    if target is None:
+        return None
+    return f"{target}.{rest}" if rest else target

@@ -25,15 +25,13 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import replace
 from typing import Any, Callable
 
-from ..pyast import dotted
-
+from ..pyast import dotted, through_imports
 from .model import CallSite, FunctionSite, ModuleInfo, Outcome, ParamSite, Registry, Use
 from .summary import Event, FuncSummary, ModuleSummary, Pos
-from .values import (CLEAN, EMPTY, EXT, MAX_NEST, PARAM, Const, Label, Obj, Val, flat, is_symbolic,
-                     join, limit, lit, obj, param_label, trim)
+from .values import (CLEAN, EMPTY, EXT, PARAM, Const, Label, Obj, Val, flat, is_symbolic, join,
+                     limit, lit, param_label, trim)
 
 MAX_DEPTH = 60  # expression nesting followed
 MAX_LOOP = 3  # loop body passes
@@ -186,6 +184,8 @@ class Analysis:
         self.module_env = Env(None)
         self.funcs: list[FuncInfo] = []
         self.classes: list[ClassInfo] = []
+        self._fn_by_qual: dict[str, FuncInfo] = {}  # qualified name -> function (and lambdas)
+        self._cls_by_qual: dict[str, ClassInfo] = {}
         self.events: list[Event] = []
         self.facts: list[tuple] = []
         self.ext_calls: list[dict] = []
@@ -231,13 +231,6 @@ class Analysis:
         self._fn_by_qual[qual] = info
         return info
 
-    @property
-    def _fn_by_qual(self) -> dict:
-        d = getattr(self, "_fq", None)
-        if d is None:
-            d = self._fq = {}
-        return d
-
     def _def_class(self, node: ast.ClassDef, env: Env, prefix: str) -> ClassInfo:
         qual = f"{prefix}{node.name}" if prefix else node.name
         info = ClassInfo(qual, node, env)
@@ -256,13 +249,6 @@ class Analysis:
         info.record = fields
         return info
 
-    @property
-    def _cls_by_qual(self) -> dict:
-        d = getattr(self, "_cq", None)
-        if d is None:
-            d = self._cq = {}
-        return d
-
     # ------------------------------------------------------------------ names
     def _qualify(self, node: ast.AST | None) -> str | None:
         """The dotted name through imports (``T.load`` -> ``torch.load``), else as written."""
@@ -270,14 +256,7 @@ class Analysis:
 
     def qualified(self, node: ast.AST | None) -> str | None:
         """The dotted name resolved through imports, or None when its head is no import."""
-        name = dotted(node)
-        if name is None:
-            return None
-        head, _, rest = name.partition(".")
-        target = self.aliases.get(head)
-        if target is None:
-            return None
-        return f"{target}.{rest}" if rest else target
+        return through_imports(dotted(node), self.aliases)
 
     def _import(self, node, record_only: bool = False, env: Env | None = None) -> None:
         if isinstance(node, ast.Import):
@@ -675,7 +654,7 @@ class Analysis:
         if env.func is None and env.parent is None:
             v = env.vars.get(s.name)
             if v is None or v.obj is None or v.obj.type != "func":
-                info = self._def_function(s, env, None, "")
+                self._def_function(s, env, None, "")
             return
         # a def inside a function, a branch or a class body: declared when the block ran
         if env.cls is None and (s.name not in env.vars or env.vars[s.name].obj is None
@@ -905,7 +884,6 @@ class Analysis:
                 q = f"{o.get('q')}.{attr}"
                 return self._ref_val(q)
             if t == "ext":
-                ref = o.get("ref")
                 return Val(self._ext_path(base.labels, ("a", attr)), None,
                            Obj("ext", o.attrs, o.path + (attr,)))
             if t == "inst":

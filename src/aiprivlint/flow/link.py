@@ -27,7 +27,7 @@ from dataclasses import replace
 from .interp import Analysis
 from .model import CallSite, ModuleInfo, Outcome, Registry
 from .summary import Event, FuncSummary, ModuleSummary, Pos
-from .values import CLEAN, EXT, PARAM, Label, Obj, Val, flat, join, limit
+from .values import CLEAN, EXT, PARAM, Obj, Val, flat, limit
 
 MAX_DEPTH = 8
 
@@ -41,21 +41,13 @@ class _Shell(Analysis):
                          lambda n: Pos(0, 0, 0, 0), lambda n: "")
 
 
-class Linker:
-    def __init__(self, registry: Registry, summaries: dict[str, ModuleSummary],
-                 infos: dict[str, ModuleInfo] | None = None) -> None:
-        self.reg = registry
-        self.mods = summaries  # rel -> summary
-        self.infos: dict[str, ModuleInfo] = dict(infos or {})
-        self.shell = _Shell(registry)
-        self.index = _module_index(sorted(summaries))
-        self.calls = {rel: {c["id"]: c for c in s.ext_calls} for rel, s in summaries.items()}
-        self.memo: dict[tuple[str, str], Val] = {}
-        self.active: set[tuple[str, str]] = set()
-        self.new_events: list[Event] = []
-        self._emitted: set = set()
+class Modules:
+    """Which module of a project a dotted name imported by one of its modules names."""
 
-    # ------------------------------------------------------------------ modules
+    def __init__(self, rels) -> None:
+        self.rels = set(rels)
+        self.index = _module_index(sorted(self.rels))
+
     def module_of(self, dotted_name: str, importer: str) -> tuple[str, list[str]] | None:
         """(rel of the module, the remaining attribute names) for ``dotted_name`` imported by
         ``importer``; relative names start with dots."""
@@ -69,10 +61,10 @@ class Linker:
             for i in range(len(parts), 0, -1):
                 cand = posixpath.join(base, *parts[:i])
                 for rel in (cand + ".py", cand + "/__init__.py"):
-                    if rel in self.mods:
+                    if rel in self.rels:
                         return rel, parts[i:]
             init = posixpath.join(base, "__init__.py")
-            if init in self.mods and parts:
+            if init in self.rels and parts:
                 return init, parts
             return None
         parts = dotted_name.split(".")
@@ -81,6 +73,25 @@ class Linker:
             if cands:
                 return _nearest(cands, importer), parts[i:]
         return None
+
+
+class Linker:
+    def __init__(self, registry: Registry, summaries: dict[str, ModuleSummary],
+                 infos: dict[str, ModuleInfo] | None = None) -> None:
+        self.reg = registry
+        self.mods = summaries  # rel -> summary
+        self.infos: dict[str, ModuleInfo] = dict(infos or {})
+        self.shell = _Shell(registry)
+        self.modules = Modules(summaries)
+        self.calls = {rel: {c["id"]: c for c in s.ext_calls} for rel, s in summaries.items()}
+        self.memo: dict[tuple[str, str], Val] = {}
+        self.active: set[tuple[str, str]] = set()
+        self.new_events: list[Event] = []
+        self._emitted: set = set()
+
+    # ------------------------------------------------------------------ modules
+    def module_of(self, dotted_name: str, importer: str) -> tuple[str, list[str]] | None:
+        return self.modules.module_of(dotted_name, importer)
 
     # ------------------------------------------------------------------ references
     def resolve(self, rel: str, ref: str, depth: int = 0) -> Val:
@@ -127,7 +138,6 @@ class Linker:
         else:
             # a submodule (pkg/__init__.py, then pkg.sub)
             if mod.endswith("__init__.py"):
-                sub = self.module_of(".".join(rest), mod) if False else None
                 base = posixpath.dirname(mod)
                 for cand in (posixpath.join(base, head + ".py"), posixpath.join(base, head, "__init__.py")):
                     if cand in self.mods:

@@ -34,13 +34,17 @@ EXCLUDED_ROOTS = {"os", "sys", "environ", "config", "cfg", "conf", "settings", "
 EXCLUDED_RECEIVER_RE = re.compile(r"(?i)(config|settings|secret|schema|column|pattern|regex|"
                                   r"recogni[sz]er|validator|template|example|fake|mock|dummy)s?$")
 REDACT_RE = re.compile(r"(?i)^_*(redact|anonymi[sz]e|pseudonymi[sz]e|mask_pii|scrub)")
-ANONYMIZERS = {
+# the Presidio text anonymisers (also a pseudonymisation fact: checkers/python/mitigation_facts)
+PRESIDIO_TEXT = {
     "presidio_anonymizer.AnonymizerEngine": "presidio AnonymizerEngine",
     "presidio_anonymizer.BatchAnonymizerEngine": "presidio BatchAnonymizerEngine",
-    "presidio_anonymizer.engine.AnonymizerEngine": "presidio AnonymizerEngine",
     "langchain_experimental.data_anonymizer.PresidioAnonymizer": "langchain PresidioAnonymizer",
     "langchain_experimental.data_anonymizer.PresidioReversibleAnonymizer":
         "langchain PresidioReversibleAnonymizer",
+}
+ANONYMIZERS = {
+    **PRESIDIO_TEXT,
+    "presidio_anonymizer.engine.AnonymizerEngine": "presidio AnonymizerEngine",
     "scrubadub.Scrubber": "scrubadub Scrubber",
 }
 ANONYMIZER_METHODS = {"clean", "clean_documents", "anonymize", "anonymize_list", "anonymize_dict",

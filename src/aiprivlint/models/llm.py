@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import re
 
-from ..flow.model import CallSite, Kind, Model, Outcome, Use, same_obj
+from ..flow.model import CallSite, Kind, Model, Outcome, Use
 from ..flow.values import CLEAN, Label, Obj, Val, flat, is_literal, limit, obj
 from .kinds import (EMBEDDING, EMBEDDING_RESPONSE, OUTPUT, SCORE, SCORES_RESPONSE)
 
@@ -468,7 +468,6 @@ def _lc_ctor(site: CallSite) -> Val | Outcome | None:
         m = models[0].obj
         content = site.content()
         if last in LC_SENDING_FACTORIES:
-            vals = _content_vals(site)
             return request(site, m.get("provider"), site.dotted or last, local=bool(m.get("local")),
                            kind="embed")
         return Val(content.labels, None, Obj("llm.model", m.attrs))

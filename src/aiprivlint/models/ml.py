@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 
-from ..flow.model import CallSite, Kind, Model, Outcome
+from ..flow.model import CallSite, Kind, Model
 from ..flow.values import CLEAN, EMPTY, Label, Obj, Val, flat, is_literal, limit, obj
 from .llm import response_attr
 from .kinds import (EMBEDDING, EMBEDDING_RESPONSE, FILE, GENERATE_SCORES, OUTPUT, PERSONAL,

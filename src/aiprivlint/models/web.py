@@ -25,7 +25,7 @@ Streamlit script, display calls (``st.write``, ``st.json``, ``st.dataframe`` ...
 from __future__ import annotations
 
 from ..flow.model import CallSite, FunctionSite, Kind, Model, Outcome, ParamSite, Use
-from ..flow.values import CLEAN, EMPTY, Label, Obj, Val, flat, limit, obj
+from ..flow.values import CLEAN, Label, Val, obj
 from .kinds import PERSONAL, PROMPT, REQUEST_INPUT, USER, personal
 
 WEB_FRAMEWORKS = ("fastapi", "flask", "starlette", "quart", "sanic", "aiohttp", "litestar",
@@ -107,6 +107,20 @@ def _handler(where: str, **more) -> dict:
     return {"kind": "handler", "where": where, "response": True, **more}
 
 
+def _staged(name: str, methods, where: str, compute: str, respond: str) -> dict | None:
+    """A serving class whose ``compute`` method's result the server hands to ``respond`` (when
+    the class defines it) before it goes to the client: the response is ``respond``'s, bound
+    from what ``compute`` returns."""
+    if respond in methods:
+        if name == respond:
+            return _handler(where, bound_from=compute)
+        if name == compute:
+            return {"kind": "handler", "where": where, "response": False}
+    elif name == compute:
+        return _handler(where)
+    return None
+
+
 def decorated(fs: FunctionSite) -> dict | None:
     m = fs.module
     bentoml = m.imports("bentoml")
@@ -150,33 +164,17 @@ def class_method(fs: FunctionSite) -> dict | None:
         if name == "__call__" or (not name.startswith("_") and name not in (
                 "reconfigure", "check_health") and name not in fs.extra.get("self_called", ())):
             return _handler("Ray Serve deployment")
+    staged = None
     if any(b in ("kserve.Model", "kserve.model.Model", "kserve.KFModel", "kfserving.KFModel")
            for b in bases):
-        if "postprocess" in methods:
-            if name == "postprocess":
-                return _handler("KServe model", bound_from="predict")
-            if name == "predict":
-                return {"kind": "handler", "where": "KServe model", "response": False}
-        elif name == "predict":
-            return _handler("KServe model")
-    if any(b.startswith("ts.torch_handler") for b in bases):
-        if "postprocess" in methods:
-            if name == "postprocess":
-                return _handler("TorchServe handler", bound_from="inference")
-            if name == "inference":
-                return {"kind": "handler", "where": "TorchServe handler", "response": False}
-        elif name == "inference":
-            return _handler("TorchServe handler")
-        if name == "handle":
-            return _handler("TorchServe handler")
-    if any(b in ("litserve.LitAPI", "litserve.api.LitAPI") for b in bases):
-        if "encode_response" in methods:
-            if name == "encode_response":
-                return _handler("LitServe API", bound_from="predict")
-            if name == "predict":
-                return {"kind": "handler", "where": "LitServe API", "response": False}
-        elif name == "predict":
-            return _handler("LitServe API")
+        staged = _staged(name, methods, "KServe model", "predict", "postprocess")
+    if staged is None and any(b.startswith("ts.torch_handler") for b in bases):
+        staged = _handler("TorchServe handler") if name == "handle" else _staged(
+            name, methods, "TorchServe handler", "inference", "postprocess")
+    if staged is None and any(b in ("litserve.LitAPI", "litserve.api.LitAPI") for b in bases):
+        staged = _staged(name, methods, "LitServe API", "predict", "encode_response")
+    if staged is not None:
+        return staged
     if any(b in ("mlflow.pyfunc.PythonModel", "mlflow.pyfunc.model.PythonModel") for b in bases) \
             and name == "predict":
         return _handler("MLflow pyfunc model")

@@ -111,10 +111,6 @@ def _name_like(secret: str) -> bool:
     return len(parts) >= 4 and max(map(len, parts)) <= 12
 
 
-def wordy_type(plugin: Any) -> bool:
-    return getattr(plugin, "secret_type", "") in WORDY_TYPES
-
-
 _BASE64 = re.compile(r"(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?")
 
 
@@ -140,13 +136,14 @@ def is_placeholder(secret: str, plugin: Any) -> bool:
     secret = secret.strip("{}\"'`,; ")
     if not secret:
         return True
-    decoded = _k8s_base64(secret) if wordy_type(plugin) else None
+    secret_type = getattr(plugin, "secret_type", "")
+    wordy = secret_type in WORDY_TYPES
+    decoded = _k8s_base64(secret) if wordy else None
     if decoded is not None:
         return is_placeholder(decoded, plugin)  # a Kubernetes Secret's data: judge the value
     if _RESOURCE_ID.fullmatch(secret) or _PUBLIC_BY_DESIGN.fullmatch(secret):
         return True
-    wordy = wordy_type(plugin)
-    if getattr(plugin, "secret_type", "") in GENERIC_TYPES and _name_like(secret):
+    if secret_type in GENERIC_TYPES and _name_like(secret):
         return True
     if (_MARKERS_ANYWHERE if wordy else _MARKERS).search(secret) or _low_diversity(secret):
         return True

@@ -19,7 +19,7 @@ import functools
 import warnings
 from typing import Any, ClassVar, Iterable
 
-from ...pyast import dotted  # noqa: F401 - re-exported for the rules
+from ...pyast import dotted, through_imports  # noqa: F401 - dotted re-exported for the rules
 
 from ...findings import Severity
 
@@ -377,14 +377,7 @@ class RuleBase:
     def qualified_name(self, node) -> str | None:
         """The dotted name resolved through imports (``T.load`` -> ``torch.load``), or None when
         its head is not an imported name."""
-        name = self.dotted_name(node)
-        if name is None:
-            return None
-        head, _, rest = name.partition(".")
-        target = self.imports.get(head)
-        if target is None:
-            return None
-        return f"{target}.{rest}" if rest else target
+        return through_imports(self.dotted_name(node), self.imports)
 
     def is_imported(self, module_prefix: str) -> bool:
         """Whether anything from ``module_prefix`` (e.g. ``"openai"``) was imported so far."""

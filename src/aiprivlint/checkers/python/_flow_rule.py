@@ -155,13 +155,11 @@ def neighbours(projects: list[tuple[dict, dict, list[str]]], load) -> list[dict[
     an analysed module offers; up to ``MAX_HOPS`` imports away, ``MAX_ON_DEMAND`` at most per
     project. ``projects``: (analysed rel -> summary, left-out rel -> its imports, every rel)
     for each project; one hop of every project is loaded in one batch (in parallel)."""
-    from ...flow.link import Linker, _module_index
+    from ...flow.link import Modules
 
     states = []
     for full, lite, rels in projects:
-        finder = Linker.__new__(Linker)
-        finder.mods = {r: None for r in rels}
-        finder.index = _module_index(sorted(rels))
+        finder = Modules(rels)
         importers: dict[str, set[str]] = {}
         for rel, names in lite.items():
             for name in names:

@@ -118,21 +118,17 @@ def analyse_file(path: Path, rel: str, notebook: bool, registry: Registry,
 
 
 def imports_of(tree: ast.Module) -> set[str]:
-    """Every module path an import names, with its parents; ``from a.b import c`` adds
-    ``a.b.c`` too (the ``Summary.imports`` of the gates)."""
-    out: set[str] = set()
+    """``Summary.imports`` of the gates: every module path an import names, with its parents;
+    ``from a.b import c`` adds ``a.b.c`` too."""
+    from ._ast_base import Summary
+
+    summary = Summary(tree)
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            for a in node.names:
-                parts = a.name.split(".")
-                out.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            parts = node.module.split(".")
-            out.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
-            for a in node.names:
-                if a.name != "*":
-                    out.add(f"{node.module}.{a.name}")
-    return out
+            summary.visit_Import(node)
+        elif isinstance(node, ast.ImportFrom):
+            summary.visit_ImportFrom(node)
+    return summary.imports
 
 
 # an import statement at the start of a line: ``from .a.b import (c, d)``, ``import a.b as c``

@@ -366,7 +366,6 @@ class WeakDpBudget(FlowRule):
         info = ev.info
         if info.get("disabled"):
             return  # DP switched off: AIP201's business, not a budget question
-        where = info.get("where", {})
         n = None
         if "n" in ev.args:
             got = self._resolve(ev.args["n"], ev.module, ctx)

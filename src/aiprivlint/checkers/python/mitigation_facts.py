@@ -37,17 +37,14 @@ from ._lazy import cst
 from . import CodeRule, literal_value
 from ._ast_base import Summary
 from ...discovery import is_test_path
+from ...models.data import PRESIDIO_TEXT
 
 SHA40 = re.compile(r"^[0-9a-f]{40}$")
 
 PRESIDIO = {
-    "presidio_anonymizer.AnonymizerEngine": "presidio AnonymizerEngine",
-    "presidio_anonymizer.BatchAnonymizerEngine": "presidio BatchAnonymizerEngine",
+    **PRESIDIO_TEXT,
     "presidio_image_redactor.ImageRedactorEngine": "presidio ImageRedactorEngine",
     "presidio_image_redactor.DicomImageRedactorEngine": "presidio DicomImageRedactorEngine",
-    "langchain_experimental.data_anonymizer.PresidioAnonymizer": "langchain PresidioAnonymizer",
-    "langchain_experimental.data_anonymizer.PresidioReversibleAnonymizer":
-        "langchain PresidioReversibleAnonymizer",
 }
 HASH_FUNCS = {f"hashlib.{n}" for n in (
     "sha1", "sha224", "sha256", "sha384", "sha512", "sha3_256", "sha3_512", "blake2b", "blake2s",

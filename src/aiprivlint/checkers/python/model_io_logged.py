@@ -141,7 +141,6 @@ class ModelIOLogged(FlowRule):
     def judge(self, ev: Event, ctx: Context) -> None:
         rel = ev.module
         meta = ctx.meta(rel)
-        via = ev.info.get("via", "print")
         roles = ctx.enclosing_roles(rel, ev.func)
         in_handler = any(r.get("kind") in ("handler", "tool") for r in roles)
         runnable = meta.get("notebook") or meta.get("tutorial") or meta.get("script")

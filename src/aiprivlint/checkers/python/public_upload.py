@@ -64,7 +64,7 @@ Deduplication, one finding per publication:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ...findings import Severity
 from ...flow.model import CallSite, Model, Outcome, Use

@@ -112,10 +112,10 @@ class UnsafeDeserialization(AstRule):
         super().__init__(runner)
         self._buffers: set[str] = set()  # names bound to an empty io.BytesIO() of this file
         self._funcs: list[str] = []  # the enclosing functions
-        self._handles: dict[tuple[str, str], tuple[str, str]] = {}  # (func, name) -> file key
+        # (func, handle name) -> (file key, file name) of the file it was opened on
+        self._handles: dict[tuple[str, str], tuple[tuple[str, str], str | None]] = {}
         self._written: set[tuple[str, str]] = set()  # (scope, file) the module writes
         self._formats: set[str] = set()  # serialisation formats the module writes
-        self._names: dict[tuple[str, str], str] = {}  # (func, handle) -> file name it opened
         self._written_names: set[str] = set()  # file names (last part) the module writes
         self._pending: list[tuple[ast.Call, tuple[str, str] | None, tuple]] = []
 
@@ -141,7 +141,7 @@ class UnsafeDeserialization(AstRule):
             if expr.id in self._buffers:
                 return None
             got = self._handles.get((self._scope(), expr.id))
-            return got if got is not None else (self._scope(), expr.id)
+            return got[0] if got is not None else (self._scope(), expr.id)
         try:
             return "", ast.unparse(expr)
         except Exception:  # noqa: BLE001 - an odd node: not comparable
@@ -156,7 +156,8 @@ class UnsafeDeserialization(AstRule):
         a handle opened on one of those (``np.save`` adds ``.npy``: compared without it)."""
         name = None
         if isinstance(expr, ast.Name):
-            return self._names.get((self._scope(), expr.id))
+            got = self._handles.get((self._scope(), expr.id))
+            return got[1] if got is not None else None
         if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
             name = expr.value
         elif isinstance(expr, ast.JoinedStr) and expr.values:
@@ -195,20 +196,15 @@ class UnsafeDeserialization(AstRule):
         key = self._key(target)
         if key is None:
             return None
-        name = self._name(target)
         ok, mode = self.literal(modes[0]) if modes else (True, "r")
         if ok and isinstance(mode, str) and any(c in mode for c in "wax"):
-            self._written.add(key)
-            if name:
-                self._written_names.add(name)
-        return key, name
+            self._wrote(target)
+        return key, self._name(target)
 
     def _bind(self, name: str, value: ast.expr) -> None:
         got = self._open_file(value)
         if got is not None:
-            self._handles[(self._scope(), name)] = got[0]
-            if got[1]:
-                self._names[(self._scope(), name)] = got[1]
+            self._handles[(self._scope(), name)] = got
 
     def _empty_buffer(self, value: ast.expr) -> bool:
         return (isinstance(value, ast.Call) and not value.args and not value.keywords
@@ -244,28 +240,26 @@ class UnsafeDeserialization(AstRule):
         positional = [v for k, v in args_in_order(node) if k is None]
         return positional[where[1]] if len(positional) > where[1] else None
 
+    def _wrote(self, target: ast.expr | None) -> None:
+        """The module writes the file ``target`` names."""
+        key = self._key(target)
+        if key is not None:
+            self._written.add(key)
+        fname = self._name(target)
+        if fname:
+            self._written_names.add(fname)
+
     def visit_Call(self, node: ast.Call) -> None:
         name = self.qualified_name(node.func)
         if name is None:
             if isinstance(node.func, ast.Attribute) and node.func.attr == "to_pickle":
                 self._formats.add("pickle")
-                target = self._file_arg(node, ("path", 0))  # df.to_pickle(path)
-                key = self._key(target)
-                if key is not None:
-                    self._written.add(key)
-                if self._name(target):
-                    self._written_names.add(self._name(target))
+                self._wrote(self._file_arg(node, ("path", 0)))  # df.to_pickle(path)
             return
         if name in FORMAT_OF_WRITER:
             self._formats.add(FORMAT_OF_WRITER[name])
             if name in WRITERS:
-                target = self._file_arg(node, WRITERS[name])
-                key = self._key(target)
-                if key is not None:
-                    self._written.add(key)
-                fname = self._name(target)
-                if fname:
-                    self._written_names.add(fname)
+                self._wrote(self._file_arg(node, WRITERS[name]))
             return
         if name in ("torch.load", "pickle.load", "dill.load", "cloudpickle.load") \
                 and self._in_process_round_trip(node):
