@@ -796,14 +796,7 @@ class Analysis:
         becomes a vector of scores)."""
         if not self._loops or not labels:
             return labels
-        out = set()
-        for lb in labels:
-            k = self.reg.kinds.get(lb.kind)
-            if k is not None and k.collect is not None:
-                out.update(k.collect(lb))
-            else:
-                out.add(lb)
-        return limit(out)
+        return self._collect_in_loop(labels)
 
     def _mutate(self, target: ast.AST, add: Val, env: Env, key: str | None = None,
                 whole: Val | None = None) -> None:
@@ -1374,6 +1367,7 @@ class Analysis:
         return Val(labels, None, None, None, elt if not isinstance(node, ast.DictComp) else None)
 
     def _collect_in_loop(self, labels: frozenset) -> frozenset:
+        """Each label as its kind collects it (``Kind.collect``: a score becomes a vector)."""
         out = set()
         for lb in labels:
             k = self.reg.kinds.get(lb.kind)
