@@ -60,6 +60,8 @@ FORMAT_OF_WRITER = {
     "sklearn.externals.joblib.dump": "joblib", "numpy.save": "numpy", "numpy.savez": "numpy",
     "numpy.savez_compressed": "numpy",
 }
+# bytes writers: messages of the project's own protocol (a worker's reply, a queue item)
+FORMAT_OF_BYTES_WRITER = {f"{m}.dumps": "pickle" for m in _PICKLE}
 FORMAT_OF_LOADER = {
     **{f"{m}.{f}": "pickle" for m in _PICKLE for f in ("load", "loads", "Unpickler")},
     "pandas.read_pickle": "pickle", "shelve.open": "pickle", "torch.load": "torch",
@@ -115,7 +117,8 @@ class UnsafeDeserialization(AstRule):
         # (func, handle name) -> (file key, file name) of the file it was opened on
         self._handles: dict[tuple[str, str], tuple[tuple[str, str], str | None]] = {}
         self._written: set[tuple[str, str]] = set()  # (scope, file) the module writes
-        self._formats: set[str] = set()  # serialisation formats the module writes
+        self._formats: set[str] = set()  # serialisation formats the module writes to files
+        self._byte_formats: set[str] = set()  # formats it serialises to bytes (dumps)
         self._written_names: set[str] = set()  # file names (last part) the module writes
         self._pending: list[tuple[ast.Call, tuple[str, str] | None, tuple]] = []
 
@@ -256,6 +259,9 @@ class UnsafeDeserialization(AstRule):
                 self._formats.add("pickle")
                 self._wrote(self._file_arg(node, ("path", 0)))  # df.to_pickle(path)
             return
+        if name in FORMAT_OF_BYTES_WRITER:
+            self._byte_formats.add(FORMAT_OF_BYTES_WRITER[name])
+            return
         if name in FORMAT_OF_WRITER:
             self._formats.add(FORMAT_OF_WRITER[name])
             if name in WRITERS:
@@ -271,25 +277,34 @@ class UnsafeDeserialization(AstRule):
     def leave_Module(self, node: ast.Module) -> None:
         for fname in sorted(self._written_names):
             self.fact("writes-file", node, name=fname)
+        for fmt in sorted(self._formats):
+            self.fact("writes-format", node, format=fmt, to="file")
+        for fmt in sorted(self._byte_formats - self._formats):
+            self.fact("writes-format", node, format=fmt, to="bytes")
         for call, key, (name, fname) in self._pending:
             if key is not None and key in self._written:
                 continue  # the module wrote this file itself
-            if FORMAT_OF_LOADER.get(name) in self._formats and not name.endswith(".loads"):
-                # the module writes this format itself: its own artefacts (files; bytes given
-                # to loads() may come over a network, as a server's request payload does)
+            fmt = FORMAT_OF_LOADER.get(name)
+            if fmt in self._formats and not name.endswith(".loads"):
+                # the module writes this format to files itself: its own artefacts
                 continue
             verdict = self._verdict(call, name)
             if verdict is None:
                 continue
             message, severity = verdict
-            if fname and name in LOAD_FILE_ARG:
-                # a file named in the code: another module of the project may write it (the
-                # server's results.pkl a plotting notebook reads); decided per project
-                self._defer(call, fname, message, severity)
-            else:
-                self.report(call, message, severity=severity)
+            if fmt is None:
+                self.report(call, message, severity=severity)  # yaml, keras: no artefact format
+                continue
+            # another module of the project may write what this one loads (the server's
+            # results.pkl a plotting notebook reads, the replies its workers pickle), and the
+            # project may require a torch that loads weights only: decided per project
+            via = "bytes" if name.endswith(".loads") else "file"
+            torch_default = name == "torch.load" and self.kwarg(call, "weights_only") is None
+            self._defer(call, fname if via == "file" else None, message, severity,
+                        format=fmt, via=via, torch_default=torch_default)
 
-    def _defer(self, node: ast.Call, fname: str, message: str, severity: Severity | None) -> None:
+    def _defer(self, node: ast.Call, fname: str | None, message: str, severity: Severity | None,
+               **how) -> None:
         """A ``deserialise-file`` fact: the finding, kept for the project phase
         (``checkers/project/own_artefacts.py``). The source line is kept as a digest only (the
         finding's fingerprint is computed from it; facts go in the cache)."""
@@ -299,7 +314,8 @@ class UnsafeDeserialization(AstRule):
         self._run.ctx.fact("deserialise-file", line, name=fname, message=message,
                            severity=severity.name.lower() if severity else None, column=col,
                            end_line=end_line, end_column=end_col, cell=cell,
-                           context=hashlib.sha256(context.strip().encode()).hexdigest()[:32])
+                           context=hashlib.sha256(context.strip().encode()).hexdigest()[:32],
+                           **how)
 
     def _verdict(self, node: ast.Call, name: str) -> tuple[str, Severity | None] | None:
         """The message (and severity) of a finding at this load, or None."""
