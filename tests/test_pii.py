@@ -38,6 +38,7 @@ def entities(matches) -> set[tuple[str, str | None]]:
 
 @pytest.mark.parametrize("text,expected", [
     ("write to marta.kowalska@gmail.com today", ("EMAIL", None)),
+    ("ask tomasz@orbit.dev", ("EMAIL", None)),  # a person at an organisation's domain
     ("Tel. +49 30 901820", ("PHONE", None)),
     ("call 0049 151 23456789", ("PHONE", None)),
     ("IBAN DE44 5001 0517 5407 3249 31", ("IBAN", None)),
@@ -79,6 +80,8 @@ def test_scan_text_finds(text, expected):
     "4539148803436468", "4539 1488 0343 6468",
     "789345109", "63052187785",  # digits-only ids with nothing saying what they are
     "Order 2024-0001-17 shipped", "3.14159265358979",
+    "orbit@orbit.dev", "t@e.com",  # an organisation's own mailbox; a dummy nobody owns
+    "192.192.192.192",  # one octet typed four times
 ])
 def test_scan_text_quiet(text):
     assert scan_text(text) == [], scan_text(text)

@@ -308,6 +308,11 @@ def email_ok(local: str, domain: str) -> bool:
         return False  # Example1@, github-username@, your.email@: a slot for an address
     if d.endswith(lexicon.MACHINE_DOMAIN_SUFFIXES):
         return False  # a service account or a machine identity, not a person
+    name = d.rsplit(".", 1)[0].rsplit(".", 1)[-1]  # the domain's own name: "khoj" of khoj.dev
+    if low == name:
+        return False  # acme@acme.io: the organisation's own mailbox, not a person's
+    if len(low) <= 2 and len(name) <= 2:
+        return False  # t@e.com, ab@cd.io: a dummy nobody owns as a person
     if d.endswith(lexicon.INSTITUTIONAL_SUFFIXES) or d.rsplit(".", 1)[0].endswith(".gov"):
         return False
     if d in lexicon.BIG_FREE_PROVIDERS and low in lexicon.GIVEN_NAMES:
@@ -353,6 +358,8 @@ _NON_GLOBAL_V4 = tuple(
 def ipv4_personal(text: str) -> bool:
     """A public unicast IPv4 address (the caller checked the dotted-quad shape)."""
     if text in _WELL_KNOWN_IPS or len(set(text) - {"."}) == 1:  # 11.111.11.111: a placeholder
+        return False
+    if len(set(text.split("."))) == 1:  # 192.192.192.192: one octet typed four times
         return False
     try:
         a, b, c, d = (int(x) for x in text.split("."))
