@@ -186,6 +186,21 @@ def test_behaviour_rules_skip_test_code_by_default(tmp_path):
     assert proc.returncode == 2 and "test-code" in proc.stderr
 
 
+def test_field_names_of_a_unit_tests_dummy_frame_are_not_reported_by_default(tmp_path):
+    """AIP102 reports a schema where the code under test has it, not in the dummy frame a unit
+    test builds with the same columns; test-code = "check" reports both."""
+    frame = 'import pandas as pd\ndf = pd.DataFrame({"income": [1, 2], "label": [0, 1]})\n'
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_split.py").write_text(frame + "part = df[['income']]\n")
+    (tmp_path / "features.py").write_text(frame + "X = df[['income']]\n")
+    (tmp_path / "pyproject.toml").write_text("[tool.aiprivlint]\n")
+    _, doc = run_json(".", "--select", "AIP102", cwd=tmp_path)
+    assert {f["path"] for f in doc["findings"]} == {"features.py"}
+    (tmp_path / "pyproject.toml").write_text('[tool.aiprivlint]\ntest-code = "check"\n')
+    _, doc = run_json(".", "--select", "AIP102", cwd=tmp_path)
+    assert {f["path"] for f in doc["findings"]} == {"features.py", "tests/test_split.py"}
+
+
 def test_the_repository_checks_itself_clean():
     """aiprivlint on its own repository, default command, the project's configuration: exit 0
     (what is suppressed there is documented in pyproject.toml)."""
