@@ -341,6 +341,20 @@ def _gone(lb: Label) -> tuple:
     return ()
 
 
+# the structure of a message or a tool call handed in as a prompt: who sent it, how, which
+# tool, not what it says (``message.role``, ``part.get("name")``, ``call.id``)
+PROMPT_STRUCTURE = frozenset({"role", "type", "id", "name", "tool_call_id", "tool_use_id",
+                              "status", "index", "created_at", "timestamp", "model"})
+
+
+def _prompt_attr(lb: Label, name: str) -> tuple:
+    return () if name in PROMPT_STRUCTURE else (lb,)
+
+
+def _prompt_key(lb: Label, key) -> tuple:
+    return () if isinstance(key, str) and key in PROMPT_STRUCTURE else (lb,)
+
+
 MODEL = Model(
     "web",
     calls={**{q: web_app for q in WEB_APPS},
@@ -356,5 +370,6 @@ MODEL = Model(
     reads=[request_attr],
     params=[handler_param],
     roles=[decorated, class_method],
-    kinds=[Kind(USER, reduce=_gone), Kind(PROMPT, reduce=_gone)],
+    kinds=[Kind(USER, reduce=_gone),
+           Kind(PROMPT, attr=_prompt_attr, key=_prompt_key, reduce=_gone)],
 )
