@@ -405,6 +405,9 @@ class DatasetPathFacts(AstRule):
             and not self._local_dataset_arg(first)
         if hub_id:
             return  # load_dataset("org/name", data_dir=...): files inside a hub repository
+        if first is None and self._arg_node(node, 0, "path") is not None:
+            return  # load_dataset(DATASET, data_dir=...): a path not written here, most often a
+            # hub id kept in a constant; its data_dir is a folder of that repository
         if first in PACKAGED_BUILDERS or data_files is not None or data_dir:
             if data_files is not None:
                 self._emit_many(node, data_files, f"load_dataset({first!r}, data_files=...)"
