@@ -114,6 +114,15 @@ def test_a_helper_that_sinks_its_parameter_reports_the_caller():
     assert [(e.pos.line - 1, e.via[0][0], e.call.line - 1) for e in hits] == [(2, "log", 4)]
 
 
+def test_functions_defined_inside_functions_are_analysed_though_never_called_here():
+    # a handler made by a factory (a method or a function) and registered or returned elsewhere
+    code = ("def make(app):\n    secret = lib.source()\n    def handler(req):\n"
+            "        lib.sink(secret)\n    return handler\n"
+            "class Factory:\n    def build(self):\n        def inner(x):\n"
+            "            lib.sink(lib.source())\n        return inner\n")
+    assert sinks(code) == [4, 9]
+
+
 def test_recursion_terminates():
     assert sinks("def f(a):\n    return f(a)\nlib.sink(f(lib.source()))") == []
 

@@ -207,7 +207,12 @@ class Analysis:
         env = self.module_env
         self._declare(self.tree.body, env, None, "")
         self._block(self.tree.body, env)
-        for info in list(self.funcs):
+        # functions declared while others are analysed (a handler defined inside a factory
+        # method and registered or returned, never called here) are analysed too
+        i = 0
+        while i < len(self.funcs):
+            info = self.funcs[i]
+            i += 1
             if info.state == "todo":
                 self._analyse(info)
         return self._summary()
