@@ -348,7 +348,7 @@ class Engine:
         supp_by_rel = {r.rel: r.suppressions for r in results}
         for f in findings:
             supp = supp_by_rel.get(f.path)
-            if supp is not None and supp.suppress(f, categories):
+            if supp is not None and supp.suppress(f, self.rules):
                 suppressed += 1
                 continue
             if self._per_file_ignored(f, by_rel.get(f.path)):
@@ -363,7 +363,7 @@ class Engine:
         assign_fingerprints(kept)
         warnings = []
         for res in results:
-            for line, msg in res.suppressions.unused(res.ran, categories):
+            for line, msg in res.suppressions.warnings(res.ran, self.rules):
                 warnings.append(Warning_(res.rel, line, msg))
         report = Report(
             findings=kept,
