@@ -119,11 +119,18 @@ def _scan(sf: SourceFile, selected: frozenset[str], options: dict[str, Any],
                       gather=gather)
     try:
         size = sf.path.stat().st_size
+        opportunistic = sf.kinds == {"other"}  # read only if it is text: skipped without a word
         if size > options["max-file-size"] and not (sf.kinds <= {"data", "json"} or "data" in sf.kinds):
+            if opportunistic:
+                res.scanned = False
+                return None
             res.errors.append(ScanError(sf.rel, f"file is {size} bytes, over max-file-size "
                                         f"({options['max-file-size']}); skipped", "too-large"))
             return None
         if _is_binary(sf.path):
+            if opportunistic:
+                res.scanned = False
+                return None
             res.errors.append(ScanError(sf.rel, "binary file (NUL bytes); skipped", "binary"))
             return None
     except OSError as exc:
