@@ -166,7 +166,7 @@ class HardcodedSecretChecker(FileChecker):
         from detect_secrets.transformers import get_transformed_file  # noqa: F401
 
         from ..secrets import plugins  # noqa: F401
-        from ..secrets.scanner import CODE, CONFIG  # noqa: F401
+        from ..secrets.scanner import CODE, CONFIG, TEXT  # noqa: F401
 
     def check(self, ctx: FileContext) -> None:
         from ..secrets.filters import is_lock_file
