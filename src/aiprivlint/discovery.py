@@ -14,6 +14,13 @@ from .config import DEFAULT_EXCLUDE, Config
 DATA_DIRS = {"data", "datasets", "dataset", "corpus", "corpora", "raw", "processed", "samples",
              "testdata", "test_data"}
 TABULAR = {".csv", ".tsv", ".jsonl", ".ndjson", ".parquet", ".pq"}
+# never text: not even opened for the "other" kind (model weights, media, archives, binaries)
+BINARY_EXTENSIONS = frozenset(
+    ".png .jpg .jpeg .gif .bmp .tif .tiff .webp .ico .svgz .heic .mp3 .wav .flac .ogg .mp4 .mov "
+    ".avi .mkv .webm .pdf .zip .gz .tgz .bz2 .xz .zst .7z .tar .rar .whl .egg .jar .so .dylib .dll "
+    ".exe .o .a .pyc .pyd .class .bin .pt .pth .ckpt .safetensors .onnx .pb .h5 .hdf5 .npy .npz "
+    ".pkl .pickle .joblib .msgpack .arrow .feather .orc .avro .tfrecord .db .sqlite .sqlite3 "
+    ".lance .gguf .ggml .model .woff .woff2 .ttf .otf .eot .xlsx .xls .docx .pptx".split())
 
 
 @dataclass(frozen=True)
@@ -50,6 +57,8 @@ def file_kinds(rel: str) -> frozenset[str]:
         kinds.add("env")
     if kinds & {"markdown", "text"} and any(part.lower() in DATA_DIRS for part in p.parts[:-1]):
         kinds.add("data")
+    if not kinds and ext not in BINARY_EXTENSIONS:
+        kinds.add("other")  # any other text file (scripts, Dockerfiles): AIP105's key shapes
     return frozenset(kinds)
 
 

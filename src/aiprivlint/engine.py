@@ -119,11 +119,18 @@ def _scan(sf: SourceFile, selected: frozenset[str], options: dict[str, Any],
                       gather=gather)
     try:
         size = sf.path.stat().st_size
+        opportunistic = sf.kinds == {"other"}  # read only if it is text: skipped without a word
         if size > options["max-file-size"] and not (sf.kinds <= {"data", "json"} or "data" in sf.kinds):
+            if opportunistic:
+                res.scanned = False
+                return None
             res.errors.append(ScanError(sf.rel, f"file is {size} bytes, over max-file-size "
                                         f"({options['max-file-size']}); skipped", "too-large"))
             return None
         if _is_binary(sf.path):
+            if opportunistic:
+                res.scanned = False
+                return None
             res.errors.append(ScanError(sf.rel, "binary file (NUL bytes); skipped", "binary"))
             return None
     except OSError as exc:
@@ -348,7 +355,7 @@ class Engine:
         supp_by_rel = {r.rel: r.suppressions for r in results}
         for f in findings:
             supp = supp_by_rel.get(f.path)
-            if supp is not None and supp.suppress(f, categories):
+            if supp is not None and supp.suppress(f, self.rules):
                 suppressed += 1
                 continue
             if self._per_file_ignored(f, by_rel.get(f.path)):
@@ -363,7 +370,7 @@ class Engine:
         assign_fingerprints(kept)
         warnings = []
         for res in results:
-            for line, msg in res.suppressions.unused(res.ran, categories):
+            for line, msg in res.suppressions.warnings(res.ran, self.rules):
                 warnings.append(Warning_(res.rel, line, msg))
         report = Report(
             findings=kept,

@@ -41,6 +41,8 @@ class Finding:
 
     ``context`` is what the fingerprint is computed from (by default the stripped source line):
     it may hold the very value the finding is about, so it is never printed and never serialised.
+    ``message`` and ``details`` are shown: personal data and key shapes in them (a name quoted
+    from the file that is itself data) are masked when the finding is made (``redaction``).
     """
 
     rule: str
@@ -60,8 +62,13 @@ class Finding:
     fingerprint: str = ""
 
     def __post_init__(self) -> None:
+        from .redaction import redact_details, redact_shown
+
         self.end_line = self.end_line or self.line
         self.end_column = self.end_column or self.column
+        # a name quoted in the message can itself be data (an e-mail used as a dict key)
+        self.message = redact_shown(self.message)
+        self.details = redact_details(self.details)
 
     def sort_key(self) -> tuple:
         return (self.path, self.line, self.column, self.rule, self.message)

@@ -1,36 +1,86 @@
-"""Inline suppressions: ``# aiprivlint: ignore[AIP203] reason`` and ``ignore-file[...]``.
+"""Inline suppressions: the ``ignore`` and ``ignore-file`` directives after ``aiprivlint`` and a
+colon in a comment, and ``noqa`` comments that name AIP codes (the forms: README, "Suppressing a
+finding"; they are not spelt out here, or this file would suppress itself).
 
-A line suppression covers findings that start on its line; a suppression alone on a comment line
+A line suppression covers findings that start on its line; an ``ignore`` alone on a comment line
 also covers the next line. They are applied after every rule has run, and a suppression that
 covered nothing is reported back as unused (like Ruff's RUF100).
+
+The ids in brackets are read like the configuration's ``select``/``ignore`` entries, with the
+configuration's own parser (``config.check_selector`` and ``config.expand``): rule ids, id
+prefixes (``AIP5``), category names and ``ALL``; here without regard to case (``aip502``). An
+entry the configuration would reject (``AIP52``, a typo) suppresses nothing and is reported as
+a warning at its line: a mistyped suppression must not pass silently.
+
+``noqa`` followed by a colon and codes (the convention flake8, Ruff and pylint's plugins share)
+suppresses the AIP ids among its codes on its own line; the other linters' codes are theirs. A
+bare ``noqa`` (or one that names no AIP id) does not suppress aiprivlint findings: it is written
+for another tool, as Ruff ignores other tools' codes, and a privacy finding is silenced by name.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .findings import Finding
 
+if TYPE_CHECKING:  # pragma: no cover
+    from .registry import Rule
+
 _DIRECTIVE = re.compile(
-    r"aiprivlint:\s*(?P<kind>ignore-file|ignore)(?:\[(?P<ids>[A-Za-z0-9_,\s-]*)\])?"
+    # an unclosed bracket takes the rest of the line: a typo is warned about, never a blanket
+    r"aiprivlint\s*:\s*(?P<kind>ignore-file|ignore)(?:[ \t]*\[(?P<ids>[^\]\n]*)\]?)?"
+    r"|(?<![\w-])noqa[ \t]*:[ \t]*(?P<codes>[A-Za-z]+\d+(?:(?:[ \t]*,[ \t]*|[ \t]+)[A-Za-z]+\d+)*)",
+    re.IGNORECASE,
 )
+_QUICK = re.compile(r"aiprivlint\s*:|noqa", re.IGNORECASE)  # a file without either has none
+_SEPARATORS = re.compile(r"[\s,;]+")
 # a line holding only a comment: Python/YAML/TOML '#', Markdown '<!--', or a notebook source string
 _COMMENT_ONLY = re.compile(r'^\s*"?\s*(?:#|<!--|//)')
+
+
+def normalise(selector: str) -> str:
+    """A selector as the configuration spells it: ids and ``ALL`` in upper case, categories in
+    lower case."""
+    s = selector.strip()
+    up = s.upper()
+    return up if up.startswith("AIP") or up == "ALL" else s.lower()
+
+
+def parse_ids(text: str) -> tuple[str, ...]:
+    """The selectors between the brackets of a suppression (commas, spaces or semicolons apart)."""
+    return tuple(normalise(p) for p in _SEPARATORS.split(text) if p.strip())
 
 
 @dataclass
 class Suppression:
     line: int
-    ids: tuple[str, ...]  # empty: every rule
+    ids: tuple[str, ...]  # normalised selectors (see ``normalise``); empty: every rule
     file_level: bool
     covers_next: bool
     used: set[str] = field(default_factory=set)
 
-    def matches(self, finding: Finding, categories: dict[str, str]) -> bool:
-        if not self.ids:
-            return True
-        return finding.rule in self.ids or categories.get(finding.rule) in self.ids
+    def rule_ids(self, rules: dict[str, Rule]) -> set[str]:
+        """The rule ids the selectors name (unknown selectors name none)."""
+        from .config import expand
+
+        return expand([s for s in self.ids if is_selector(s, rules)], rules)
+
+    def matches(self, finding: Finding, rules: dict[str, Rule]) -> bool:
+        return not self.ids or finding.rule in self.rule_ids(rules)
+
+
+def is_selector(selector: str, rules: dict[str, Rule]) -> bool:
+    """Whether the configuration accepts ``selector`` in ``select``/``ignore``."""
+    from .config import ConfigError, check_selector
+
+    try:
+        check_selector(selector, rules, "")
+    except ConfigError:
+        return False
+    return True
 
 
 @dataclass
@@ -39,19 +89,24 @@ class FileSuppressions:
 
     @classmethod
     def parse(cls, text: str) -> "FileSuppressions":
-        if "aiprivlint:" not in text:
+        if not _QUICK.search(text):
             return cls()
         entries = []
         for n, line in enumerate(text.splitlines(), start=1):
-            if "aiprivlint:" not in line:
+            if not _QUICK.search(line):
                 continue
             for m in _DIRECTIVE.finditer(line):
-                ids = tuple(i.strip() for i in (m.group("ids") or "").split(",") if i.strip())
-                entries.append(Suppression(n, ids, m.group("kind") == "ignore-file",
+                if m.group("codes") is not None:  # noqa: only its AIP codes, only on its line
+                    ids = tuple(c for c in parse_ids(m.group("codes")) if c.startswith("AIP"))
+                    if ids:
+                        entries.append(Suppression(n, ids, False, False))
+                    continue
+                ids = parse_ids(m.group("ids") or "")
+                entries.append(Suppression(n, ids, m.group("kind").lower() == "ignore-file",
                                            bool(_COMMENT_ONLY.match(line))))
         return cls(entries)
 
-    def suppress(self, finding: Finding, categories: dict[str, str]) -> bool:
+    def suppress(self, finding: Finding, rules: dict[str, Rule]) -> bool:
         hit = False
         for s in self.entries:
             if s.file_level:
@@ -59,23 +114,30 @@ class FileSuppressions:
             else:
                 applies = s.line in (finding.line, finding.end_line) or (
                     s.covers_next and s.line == finding.line - 1)
-            if applies and s.matches(finding, categories):
+            if applies and s.matches(finding, rules):
                 s.used.add(finding.rule)
                 hit = True
         return hit
 
-    def unused(self, ran: frozenset[str], categories: dict[str, str]) -> list[tuple[int, str]]:
-        """(line, text) for each suppression (or id in it) that covered no finding."""
+    def warnings(self, ran: frozenset[str], rules: dict[str, Rule]) -> list[tuple[int, str]]:
+        """(line, text) for each id in a suppression that no rule has (a typo), and for each
+        suppression (or id in it) that covered no finding."""
         out = []
         for s in self.entries:
             if not s.ids:
                 if not s.used:
                     out.append((s.line, "blanket suppression covers no finding"))
                 continue
-            for rid in s.ids:
-                rule_ids = {r for r, c in categories.items() if c == rid} if rid in categories.values() else {rid}
+            for sel in s.ids:
+                if not is_selector(sel, rules):
+                    out.append((s.line, f"unknown rule id or category {sel!r} in suppression "
+                                        "(see `aiprivlint rules` for the ids); it suppresses nothing"))
+                    continue
+                from .config import expand
+
+                rule_ids = expand([sel], rules)
                 if not (rule_ids & ran):
                     continue  # the rule did not run here: we cannot tell
                 if not (rule_ids & s.used):
-                    out.append((s.line, f"unused suppression for {rid}"))
+                    out.append((s.line, f"unused suppression for {sel}"))
         return out

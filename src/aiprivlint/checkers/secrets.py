@@ -20,8 +20,12 @@ How the check works (the rule's documentation is ``rules/AIP105.toml``):
    wins (a provider's token shape over a keyword assignment over an entropy match).
 
 Plugins by file kind: Python, notebooks and JSON get the token-shaped and keyword plugins; .env,
-YAML, TOML and INI files also get the Base64 high-entropy plugin. The hex-entropy and public-IP
-plugins are off (hashes, revision pins and widget ids, not credentials).
+YAML, TOML and INI files also get the Base64 high-entropy plugin. Every other text file (Markdown,
+.txt, shell scripts, Dockerfiles, Makefiles: discovery's "other" kind) is read as plain lines with
+the provider key shapes only (``scanner.TEXT``). The hex-entropy and public-IP plugins are off
+(hashes, revision pins and widget ids, not credentials). Lock files are not read at all, and
+embedded binary payloads (base64 data URIs) are blanked before any line is scanned. A finding on a
+multi-line YAML/INI value is anchored on the line that holds the secret (``_anchor``).
 
 The secret never leaves this module: messages name its type, ``details`` hold only
 ``secret_type``, and the fingerprint context is a hash of the value.
@@ -41,6 +45,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 RULE = "AIP105"
 CONFIG_KINDS = frozenset({"env", "yaml", "toml", "ini"})
+CODE_KINDS = frozenset({"python", "notebook", "json"})
+TEXT_KINDS = frozenset({"markdown", "text", "other"})  # provider key shapes only (scanner.TEXT)
 
 # detect-secrets' type names -> what aiprivlint calls them (the rest keep detect-secrets' names)
 DISPLAY = {"OpenAI Token": "OpenAI API key"}
@@ -98,6 +104,15 @@ def _context(hit: RawHit) -> str:
 _DATA_URI = re.compile(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=]+")
 
 
+def blank_payloads(text: str) -> str:
+    """``text`` with each embedded binary payload (a base64 data URI: an image in Markdown, HTML
+    or a notebook) blanked out, same length: pixels hold no secret, and an ``AKIA``-shaped run
+    turns up in them by chance."""
+    if "base64," not in text:
+        return text
+    return _DATA_URI.sub(lambda m: " " * len(m.group()), text)
+
+
 def notebook_lines(text: str) -> tuple[list[str], list[tuple[int, int, bool] | None]]:
     """The decoded lines of a notebook's cell sources and text outputs, for detect-secrets, and
     where each comes from: (raw .ipynb line, raw column, is an output), None for the blank line
@@ -110,10 +125,7 @@ def notebook_lines(text: str) -> tuple[list[str], list[tuple[int, int, bool] | N
 
     def block(source_lines, is_output: bool) -> None:
         for sl in source_lines:
-            text = sl.text.replace("\n", " ")
-            if "base64," in text:  # an image embedded in a markdown cell: pixels, no secret
-                text = _DATA_URI.sub(lambda m: " " * len(m.group()), text)
-            lines.append(text + "\n")
+            lines.append(blank_payloads(sl.text.replace("\n", " ")) + "\n")
             origin.append((sl.raw_line, sl.raw_column, is_output))
         lines.append("\n")
         origin.append(None)
@@ -125,30 +137,55 @@ def notebook_lines(text: str) -> tuple[list[str], list[tuple[int, int, bool] | N
     return lines, origin
 
 
+_ANCHOR_LOOKAHEAD = 200  # lines of one multi-line value searched for the secret
+
+
+def _anchor(raw_lines: list[str], hit: RawHit) -> tuple[int, int, int]:
+    """(line, 0-based column or -1, length) of the secret. detect-secrets' YAML and INI
+    transformers put a multi-line value (a block scalar, a quoted string over several lines, a
+    continued INI value) on the line of its key, and escape quotes in it with a backslash that
+    the entropy plugins keep: the finding belongs on the line that holds the value."""
+    secret = hit.secret.replace("\\", "")
+    if not secret:
+        return hit.line, -1, 0
+    last = min(len(raw_lines), hit.line - 1 + _ANCHOR_LOOKAHEAD)
+    for i in range(hit.line - 1, last):
+        col = raw_lines[i].find(secret)
+        if col >= 0:
+            return i + 1, col, len(secret)
+    return hit.line, -1, 0
+
+
 class HardcodedSecretChecker(FileChecker):
     rule_ids = (RULE,)
-    kinds = frozenset({"python", "notebook", "env", "yaml", "json", "toml", "ini"})
+    # "other": any file no other kind names (shell scripts, Dockerfiles, Makefiles...)
+    kinds = CODE_KINDS | CONFIG_KINDS | TEXT_KINDS
 
     def prepare(self) -> None:
         from detect_secrets.core import scan  # noqa: F401
         from detect_secrets.transformers import get_transformed_file  # noqa: F401
 
         from ..secrets import plugins  # noqa: F401
-        from ..secrets.scanner import CODE, CONFIG  # noqa: F401
+        from ..secrets.scanner import CODE, CONFIG, TEXT  # noqa: F401
 
     def check(self, ctx: FileContext) -> None:
-        from ..secrets.scanner import CODE, CONFIG
+        from ..secrets.filters import is_lock_file
+        from ..secrets.scanner import CODE, CONFIG, TEXT
 
-        profile = CONFIG if ctx.kinds & CONFIG_KINDS else CODE
+        if is_lock_file(ctx.rel):
+            return  # versions and checksums (integrity hashes), never a credential: not even read
         prefilter = bool(ctx.options.get("_prefilter", True))
         if "notebook" in ctx.kinds:
-            self._check_notebook(ctx, profile, prefilter)
+            self._check_notebook(ctx, CODE, prefilter)
             return
-        if "json" in ctx.kinds and not ctx.kinds & CONFIG_KINDS:
+        if ctx.kinds & {"json", "data"} and not ctx.kinds & CONFIG_KINDS:
             limit = ctx.options.get("max-file-size")
             if limit and ctx.path.stat().st_size > limit:
-                return  # a JSON data file: AIP101 reads those; no secrets scan of bulk data
-        self._check_file(ctx, profile, prefilter)
+                return  # a data file: AIP101 reads those; no secrets scan of bulk data
+        if ctx.kinds & (CODE_KINDS | CONFIG_KINDS):
+            self._check_file(ctx, CONFIG if ctx.kinds & CONFIG_KINDS else CODE, prefilter)
+        else:
+            self._check_text(ctx, TEXT, prefilter)
 
     # -- plain files ---------------------------------------------------------------------------
 
@@ -160,19 +197,37 @@ class HardcodedSecretChecker(FileChecker):
             text = "\ufeff" + text  # detect-secrets reads the BOM as part of line 1
         hits = scan_file_text(text, ctx.rel, profile, prefilter=prefilter,
                               all_passes="env" in ctx.kinds)
-        if not hits:
-            return
-        raw_lines = universal_newlines(text).split("\n")
+        if hits:
+            self._report_lines(ctx, hits, universal_newlines(text).split("\n"))
+
+    def _check_text(self, ctx: FileContext, profile, prefilter: bool) -> None:
+        """Any other text file, read as plain lines (no transformer: a README is no INI file),
+        with embedded binary payloads blanked out."""
+        from ..secrets.prefilter import candidate_lines
+        from ..secrets.scanner import scan_lines, universal_newlines
+
+        try:
+            text = universal_newlines(ctx.text)
+        except CheckerError:
+            if ctx.kinds == {"other"}:
+                return  # a file of no known kind that is not UTF-8: not a text file we read
+            raise
+        if prefilter and not candidate_lines(text, profile.prefilter):
+            return  # blanking payloads only removes candidates: none in the raw text, none at all
+        lines = [line + "\n" for line in blank_payloads(text).split("\n")]
+        hits = scan_lines(lines, ctx.rel, profile, prefilter=prefilter)
+        if hits:
+            self._report_lines(ctx, hits, text.split("\n"))
+
+    def _report_lines(self, ctx: FileContext, hits: list[RawHit], raw_lines: list[str]) -> None:
         seen: set[tuple[int, str, str]] = set()
         for hit in _dedupe(hits):
             key = (hit.line, hit.secret, _display(hit))
             if key in seen:  # found in both passes of a .env file
                 continue
             seen.add(key)
-            raw = raw_lines[hit.line - 1] if hit.line <= len(raw_lines) else ""
-            col = raw.find(hit.secret) if hit.secret else -1
-            self._report(ctx, hit, hit.line, col + 1 if col >= 0 else 1,
-                         len(hit.secret) if col >= 0 else 0, False)
+            line, col, length = _anchor(raw_lines, hit)
+            self._report(ctx, hit, line, col + 1 if col >= 0 else 1, length, False)
 
     # -- notebooks -----------------------------------------------------------------------------
 

@@ -89,6 +89,17 @@ def scan_text(text: str, *, region: str | None = None, field: str | None = None,
     return out
 
 
+def redact(text: str, *, region: str | None = None) -> str:
+    """``text`` with each piece of personal data :func:`scan_text` finds in it replaced by its
+    masked sample: for names shown to the user that may themselves be data (a dict key that is
+    an e-mail address, echoed as the field of another finding)."""
+    if not text:
+        return text
+    for m in reversed(scan_text(text, region=region)):
+        text = text[:m.start] + m.sample + text[m.end:]
+    return text
+
+
 def _regions(region: str | None, phone: bool) -> tuple[str, ...]:
     """The regions national-format phone numbers are read in: the ``region`` option, and the
     fallback regions when the field names a phone number."""

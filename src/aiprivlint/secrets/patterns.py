@@ -129,3 +129,20 @@ def shape_by_type(secret_type: str) -> TokenShape | None:
         if shape.secret_type == secret_type:
             return shape
     return None
+
+
+_TOKENS = None
+
+
+def redact_tokens(text: str) -> str:
+    """``text`` with each provider token shape in it replaced by ``<secret>``: for names shown
+    to the user that may themselves be a key (a dict key echoed as another finding's field)."""
+    global _TOKENS
+    if _TOKENS is None:
+        import re
+
+        _TOKENS = [re.compile(p) for shape in SHAPES for p in shape.patterns]
+    for rx in _TOKENS:
+        if rx.search(text):
+            text = rx.sub(lambda m: m.group(0).replace(m.group(1), "<secret>"), text)
+    return text

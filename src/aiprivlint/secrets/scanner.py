@@ -90,6 +90,17 @@ CODE = Profile("code", _BASE)
 # .env, YAML, TOML, INI: configuration values are where free-form secrets live; there a quoted
 # high-entropy value is worth reporting even without a telling key name.
 CONFIG = Profile("config", _BASE + (("Base64HighEntropyString", 4.5),))
+# Every other text file (Markdown, .txt, shell scripts, Dockerfiles, Makefiles...): only key
+# shapes a provider issues, which are a credential wherever they are written (an OpenAI key in
+# a README code block). No keyword, URL-password or entropy plugin: prose and documentation
+# are full of `password: <yours>` and long ids, and nothing there names the value as code does.
+PROVIDER_PLUGINS = (
+    "AWSKeyDetector", "AzureStorageKeyDetector", "GitHubTokenDetector", "GitLabTokenDetector",
+    "MailchimpDetector", "NpmDetector", "OpenAIDetector", "PrivateKeyDetector", "PypiTokenDetector",
+    "SendGridDetector", "SlackDetector", "SquareOAuthDetector", "StripeDetector",
+    "TwilioKeyDetector",
+)
+TEXT = Profile("text", tuple((n, None) for n in PROVIDER_PLUGINS) + tuple((n, None) for n in OUR_PLUGINS))
 
 
 @dataclass(frozen=True)

@@ -241,6 +241,7 @@ class PiiLiteral(CodeRule):
 
     def _check(self, node: cst.CSTNode, value: str) -> None:
         from ...pii.columns import label
+        from ...redaction import redact_shown
 
         if id(node) in self._skip_nodes:
             return
@@ -267,7 +268,9 @@ class PiiLiteral(CodeRule):
             details = {"entity": entity, "id_type": id_type, "field": field, "matches": n,
                        "sample": ms[0].sample}
             self._report(node, message, details, f"AIP104|{entity}|{id_type}|{line_text}")
-            self.fact("personal-data", node, entity=entity, field=field, source="AIP104",
+            # the project's evidence shows the field: a dict key can itself be data
+            self.fact("personal-data", node, entity=entity,
+                      field=redact_shown(field) if field else field, source="AIP104",
                       id_type=id_type)
 
     def _masked_line(self, node: cst.CSTNode, value: str, matches) -> str:
