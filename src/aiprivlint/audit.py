@@ -263,6 +263,11 @@ def build_audit(report: Report, rules: dict[str, Rule], cfg: Config, *, target: 
     )
 
 
+def location(f: Finding) -> str:
+    """``path:line``, and in a notebook the cell and its line beside the raw line."""
+    return f"{f.path}:{f.line}" + (f" ({f.cell_label})" if f.cell else "")
+
+
 def _fact_label(fact: Fact) -> str:
     data = fact.data
     parts = []
@@ -406,7 +411,7 @@ def _view(f: Finding, hidden: dict[str, set[int]], reader: _Lines) -> FindingVie
     sample = details.get("sample") if isinstance(details.get("sample"), str) else None
     facts: list[tuple[str, str]] = []
     for key, label in (("entity", "Entity"), ("id_type", "Id type"), ("field", "Field"),
-                       ("matches", "Matches"), ("cell", "Cell"), ("secret_type", "Secret type"),
+                       ("matches", "Matches"), ("secret_type", "Secret type"),
                        ("type", "Type"), ("provider", "Provider")):
         value = details.get(key)
         if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value) != "":

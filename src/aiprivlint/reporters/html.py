@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from html import escape
 
-from ..audit import MAX_EVIDENCE, SEVERITIES, Audit, FindingView, MitigationRow, RuleGroup
+from ..audit import MAX_EVIDENCE, SEVERITIES, Audit, FindingView, MitigationRow, RuleGroup, location
 
 # --- Markdown subset ------------------------------------------------------------------------
 
@@ -450,7 +450,7 @@ def _finding(view: FindingView) -> str:
     f = view.finding
     sev = f.severity.label if f.severity else "low"
     return (f'<div class="finding f-{sev}"><div>{_sev_badge(sev)} '
-            f'<span class="loc">{_e(f.path)}:{f.line}</span></div>'
+            f'<span class="loc">{_e(location(f))}</span></div>'
             f'<p class="msg">{_e(f.message)}</p>{_code(view)}</div>')
 
 
@@ -466,7 +466,7 @@ def _group(group: RuleGroup) -> str:
     if rest:
         rows = "".join(
             f'<tr><td>{_sev_badge(v.finding.severity.label if v.finding.severity else "low")}</td>'
-            f'<td class="loc">{_e(v.finding.path)}:{v.finding.line}</td><td>{_e(v.finding.message)}</td></tr>'
+            f'<td class="loc">{_e(location(v.finding))}</td><td>{_e(v.finding.message)}</td></tr>'
             for v in rest)
         more = (f'<div class="section-label">{_plural(len(rest), "more finding")}</div>'
                 f'<table class="more"><tbody>{rows}</tbody></table>')

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from ..audit import SEVERITIES, Audit, FindingView, MitigationRow, RuleGroup
+from ..audit import SEVERITIES, Audit, FindingView, MitigationRow, RuleGroup, location
 
 MAX_WITH_CONTEXT = 25
 BAR = 24  # characters of the widest bar
@@ -121,7 +121,7 @@ def _fence(body: str, lang: str = "") -> list[str]:
 def _finding(view: FindingView) -> list[str]:
     f = view.finding
     sev = f.severity.label if f.severity else "low"
-    lines = [f"- {_SEV_MARK.get(sev, '')} **{sev}** {_code(f'{f.path}:{f.line}')}: {_inline(f.message)}"]
+    lines = [f"- {_SEV_MARK.get(sev, '')} **{sev}** {_code(location(f))}: {_inline(f.message)}"]
     if view.masked_only:
         parts = [f"masked sample {_code(view.sample)}"] if view.sample else []
         parts += [f"{k.lower()} {_code(v)}" for k, v in view.facts]
@@ -150,7 +150,7 @@ def _group(g: RuleGroup) -> list[str]:
     if rest:
         lines += ["", f"{_plural(len(rest), 'more finding')}:", ""]
         lines += [f"- **{v.finding.severity.label if v.finding.severity else 'low'}** "
-                  f"{_code(f'{v.finding.path}:{v.finding.line}')}: {_inline(v.finding.message)}" for v in rest]
+                  f"{_code(location(v.finding))}: {_inline(v.finding.message)}" for v in rest]
     lines += ["", "References: " + " · ".join(f"[{_cell(r.title)}]({r.url})" for r in rule.references), ""]
     return lines
 
