@@ -106,8 +106,9 @@ SINK_ADVICE: dict[tuple[str, str], str] = {
         "Model APIs: redact or pseudonymise personal fields before the request (Presidio, keyed "
         "hashes) (see `aiprivlint explain AIP302`).",
     ("dataset-cards", "upload"):
-        "Uploads: publish a dataset card (personal data, licence, consent, retention) with every "
-        "dataset pushed to the Hub.",
+        "Uploads: publish a card with what you push to the Hub that says what data it was built "
+        "from: a dataset card (personal data, licence, consent, retention), or the training-data "
+        "section of a model card.",
 }
 
 

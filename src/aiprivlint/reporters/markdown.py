@@ -105,7 +105,7 @@ def _mitigations(audit: Audit) -> list[str]:
             ev += "<br>" + "<br>".join(_cell(n) for n in row.notes)
         need = _needed(row)
         if row.status in ("missing", "partial"):
-            need += "<br>" + _cell(row.spec.how)
+            need += "".join("<br>" + _cell(a) for a in row.advice)
         lines.append(f"| **{_cell(row.spec.title)}** | {_STATUS_MARK[row.status]} {row.status_text} | "
                      f"{ev} | {need} |")
     lines += ["", "_Evidence is found statically and is not proof of correct use; \"Not found\" means no "
@@ -160,9 +160,9 @@ def render_markdown(audit: Audit) -> str:
     lines = [f"# Privacy audit of {_code(audit.target)}", "",
              f"Generated {audit.generated} · aiprivlint {audit.version} · "
              f"{_plural(audit.files_scanned, 'file')} scanned · {_plural(audit.rules_run, 'rule')} run", "",
+             f"Audited: {_inline(audit.revision.text)}", "",
              f"**{_plural(audit.findings, 'finding')}**: {c['critical']} critical, {c['high']} high, "
-             f"{c['medium']} medium, {c['low']} low · **{audit.adopted} of {len(audit.mitigations)}** "
-             f"mitigations found · **{audit.missing}** missing where needed", ""]
+             f"{c['medium']} medium, {c['low']} low · {audit.mitigation_summary}", ""]
     lines += _summary(audit)
     lines += _mitigations(audit)
     lines += ["## 3. Findings by rule", "",
