@@ -40,9 +40,10 @@ IBAN = "DE89 3704 " + "0044 0532 0130 00"
 NAME = "Maria " + "Gonzalez"
 PERSON_IN_COMMENT = "Jonas " + "Becker"
 MAIL = "anna.schmidt" + "@" + "posteo.de"
-PASSWORD = "Xq7#mZ9!" + "pL2@wR4v"
+WORD = "Xq7#mZ9!" + "pL2@wR4v"  # a password, planted in the scanned file
 OPENAI_KEY = "sk-proj-" + "Ab3dEf6hIj9kLm2nOp5qRs8tUvWx"
-PLANTED = (IBAN, IBAN.replace(" ", ""), NAME, PERSON_IN_COMMENT, MAIL, PASSWORD, OPENAI_KEY,
+IGNORE = "aiprivlint" + ": ignore"  # an inline suppression in the generated file, not in this one
+PLANTED = (IBAN, IBAN.replace(" ", ""), NAME, PERSON_IN_COMMENT, MAIL, WORD, OPENAI_KEY,
            "3704 0044")
 
 STREAM_WORKER = '''import logging
@@ -102,14 +103,14 @@ def project(tmp_path_factory):
         "from transformers import Trainer\n"
         "df = pd.read_csv('people.csv')\n"
         "print('loading')\n"
-        f"iban = '{IBAN}'  # aiprivlint: ignore[AIP104]\n"  # two lines above a finding
+        f"iban = '{IBAN}'  # {IGNORE}[AIP104]\n"  # two lines above a finding
         "trainer = Trainer(model=None, train_dataset=df)\n"
         "trainer.train()\n"  # line 8: AIP201
-        f"# ask {PERSON_IN_COMMENT} or {MAIL} about it  # aiprivlint: ignore[AIP104]\n"
-        f"password = '{PASSWORD}'  # aiprivlint: ignore[AIP105]\n"
-        f"OPENAI_API_KEY = '{OPENAI_KEY}'  # aiprivlint: ignore[AIP105]\n"
+        f"# ask {PERSON_IN_COMMENT} or {MAIL} about it  # {IGNORE}[AIP104]\n"
+        f"password = '{WORD}'  # {IGNORE}[AIP105]\n"
+        f"OPENAI_API_KEY = '{OPENAI_KEY}'  # {IGNORE}[AIP105]\n"
         "state = pickle.load(open('model.pkl', 'rb'))\n"  # line 12: AIP502
-        f"owner = {{'full_name': '{NAME}'}}  # aiprivlint: ignore[AIP104]\n")
+        f"owner = {{'full_name': '{NAME}'}}  # {IGNORE}[AIP104]\n")
     (root / "serve.py").write_text(STREAM_WORKER)
     _git(root, "init", "-q", ".")
     _git(root, "add", ".")
