@@ -44,6 +44,7 @@ def raw_lines_of(path: Path, needle: str) -> list[int]:
 def notebook(tmp_path_factory):
     root = tmp_path_factory.mktemp("nb")
     nb = write_notebook(root / "analysis.ipynb", CELLS)
+    (root / "m.py").write_text("import pickle\n" + LOAD + "\n")  # not a notebook: no cell
     # the raw line of each cell's LOAD and its (cell number, line in cell)
     expected = {(raw, k + 2, len(src)) for k, (raw, src) in
                 enumerate(zip(raw_lines_of(nb, "pickle.load(open"), CELLS))}
@@ -63,17 +64,20 @@ def test_ipython_syntax_parses_and_the_rest_of_each_cell_is_analysed(notebook):
     doc = json.loads(proc.stdout)
     assert doc["errors"] == [], doc["errors"]  # no cell dropped as "does not parse"
     got = {(f["line"], f["notebook"]["cell"], f["notebook"]["line"]) for f in doc["findings"]
-           if f["rule"] == "AIP502"}
+           if f["path"] == "analysis.ipynb"}
     assert got == expected
+    plain = [f for f in doc["findings"] if f["path"] == "m.py"]
+    assert [(f["line"], f["notebook"]) for f in plain] == [(2, None)]
 
 
 def test_text_github_and_sarif_name_the_cell_and_its_line(notebook):
     root, nb, expected = notebook
     text = _check(root).stdout
-    github = _check(root, "--format", "github").stdout
-    sarif = json.loads(_check(root, "--format", "sarif").stdout)
-    results = sarif["runs"][0]["results"]
-    assert len(results) == len(expected)
+    github = _check(root, "--format", "github", "--sarif-output", str(root / "out.sarif")).stdout
+    sarif = json.loads((root / "out.sarif").read_text())
+    (root / "out.sarif").unlink()
+    results = [r for r in sarif["runs"][0]["results"] if "logicalLocations" in r["locations"][0]]
+    assert len(results) == len(expected) == len(sarif["runs"][0]["results"]) - 1  # m.py: none
     for raw, cell, line in sorted(expected):
         label = f"cell {cell}:{line}"
         assert f"analysis.ipynb:{raw}:" in text and f"[{label}]" in text
@@ -95,6 +99,7 @@ def test_the_audit_names_the_cell_and_its_line(notebook, tmp_path):
         body = (tmp_path / out).read_text()
         for raw, cell, line in expected:
             assert f"analysis.ipynb:{raw} (cell {cell}:{line})" in body, out
+        assert "m.py:2 (cell" not in body and "m.py:2" in body
 
 
 def test_a_stored_output_is_named_as_the_cells_output(tmp_path):
@@ -106,19 +111,14 @@ def test_a_stored_output_is_named_as_the_cells_output(tmp_path):
                                             for n in range(5)]}]
     nb.write_text(json.dumps(doc, indent=1))
     proc = run_cli("check", "--config", str(EMPTY_CONFIG), "--select", "AIP103", "--format", "json",
-                   ".", cwd=tmp_path)
+                   "--sarif-output", str(tmp_path / "out.sarif"), ".", cwd=tmp_path)
     assert proc.returncode == 1, proc.stderr
     f = json.loads(proc.stdout)["findings"][0]
     assert f["notebook"] == {"cell": 1, "output": True}
     assert "Stored output of cell 1 " in f["message"]
-    text = run_cli("check", "--config", str(EMPTY_CONFIG), "--select", "AIP103", ".",
-                   cwd=tmp_path).stdout
-    assert "[cell 1 output]" in text and mail not in text
+    sarif = (tmp_path / "out.sarif").read_text()
+    result = json.loads(sarif)["runs"][0]["results"][0]
+    assert result["locations"][0]["logicalLocations"][0]["name"] == "cell 1 output"
+    assert result["properties"]["notebookCellLine"] == 0
+    assert mail not in proc.stdout and mail not in sarif
 
-
-def test_findings_outside_notebooks_have_no_cell(tmp_path):
-    (tmp_path / "m.py").write_text("import pickle\n" + LOAD + "\n")
-    proc = run_cli("check", "--config", str(EMPTY_CONFIG), "--select", "AIP502", "--format", "json",
-                   ".", cwd=tmp_path)
-    f = json.loads(proc.stdout)["findings"][0]
-    assert f["notebook"] is None and (f["path"], f["line"]) == ("m.py", 2)
