@@ -20,8 +20,6 @@ three parts:
 from __future__ import annotations
 
 import datetime as _dt
-import json
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,7 +29,7 @@ from . import __version__
 from .config import Config
 from .engine import Report
 from .findings import Fact, Finding
-from .redact import redact_lines, scrub  # noqa: F401 - scrub: the safety net, part of the API
+from .redact import redact_lines
 from .registry import CATEGORIES, Rule
 
 SEVERITIES = ("critical", "high", "medium", "low")
@@ -567,30 +565,24 @@ class _Lines:
         return self.cache[rel]
 
 
-_JSON_STRING_LINE = re.compile(r'^\s*("(?:[^"\\]|\\.)*")\s*,?\s*$')
-_SOURCE_START = re.compile(r'^\s*"source"\s*:\s*\[\s*$')
-
-
 def _notebook_source_lines(text: str) -> list[str | None]:
-    """The raw lines of an ``.ipynb``: a line of a cell's ``"source": [...]`` array becomes the
-    code it holds; any other line (outputs, metadata, JSON structure) becomes None."""
-    out: list[str | None] = []
-    in_source = False
-    for raw in text.splitlines():
-        if _SOURCE_START.match(raw):
-            in_source = True
-            out.append(None)
-            continue
-        m = _JSON_STRING_LINE.match(raw) if in_source else None
-        if m is None:
-            in_source = False
-            out.append(None)
-            continue
-        try:
-            value = json.loads(m.group(1))
-        except ValueError:
-            value = None
-        out.append(value.rstrip("\n") if isinstance(value, str) else None)
+    """The raw lines of an ``.ipynb``: a line that holds one line of a cell's source becomes that
+    code; any other line (outputs, metadata, JSON structure, a source stored as one string with
+    embedded newlines) becomes None. Read with the scan's notebook parser."""
+    from .notebook import NotebookError, parse_notebook
+
+    out: list[str | None] = [None] * len(text.splitlines())
+    try:
+        cells = parse_notebook(text)
+    except (NotebookError, RecursionError):
+        return out
+    seen: set[int] = set()
+    for cell in cells:
+        for sl in cell.source:
+            i = sl.raw_line - 1
+            if 0 <= i < len(out):
+                out[i] = None if i in seen else sl.text  # two source lines on one raw line
+                seen.add(i)
     return out
 
 
