@@ -6,9 +6,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import jsonschema
 import pytest
 
-from conftest import EMPTY_CONFIG, run_cli
+from conftest import DATA, EMPTY_CONFIG, run_cli
 
 LOAD = "obj = pickle.load(open('m.pkl', 'rb'))"  # AIP502 on every cell's last line
 
@@ -76,6 +77,8 @@ def test_text_github_and_sarif_name_the_cell_and_its_line(notebook):
     github = _check(root, "--format", "github", "--sarif-output", str(root / "out.sarif")).stdout
     sarif = json.loads((root / "out.sarif").read_text())
     (root / "out.sarif").unlink()
+    schema = json.loads((DATA / "sarif-schema-2.1.0.json").read_text())
+    jsonschema.Draft4Validator(schema, format_checker=jsonschema.FormatChecker()).validate(sarif)
     results = [r for r in sarif["runs"][0]["results"] if "logicalLocations" in r["locations"][0]]
     assert len(results) == len(expected) == len(sarif["runs"][0]["results"]) - 1  # m.py: none
     for raw, cell, line in sorted(expected):
