@@ -125,12 +125,12 @@ def project(tmp_path_factory):
 def test_the_audit_names_the_commit_and_the_dirty_state(project, tmp_path):
     root, sha, reports, _ = project
     for fmt, text in reports.items():
-        assert f"commit {sha[:12]}, clean work tree" in text, fmt
+        assert f"commit {sha}, clean work tree" in text, fmt
     (root / "train.py").write_text((root / "train.py").read_text() + "# changed\n")
     try:
         md = _audit(root, tmp_path / "dirty.md")
         text = (tmp_path / "dirty.md").read_text()
-        assert f"commit {sha[:12]} with uncommitted changes (1 file modified or untracked)" in text
+        assert f"commit {sha} with uncommitted changes (1 file modified or untracked)" in text
     finally:
         _git(root, "checkout", "--", "train.py")
     plain = tmp_path / "plain"

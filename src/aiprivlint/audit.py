@@ -255,8 +255,8 @@ class Revision:
         if self.commit is None:
             return self.note
         if not self.dirty:
-            return f"commit {self.commit[:12]}, clean work tree"
-        return (f"commit {self.commit[:12]} with uncommitted changes ({self.changes} "
+            return f"commit {self.commit}, clean work tree"
+        return (f"commit {self.commit} with uncommitted changes ({self.changes} "
                 f"file{'s' if self.changes != 1 else ''} modified or untracked): the report may "
                 "not match the commit")
 
