@@ -540,7 +540,8 @@ def render_html(audit: Audit) -> str:
         ("medium", audit.counts["medium"], "medium"),
         ("low", audit.counts["low"], "low"),
         # what is missing, in neutral ink: never "3/8 found" in green, which reads as good news
-        ("miss", audit.missing, f"of {_plural(audit.needed, 'needed mitigation')} missing"),
+        ("miss", audit.missing, f"of {_plural(audit.needed, 'needed mitigation')} missing"
+         if audit.needed else "mitigations the findings call for"),
     ]
     kpi_html = "".join(f'<div class="kpi {c}"><div class="n">{_e(n)}</div><div class="l">{_e(l)}</div></div>'
                        for c, n, l in kpis)
