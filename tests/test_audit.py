@@ -12,12 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from aiprivlint.audit import category_order, scrub
+from aiprivlint.audit import category_order
 from aiprivlint.checkers import all_checkers
 from aiprivlint.checkers.python import PythonChecker, all_code_rules
 from aiprivlint.checkers.python.mitigation_facts import MitigationFacts
 from aiprivlint.config import Config
 from aiprivlint.engine import Engine
+from aiprivlint.redact import scrub
 from aiprivlint.registry import CATEGORIES, load_rules
 from aiprivlint.reporters.html import markdown_to_html
 from conftest import FIXTURES, run_cli

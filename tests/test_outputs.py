@@ -12,7 +12,7 @@ from conftest import DATA, EMPTY_CONFIG, FIXTURES, run_cli
 
 RULE_FIXTURES = FIXTURES / "rules"
 FINDING_KEYS = {"rule", "name", "category", "severity", "confidence", "path", "line", "column",
-                "end_line", "end_column", "message", "fingerprint", "help_uri", "details"}
+                "end_line", "end_column", "message", "fingerprint", "help_uri", "details", "notebook"}
 
 
 @pytest.fixture(scope="module")

@@ -13,15 +13,13 @@ three parts:
 * **groups**: every finding grouped by rule, with a few lines of code context read from the file.
   Rules whose line holds the detected value itself (AIP101, AIP103, AIP104, AIP105) never get code
   context, only their masked ``details.sample``; lines such findings point at are hidden from the
-  context of every other finding too, and a last safety net masks anything that looks like an
-  e-mail address, a long number or a token in the lines that are shown.
+  context of every other finding too, and every line that is shown is masked with the scan's own
+  detectors (``redact.py``: validated PII, names, secrets, and a last safety net).
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-import json
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +29,7 @@ from . import __version__
 from .config import Config
 from .engine import Report
 from .findings import Fact, Finding
+from .redact import redact_lines
 from .registry import CATEGORIES, Rule
 
 SEVERITIES = ("critical", "high", "medium", "low")
@@ -71,6 +70,44 @@ class MitigationSpec:
     needed_by: tuple[str, ...]  # rules whose findings say it is needed
     purpose: str  # what it protects against, one sentence
     how: str  # where to start, one sentence (Markdown)
+    sinks: tuple[str, ...] = ()  # if set: only findings whose sink (sink_of) is one of these
+
+
+# Where the data of a finding ends up, as far as the mitigations care: the fitting mitigation
+# depends on the sink (a prompt written to a log needs redaction or a log filter, not LangSmith
+# masking; a training call needs DP; a public upload needs a private repository and a card).
+LOG_SINKS = frozenset({"logging", "print"})  # AIP203 details.sink: application logs, stdout
+TRACING_SINKS = frozenset({"logfire"})  # tracing platforms with masking of their own
+SINK_OF_RULE = {"AIP101": "data", "AIP201": "training", "AIP202": "training", "AIP204": "tracing",
+                "AIP301": "upload", "AIP302": "model-api"}
+
+
+def sink_of(f: Finding) -> str:
+    """The sink of a finding: ``log``, ``tracker`` (experiment trackers), ``tracing``, ``training``,
+    ``upload``, ``model-api``, ``data``, or "" when the rule names no sink."""
+    if f.rule == "AIP203":
+        via = str(f.details.get("sink") or "")
+        return "log" if via in LOG_SINKS else "tracing" if via in TRACING_SINKS else "tracker"
+    return SINK_OF_RULE.get(f.rule, "")
+
+
+# What to do about a needed mitigation at one kind of sink, when the spec's own ``how`` does not
+# fit it; shown beside the rows the findings call for.
+SINK_ADVICE: dict[tuple[str, str], str] = {
+    ("pseudonymisation", "log"):
+        "Logs: log a length, a hash or an id instead of the text, or redact it first with a "
+        "`logging.Filter` that masks personal data (Presidio) (see `aiprivlint explain AIP203`).",
+    ("pseudonymisation", "tracker"):
+        "Experiment trackers: log metrics, counts and ids, not raw prompts, inputs or outputs "
+        "(`wandb.log`, `mlflow.log_text`); redact first where text must be kept.",
+    ("pseudonymisation", "model-api"):
+        "Model APIs: redact or pseudonymise personal fields before the request (Presidio, keyed "
+        "hashes) (see `aiprivlint explain AIP302`).",
+    ("dataset-cards", "upload"):
+        "Uploads: publish a card with what you push to the Hub that says what data it was built "
+        "from: a dataset card (personal data, licence, consent, retention), or the training-data "
+        "section of a model card.",
+}
 
 
 MITIGATIONS: tuple[MitigationSpec, ...] = (
@@ -85,12 +122,20 @@ MITIGATIONS: tuple[MitigationSpec, ...] = (
         "Consider Flower or TensorFlow Federated where data cannot be pooled."),
     MitigationSpec(
         "pseudonymisation", "Pseudonymisation / redaction", ("pseudonymisation",),
-        ("AIP101", "AIP302"),
-        "Removes or replaces direct identifiers before data is stored, shared or sent to a model API.",
+        ("AIP101", "AIP203", "AIP302"),
+        "Removes or replaces direct identifiers before data is stored, logged, shared or sent to a "
+        "model API.",
         "Redact with Presidio or scrubadub, or replace identifiers with keyed hashes (HMAC) "
-        "(see `aiprivlint explain AIP302`)."),
+        "(see `aiprivlint explain AIP302`).",
+        sinks=("data", "log", "tracker", "model-api")),
     MitigationSpec(
-        "dataset-cards", "Dataset cards", ("dataset-card",), ("AIP106", "AIP107"),
+        "private-repositories", "Private Hub repositories", ("private-publish",), ("AIP301",),
+        "Keeps models and datasets built from personal data visible only to the people who may "
+        "see that data.",
+        "Create Hub repositories with `private=True` (or check their visibility before uploading) "
+        "(see `aiprivlint explain AIP301`)."),
+    MitigationSpec(
+        "dataset-cards", "Dataset cards", ("dataset-card",), ("AIP106", "AIP107", "AIP301"),
         "Documents what personal data a dataset holds, its legal basis, licence and retention.",
         "Add a dataset card or datasheet next to each dataset (see `aiprivlint explain AIP106`)."),
     MitigationSpec(
@@ -99,9 +144,10 @@ MITIGATIONS: tuple[MitigationSpec, ...] = (
         "Publish a model card with intended use, training data and privacy sections."),
     MitigationSpec(
         "trace-masking", "Trace masking", ("trace-masking",), ("AIP203", "AIP204"),
-        "Keeps prompts and model outputs out of logs, traces and telemetry.",
-        "Set `LANGSMITH_HIDE_INPUTS`/`LANGSMITH_HIDE_OUTPUTS`, mask in Langfuse, or turn off "
-        "GenAI content capture (see `aiprivlint explain AIP203`)."),
+        "Keeps prompts and model outputs out of traces and telemetry.",
+        "Set `LANGSMITH_HIDE_INPUTS`/`LANGSMITH_HIDE_OUTPUTS`, mask in Langfuse or Logfire, or turn "
+        "off GenAI content capture (see `aiprivlint explain AIP204`).",
+        sinks=("tracing",)),
     MitigationSpec(
         "pinned-revisions", "Pinned model revisions", ("pinned-revision",), ("AIP501",),
         "Makes sure the code you reviewed is the code that runs when remote code is trusted.",
@@ -151,6 +197,7 @@ class MitigationRow:
     needed: dict[str, int]  # rule id -> findings that call for it
     not_run: list[str]  # needed_by rules that were not run (cannot tell whether it is needed)
     notes: list[str] = field(default_factory=list)
+    advice: list[str] = field(default_factory=list)  # what to do, for the sinks that need it
 
     @property
     def status_text(self) -> str:
@@ -192,6 +239,57 @@ class RuleGroup:
 
 
 @dataclass
+class Revision:
+    """What the audit read: the commit checked out and whether the work tree had changes."""
+
+    commit: str | None  # full sha of HEAD, None outside a git work tree (or with no commit)
+    changes: int = 0  # entries of `git status --porcelain`: modified, staged, untracked
+    note: str = ""  # why there is no commit
+
+    @property
+    def dirty(self) -> bool:
+        return self.changes > 0
+
+    @property
+    def text(self) -> str:
+        if self.commit is None:
+            return self.note
+        if not self.dirty:
+            return f"commit {self.commit}, clean work tree"
+        return (f"commit {self.commit} with uncommitted changes ({self.changes} "
+                f"file{'s' if self.changes != 1 else ''} modified or untracked): the report may "
+                "not match the commit")
+
+
+def git_revision(where: Path) -> Revision:
+    """The commit checked out at ``where`` (a file or a folder) and its dirty state, from git."""
+    import os
+    import subprocess
+
+    folder = where if where.is_dir() else where.parent
+    env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}
+
+    def git(*args: str) -> str | None:
+        try:
+            proc = subprocess.run(["git", "-C", str(folder), *args], capture_output=True,
+                                  text=True, errors="replace", timeout=30, env=env)
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return proc.stdout if proc.returncode == 0 else None
+
+    inside = git("rev-parse", "--is-inside-work-tree")
+    if inside is None or inside.strip() != "true":
+        return Revision(None, note="not a git repository (no commit to name)")
+    head = git("rev-parse", "--verify", "--quiet", "HEAD")
+    if not head:
+        return Revision(None, note="a git repository without commits")
+    status = git("status", "--porcelain", "--untracked-files=normal")
+    if status is None:
+        return Revision(head.strip(), note="git status failed")
+    return Revision(head.strip(), changes=sum(1 for line in status.splitlines() if line.strip()))
+
+
+@dataclass
 class Audit:
     target: str
     generated: str
@@ -209,6 +307,7 @@ class Audit:
     rules_run: int
     profile: dict[str, int]
     budget: dict[str, Any]
+    revision: Revision = field(default_factory=lambda: Revision(None, note="not recorded"))
 
     @property
     def adopted(self) -> int:
@@ -217,6 +316,20 @@ class Audit:
     @property
     def missing(self) -> int:
         return sum(1 for m in self.mitigations if m.status == "missing")
+
+    @property
+    def needed(self) -> int:
+        """Mitigations the findings call for (with or without evidence of them)."""
+        return sum(1 for m in self.mitigations if m.status in ("missing", "partial"))
+
+    @property
+    def mitigation_summary(self) -> str:
+        """The mitigations in one phrase that says what is missing (never "3 of 8 found", which
+        reads as good news while the 5 not found may be the ones that matter)."""
+        if not self.needed:
+            return "no mitigation called for by the findings"
+        return (f"{self.missing} of {self.needed} mitigation{'s' if self.needed != 1 else ''} "
+                "the findings call for missing")
 
 
 # --- building -------------------------------------------------------------------------------
@@ -227,28 +340,32 @@ def category_order(profile: dict[str, int]) -> list[str]:
 
 
 def build_audit(report: Report, rules: dict[str, Rule], cfg: Config, *, target: str = ".",
-                base: Path | None = None, now: _dt.datetime | None = None) -> Audit:
+                base: Path | None = None, now: _dt.datetime | None = None,
+                paths: list[str] | None = None) -> Audit:
+    """``paths``: what was scanned (the first names the git work tree whose commit is reported);
+    relative to ``base``, the current folder by default."""
     base = base or Path.cwd()
     order = category_order(cfg.risk_profile)
-    counts = Counter(f.severity.label for f in report.findings if f.severity)
+    findings = one_per_field(report.findings)
+    counts = Counter(f.severity.label for f in findings if f.severity)
     categories = []
     for cat in order:
-        fs = [f for f in report.findings if f.category == cat]
+        fs = [f for f in findings if f.category == cat]
         c = Counter(f.severity.label for f in fs if f.severity)
         title, desc = CATEGORY_INFO[cat]
         categories.append(CategorySummary(
             id=cat, title=title, description=desc, adjustment=cfg.risk_profile.get(cat, 0),
             counts={s: c.get(s, 0) for s in SEVERITIES},
             rules=sorted({f.rule for f in fs})))
-    mitigations = [_mitigation(spec, report, cfg) for spec in MITIGATIONS]
-    groups = _groups(report, rules, order, base)
+    mitigations = [_mitigation(spec, report, cfg, findings) for spec in MITIGATIONS]
+    groups = _groups(findings, rules, order, base, _hidden_lines(report.findings))
     now = now or _dt.datetime.now(_dt.timezone.utc)
     return Audit(
         target=target,
         generated=now.strftime("%Y-%m-%d %H:%M UTC"),
         version=__version__,
         files_scanned=report.files_scanned,
-        findings=len(report.findings),
+        findings=len(findings),
         counts={s: counts.get(s, 0) for s in SEVERITIES},
         suppressed=report.suppressed,
         categories=categories,
@@ -260,7 +377,60 @@ def build_audit(report: Report, rules: dict[str, Rule], cfg: Config, *, target: 
         rules_run=len(report.selected),
         profile=dict(cfg.risk_profile),
         budget={k: cfg.option(k) for k in ("max-epsilon", "max-delta", "min-noise-multiplier")},
+        revision=git_revision(base / paths[0] if paths else base),
     )
+
+
+# rules that report one finding per field (column, record key) and entity: the scan makes one per
+# national-id kind when a column validates as several; the audit shows one per field and entity
+PER_FIELD_RULES = frozenset({"AIP101", "AIP103"})
+
+
+def one_per_field(findings: list[Finding]) -> list[Finding]:
+    """``findings`` with the findings of one field and entity that differ only in the id kind
+    merged into one, which names the kinds and counts the values of each."""
+    from dataclasses import replace
+
+    from .pii.columns import label
+
+    groups: dict[tuple, list[Finding]] = {}
+    order: list[Finding | tuple] = []
+    for f in findings:
+        d = f.details or {}
+        if f.rule in PER_FIELD_RULES and d.get("id_type") and d.get("entity"):
+            key = (f.rule, f.path, str(d.get("field")), d.get("entity"), d.get("cell"))
+            if key not in groups:
+                groups[key] = []
+                order.append(key)
+            groups[key].append(f)
+        else:
+            order.append(f)
+    out: list[Finding] = []
+    for item in order:
+        if isinstance(item, Finding):
+            out.append(item)
+            continue
+        fs = groups[item]
+        if len(fs) == 1:
+            out.append(fs[0])
+            continue
+        first = min(fs, key=lambda f: (-(f.severity or 0), f.line, f.column))
+        kinds = [(label(f.details["entity"], f.details["id_type"]), f.details.get("matches") or 0)
+                 for f in sorted(fs, key=lambda f: (f.line, str(f.details["id_type"])))]
+        total = sum(n for _, n in kinds if isinstance(n, int))
+        head = first.message.split(": ", 1)[0]
+        what = label(first.details["entity"])
+        message = (f"{head}: {total} values detected as {what}s of {len(kinds)} kinds "
+                   f"({', '.join(f'{k}: {n}' for k, n in kinds)})")
+        details = {**first.details, "id_type": ", ".join(k for k, _ in kinds), "matches": total}
+        out.append(replace(first, message=message, details=details,
+                           line=min(f.line for f in fs), column=1))
+    return out
+
+
+def location(f: Finding) -> str:
+    """``path:line``, and in a notebook the cell and its line beside the raw line."""
+    return f"{f.path}:{f.line}" + (f" ({f.cell_label})" if f.cell else "")
 
 
 def _fact_label(fact: Fact) -> str:
@@ -277,7 +447,23 @@ def _fact_label(fact: Fact) -> str:
     return " ".join(parts) or fact.kind
 
 
-def _mitigation(spec: MitigationSpec, report: Report, cfg: Config) -> MitigationRow:
+def calls_for(spec: MitigationSpec, f: Finding) -> bool:
+    """Whether finding ``f`` says mitigation ``spec`` is needed: its rule, and its sink."""
+    return f.rule in spec.needed_by and (not spec.sinks or sink_of(f) in spec.sinks)
+
+
+def _advice(spec: MitigationSpec, needing: list[Finding]) -> list[str]:
+    """What to do, one sentence per kind of sink the needing findings write to."""
+    out: list[str] = []
+    for f in needing:
+        text = SINK_ADVICE.get((spec.id, sink_of(f)), spec.how)
+        if text not in out:
+            out.append(text)
+    return out or [spec.how]
+
+
+def _mitigation(spec: MitigationSpec, report: Report, cfg: Config,
+                findings: list[Finding]) -> MitigationRow:
     seen: set[tuple[str, int, str]] = set()
     evidence: list[Evidence] = []
     for fact in sorted((f for f in report.facts if f.kind in spec.kinds),
@@ -287,13 +473,15 @@ def _mitigation(spec: MitigationSpec, report: Report, cfg: Config) -> Mitigation
         if key not in seen:
             seen.add(key)
             evidence.append(ev)
-    needed = Counter(f.rule for f in report.findings if f.rule in spec.needed_by)
+    needing = [f for f in findings if calls_for(spec, f)]
+    needed = Counter(f.rule for f in needing)
     not_run = [r for r in spec.needed_by if r not in report.selected]
     if evidence:
         status = "partial" if needed else "adopted"
     else:
         status = "missing" if needed else "absent"
-    row = MitigationRow(spec, status, evidence, dict(sorted(needed.items())), not_run)
+    row = MitigationRow(spec, status, evidence, dict(sorted(needed.items())), not_run,
+                        advice=_advice(spec, needing))
     if spec.id == "differential-privacy" and (evidence or needed):
         row.notes = _dp_notes(report, cfg)
     return row
@@ -325,11 +513,11 @@ def _dp_notes(report: Report, cfg: Config) -> list[str]:
     return notes
 
 
-def _groups(report: Report, rules: dict[str, Rule], order: list[str], base: Path) -> list[RuleGroup]:
+def _groups(findings: list[Finding], rules: dict[str, Rule], order: list[str], base: Path,
+            hidden: dict[str, set[int]]) -> list[RuleGroup]:
     by_rule: dict[str, list[Finding]] = {}
-    for f in report.findings:
+    for f in findings:
         by_rule.setdefault(f.rule, []).append(f)
-    hidden = _hidden_lines(report.findings)
     reader = _Lines(base)
     groups = []
     for rid, fs in by_rule.items():
@@ -360,10 +548,13 @@ class _Lines:
         self.base = base
         self.cache: dict[str, list[str | None] | None] = {}
 
+    def path(self, rel: str) -> Path:
+        return Path(rel) if Path(rel).is_absolute() else self.base / rel
+
     def get(self, rel: str) -> list[str | None] | None:
         if rel not in self.cache:
             try:
-                path = Path(rel) if Path(rel).is_absolute() else self.base / rel
+                path = self.path(rel)
                 text = path.read_text(encoding="utf-8-sig")
                 lines: list[str | None] = list(text.splitlines())
                 if path.suffix == ".ipynb":
@@ -374,30 +565,24 @@ class _Lines:
         return self.cache[rel]
 
 
-_JSON_STRING_LINE = re.compile(r'^\s*("(?:[^"\\]|\\.)*")\s*,?\s*$')
-_SOURCE_START = re.compile(r'^\s*"source"\s*:\s*\[\s*$')
-
-
 def _notebook_source_lines(text: str) -> list[str | None]:
-    """The raw lines of an ``.ipynb``: a line of a cell's ``"source": [...]`` array becomes the
-    code it holds; any other line (outputs, metadata, JSON structure) becomes None."""
-    out: list[str | None] = []
-    in_source = False
-    for raw in text.splitlines():
-        if _SOURCE_START.match(raw):
-            in_source = True
-            out.append(None)
-            continue
-        m = _JSON_STRING_LINE.match(raw) if in_source else None
-        if m is None:
-            in_source = False
-            out.append(None)
-            continue
-        try:
-            value = json.loads(m.group(1))
-        except ValueError:
-            value = None
-        out.append(value.rstrip("\n") if isinstance(value, str) else None)
+    """The raw lines of an ``.ipynb``: a line that holds one line of a cell's source becomes that
+    code; any other line (outputs, metadata, JSON structure, a source stored as one string with
+    embedded newlines) becomes None. Read with the scan's notebook parser."""
+    from .notebook import NotebookError, parse_notebook
+
+    out: list[str | None] = [None] * len(text.splitlines())
+    try:
+        cells = parse_notebook(text)
+    except (NotebookError, RecursionError):
+        return out
+    seen: set[int] = set()
+    for cell in cells:
+        for sl in cell.source:
+            i = sl.raw_line - 1
+            if 0 <= i < len(out):
+                out[i] = None if i in seen else sl.text  # two source lines on one raw line
+                seen.add(i)
     return out
 
 
@@ -406,7 +591,7 @@ def _view(f: Finding, hidden: dict[str, set[int]], reader: _Lines) -> FindingVie
     sample = details.get("sample") if isinstance(details.get("sample"), str) else None
     facts: list[tuple[str, str]] = []
     for key, label in (("entity", "Entity"), ("id_type", "Id type"), ("field", "Field"),
-                       ("matches", "Matches"), ("cell", "Cell"), ("secret_type", "Secret type"),
+                       ("matches", "Matches"), ("secret_type", "Secret type"),
                        ("type", "Type"), ("provider", "Provider")):
         value = details.get(key)
         if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value) != "":
@@ -427,41 +612,17 @@ def _view(f: Finding, hidden: dict[str, set[int]], reader: _Lines) -> FindingVie
                 hi = n - 1
                 break
         secret = hidden.get(f.path, set())
+        shown = [n for n in range(lo, hi + 1) if n not in secret and lines[n - 1] is not None]
+        # every shown line masked with the scan's detectors (redact.py), before it is clipped
+        masked = dict(zip(shown, redact_lines([lines[n - 1] or "" for n in shown], reader.path(f.path))))
         for n in range(lo, hi + 1):
-            text = lines[n - 1]
             if n in secret:
                 context.append(ContextLine(n, "", f.line <= n <= end, hidden=True))
-            elif text is not None:
-                context.append(ContextLine(n, scrub(_clip(text)), f.line <= n <= end))
+            elif n in masked:
+                context.append(ContextLine(n, _clip(masked[n]), f.line <= n <= end))
     return FindingView(f, context, sample, facts, False)
 
 
 def _clip(text: str) -> str:
     text = text.rstrip().replace("\t", "    ")
     return text if len(text) <= MAX_LINE else text[:MAX_LINE - 1] + "…"
-
-
-# --- the safety net -------------------------------------------------------------------------
-
-_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
-_LONG_NUMBER = re.compile(r"(?<![\w.])\+?\d(?:[ \-]?\d){8,}(?![\w.])")
-_TOKEN_PREFIX = re.compile(r"\b(?:sk-(?:ant-|proj-)?|hf_|ghp_|gho_|ghs_|github_pat_|xox[abpr]-|AKIA|"
-                           r"AIza|glpat-|r8_|gsk_|pplx-)[A-Za-z0-9_\-]{12,}")
-_HIGH_ENTROPY = re.compile(r"(?<![A-Za-z0-9+/=_])[A-Za-z0-9+/=_]{32,}(?![A-Za-z0-9+/=_])")
-
-
-def _looks_random(token: str) -> bool:
-    return (sum(ch.isdigit() for ch in token) >= 3 and any(ch.isupper() for ch in token)
-            and any(ch.islower() for ch in token))
-
-
-def scrub(text: str) -> str:
-    """Mask what looks like an e-mail address, a long number or a credential in a code line."""
-    from .pii.masking import mask_email
-
-    text = _EMAIL.sub(lambda m: mask_email(m.group(0)), text)
-    text = _TOKEN_PREFIX.sub(lambda m: m.group(0)[:3] + "…(hidden)", text)
-    text = _HIGH_ENTROPY.sub(lambda m: "…(hidden)" if _looks_random(m.group(0)) else m.group(0), text)
-    text = _LONG_NUMBER.sub(lambda m: m.group(0)[:2] + re.sub(r"\d", "*", m.group(0)[2:-2])
-                            + m.group(0)[-2:], text)
-    return text

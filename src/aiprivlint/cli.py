@@ -245,7 +245,7 @@ def cmd_audit(args, rules) -> int:
     target = args.paths[0] if len(args.paths) == 1 else ", ".join(args.paths)
     if target == ".":
         target = Path.cwd().name or "."
-    model = build_audit(report, rules, cfg, target=target)
+    model = build_audit(report, rules, cfg, target=target, paths=args.paths)
     if fmt == "md":
         from .reporters.markdown import render_markdown as render_audit
     else:
@@ -258,9 +258,8 @@ def cmd_audit(args, rules) -> int:
     for err in report.errors:
         print(f"aiprivlint: {err.path}: {err.kind}: {err.message}", file=sys.stderr)
     if not args.quiet:
-        print(f"aiprivlint: wrote {args.out}: {len(report.findings)} finding(s), "
-              f"{model.adopted} of {len(model.mitigations)} mitigations found, "
-              f"{model.missing} missing where needed", file=sys.stderr)
+        print(f"aiprivlint: wrote {args.out}: {model.findings} finding(s), "
+              f"{model.mitigation_summary}", file=sys.stderr)
     return EXIT_OK
 
 

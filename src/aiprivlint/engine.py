@@ -22,6 +22,7 @@ from .checkers import CheckerError, FileChecker, FileContext, all_checkers
 from .config import RULE_OPTIONS, Config, effective_severity
 from .discovery import Discovery, SourceFile, display_path, is_test_path, relative_posix
 from .findings import Fact, Finding, ScanError, assign_fingerprints
+from .notebook import locate_cells
 from .project import Project, all_project_rules, project_root_of
 from .registry import Rule
 from .suppressions import FileSuppressions
@@ -368,6 +369,7 @@ class Engine:
             kept.append(f)
         kept.sort(key=Finding.sort_key)
         assign_fingerprints(kept)
+        locate_cells(kept, {rel: sf.path for rel, sf in by_rel.items()})
         warnings = []
         for res in results:
             for line, msg in res.suppressions.warnings(res.ran, self.rules):

@@ -60,6 +60,10 @@ class Finding:
     confidence: str = ""
     help_uri: str = ""
     fingerprint: str = ""
+    # in a notebook: the cell (1-based, counting every cell) and the line within its source
+    # (1-based; 0 = in the cell's stored output), beside the raw .ipynb line; 0 elsewhere
+    cell: int = 0
+    cell_line: int = 0
 
     def __post_init__(self) -> None:
         from .redaction import redact_details, redact_shown
@@ -69,6 +73,13 @@ class Finding:
         # a name quoted in the message can itself be data (an e-mail used as a dict key)
         self.message = redact_shown(self.message)
         self.details = redact_details(self.details)
+
+    @property
+    def cell_label(self) -> str:
+        """``cell 12:3`` (line 3 of the 12th cell), ``cell 12 output``, or "" outside notebooks."""
+        if not self.cell:
+            return ""
+        return f"cell {self.cell}:{self.cell_line}" if self.cell_line else f"cell {self.cell} output"
 
     def sort_key(self) -> tuple:
         return (self.path, self.line, self.column, self.rule, self.message)
@@ -89,7 +100,15 @@ class Finding:
             "fingerprint": self.fingerprint,
             "help_uri": self.help_uri,
             "details": self.details,
+            "notebook": self._notebook_position(),
         }
+
+    def _notebook_position(self) -> dict[str, Any] | None:
+        if not self.cell:
+            return None
+        if self.cell_line:
+            return {"cell": self.cell, "line": self.cell_line}
+        return {"cell": self.cell, "output": True}
 
     # cache round-trip (internal: keeps context, which is hashed but never printed)
     def to_state(self) -> dict[str, Any]:

@@ -9,6 +9,11 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .findings import Finding
 
 _TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+|\n|[ \t\r]+')
 
@@ -191,10 +196,42 @@ def _parse_notebook(text: str) -> list[Cell]:
     return cells
 
 
+def cell_lines(cells: list[Cell]) -> dict[int, tuple[int, int]]:
+    """Raw ``.ipynb`` line -> (cell number, line within the cell's source), both 1-based; a line of
+    a stored output maps to line 0. A source stored as one string with embedded newlines sits on
+    one raw line: that raw line maps to the cell's first line on it."""
+    out: dict[int, tuple[int, int]] = {}
+    for cell in cells:
+        for k, sl in enumerate(cell.source):
+            out.setdefault(sl.raw_line, (cell.index + 1, k + 1))
+        for output in cell.outputs:
+            for sl in output.lines:
+                out.setdefault(sl.raw_line, (cell.index + 1, 0))
+    return out
+
+
+def locate_cells(findings: list["Finding"], files: dict[str, Path]) -> None:
+    """Set ``cell`` and ``cell_line`` of the findings in notebooks (``files``: path as reported ->
+    path on disk; only ``.ipynb`` files are read). A notebook that no longer reads is left alone."""
+    by_path: dict[str, list["Finding"]] = {}
+    for f in findings:
+        if f.path in files and f.path.lower().endswith(".ipynb"):
+            by_path.setdefault(f.path, []).append(f)
+    for rel, fs in by_path.items():
+        try:
+            where = cell_lines(_parse_notebook(files[rel].read_text(encoding="utf-8-sig")))
+        except (OSError, UnicodeDecodeError, NotebookError, RecursionError):
+            continue
+        for f in fs:
+            f.cell, f.cell_line = where.get(f.line, (0, 0))
+
+
 # Cell magics whose body is still Python; any other %%magic makes the cell not Python.
 _PYTHON_CELL_MAGICS = {"time", "timeit", "capture", "prun", "debug", "memit", "pypy"}
-_LINE_MAGIC = re.compile(r"^\s*(?:[%!]|\w+\s*=\s*[%!])")
-_HELP = re.compile(r"^\s*[\w.]+\?{1,2}\s*$|^\s*\?{1,2}[\w.]+\s*$")
+# IPython syntax at the start of a logical line: a shell escape or a line magic (``!cmd``, ``%pip``),
+# also as the value of an assignment (``files = !ls``), and help (``obj?``, ``??obj``)
+_LINE_MAGIC = re.compile(r"^(\s*)(?:(\w+(?:\s*,\s*\w+)*\s*=\s*)?[%!])")
+_HELP = re.compile(r"^\s*%{0,2}[\w.]+\?{1,2}\s*$|^\s*\?{1,2}[\w.%]+\s*$")
 
 
 @dataclass
@@ -212,9 +249,83 @@ class NotebookCode:
         return 1, column, -1
 
 
+def _open_after(text: str, state: tuple[int, str]) -> tuple[int, str]:
+    """Python's line-joining state after ``text``: (open brackets, open string quote or "\\" for an
+    explicit continuation). Enough to tell where logical lines start; not a tokenizer."""
+    depth, quote = state
+    i, n = 0, len(text)
+    if quote == "\\":
+        quote = ""
+    comment = False
+    while i < n:
+        ch = text[i]
+        if quote:
+            if ch == "\\":
+                i += 2
+                continue
+            if text.startswith(quote, i):
+                i += len(quote)
+                quote = ""
+                continue
+            i += 1
+            continue
+        if ch == "#":
+            comment = True
+            break
+        if ch in "\"'":
+            triple = text[i:i + 3]
+            quote = triple if triple in ('"""', "'''") else ch
+            i += len(quote)
+            continue
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth = max(depth - 1, 0)
+        i += 1
+    if quote in ('"', "'"):
+        # a one-quote string cannot span lines, unless escaped at the end
+        quote = quote if text.endswith("\\") else ""
+    elif not quote and not comment and text.endswith("\\"):
+        quote = "\\"
+    return depth, quote
+
+
+def ipython_to_python(source: list[str]) -> list[str]:
+    """The lines of one code cell with IPython syntax replaced by Python of the same line count.
+
+    At the start of a logical line, ``!cmd`` and ``%magic`` become ``pass`` (``x = !cmd`` becomes
+    ``x = None``), their ``\\`` continuation lines become blank, and ``obj?`` / ``??obj`` help lines
+    become ``pass``; a first line ``%%magic`` of a Python cell magic (``%%time``) becomes blank.
+    Lines inside brackets or strings are never touched (``(a\\n % b)`` is a modulo)."""
+    out: list[str] = []
+    state: tuple[int, str] = (0, "")
+    magic_continues = False
+    for k, text in enumerate(source):
+        if magic_continues:
+            out.append("")
+            magic_continues = text.rstrip().endswith("\\")
+            continue
+        at_start = state == (0, "")
+        if at_start and k == 0 and text.lstrip().startswith("%%"):
+            out.append("")
+            continue
+        m = _LINE_MAGIC.match(text) if at_start else None
+        if m is not None:
+            indent, target = m.group(1), m.group(2)
+            out.append(f"{indent}{target.rstrip()} None" if target else f"{indent}pass")
+            magic_continues = text.rstrip().endswith("\\")
+            continue
+        if at_start and _HELP.match(text):
+            out.append(text[:len(text) - len(text.lstrip())] + "pass")
+            continue
+        out.append(text)
+        state = _open_after(text, state)
+    return out
+
+
 def code_of(cells: list[Cell], exclude: set[int] | None = None) -> NotebookCode:
-    """Join the code cells, blanking IPython magics, shell escapes and help lines (kept as blank
-    lines so positions stay right); cells whose magic says they are not Python are skipped."""
+    """Join the code cells, IPython syntax made Python (``ipython_to_python``: same lines, so
+    positions stay right); cells whose magic says they are not Python are skipped."""
     lines: list[str] = []
     line_map: list[tuple[int, int, int]] = []
     skipped: list[int] = []
@@ -228,10 +339,7 @@ def code_of(cells: list[Cell], exclude: set[int] | None = None) -> NotebookCode:
                 if magic not in _PYTHON_CELL_MAGICS:
                     skipped.append(cell.index)
                     continue
-        for k, sl in enumerate(cell.source):
-            text = sl.text
-            if (k == 0 and text.strip().startswith("%%")) or _LINE_MAGIC.match(text) or _HELP.match(text):
-                text = ""
+        for sl, text in zip(cell.source, ipython_to_python([sl.text for sl in cell.source])):
             lines.append(text)
             line_map.append((sl.raw_line, sl.raw_column, cell.index))
         lines.append("")

@@ -145,7 +145,7 @@ class NotebookOutputChecker(FileChecker):
         where = f" in column '{a.field}'" if a.field else ""
         what = label(a.entity, a.id_type)
         n = a.matches
-        message = (f"Stored output of cell {cell} shows personal data{where}: "
+        message = (f"Stored output of cell {cell + 1} shows personal data{where}: "
                    f"{n} value{'s' if n != 1 else ''} detected as {what}; clear the outputs "
                    "before committing")
         ctx.report("AIP103", a.line, a.column, message,

@@ -25,7 +25,8 @@ def render_github(report: Report, rules: dict[str, Rule]) -> str:
         sev = f.severity or rules[f.rule].severity
         props = (f"file={_prop(f.path)},line={f.line},col={f.column},endLine={f.end_line},"
                  f"endColumn={f.end_column},title={_prop(f'{f.rule} {f.name} [{sev.label}]')}")
-        msg = f"{f.message} (run `aiprivlint explain {f.rule}`)"
+        cell = f"{f.cell_label}: " if f.cell else ""
+        msg = f"{cell}{f.message} (run `aiprivlint explain {f.rule}`)"
         lines.append(f"::{COMMAND[sev]} {props}::{_data(msg)}")
     for e in report.errors:
         lines.append(f"::warning file={_prop(e.path)},title={_prop('aiprivlint ' + e.kind)}::{_data(e.message)}")

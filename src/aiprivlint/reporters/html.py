@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from html import escape
 
-from ..audit import MAX_EVIDENCE, SEVERITIES, Audit, FindingView, MitigationRow, RuleGroup
+from ..audit import MAX_EVIDENCE, SEVERITIES, Audit, FindingView, MitigationRow, RuleGroup, location
 
 # --- Markdown subset ------------------------------------------------------------------------
 
@@ -200,7 +200,7 @@ CSS = """
   --ok:#15803d; --warn:#b45309; --bad:#b91c1c; --none:#6b7280; }
 * { box-sizing: border-box; }
 html { -webkit-text-size-adjust: 100%; }
-body { margin: 0; color: var(--ink); background: #eef1f5;
+body { margin: 0; color: var(--ink); background: #eef1f5; overflow-wrap: anywhere;
   font: 15px/1.55 "Segoe UI", "Helvetica Neue", "Liberation Sans", "DejaVu Sans", Arial, sans-serif; }
 .page { max-width: 1080px; margin: 0 auto; background: #fff; padding: 0 48px 40px;
   box-shadow: 0 0 0 1px var(--line); }
@@ -229,7 +229,7 @@ pre code { background: none; padding: 0; color: inherit; font: inherit; white-sp
 .kpi .l { font-size: 12.5px; color: var(--muted); }
 .kpi.critical .n { color: var(--critical); } .kpi.high .n { color: var(--high); }
 .kpi.medium .n { color: var(--medium); } .kpi.low .n { color: var(--low); }
-.kpi.mit .n { color: var(--ok); } .kpi.miss .n { color: var(--bad); }
+.kpi.miss .n { color: var(--ink); }
 nav.toc { margin: 14px 0 0; font-size: 14px; color: var(--muted); }
 nav.toc a { margin-right: 18px; text-decoration: none; }
 table { border-collapse: collapse; width: 100%; margin: 12px 0; font-size: 14px; }
@@ -286,15 +286,17 @@ table.code td.hidden { color: #94a3b8; font-style: italic; }
 .masked { background: #fff7ed; border: 1px solid #fed7aa; border-radius: 6px; padding: 8px 12px; font-size: 13.5px; }
 .masked code { background: #ffedd5; }
 .masked .k { color: var(--muted); margin-right: 4px; }
-.masked span.item { margin-right: 16px; white-space: nowrap; }
-table.more td { font-size: 13px; }
+.masked span.item { margin-right: 16px; display: inline-block; max-width: 100%; }
+table.more { table-layout: fixed; } table.more td { font-size: 13px; }
+table.more td:first-child { width: 92px; } table.more td.loc { width: 38%; }
 .note { border-left: 4px solid var(--accent); background: #eff6ff; padding: 10px 14px; border-radius: 0 6px 6px 0;
   margin: 14px 0; font-size: 14px; }
 footer { margin-top: 40px; padding-top: 14px; border-top: 1px solid var(--line); font-size: 12.5px;
   color: var(--muted); }
 .empty { padding: 18px; text-align: center; color: var(--muted); border: 1px dashed var(--line); border-radius: 8px; }
 @media (max-width: 820px) { .page { padding: 0 16px 24px; } header.cover { margin: 0 -16px; padding: 24px 16px; }
-  .kpis { grid-template-columns: repeat(3, 1fr); } .cols { grid-template-columns: 1fr; } }
+  .kpis { grid-template-columns: repeat(3, 1fr); } .cols { grid-template-columns: 1fr; }
+  th, td { padding: 6px 5px; } th { letter-spacing: 0; font-size: 11px; } }
 @media print { body { background: #fff; font-size: 12px; } .page { box-shadow: none; max-width: none; padding: 0; }
   header.cover { margin: 0; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
   nav.toc { display: none; } h2 { break-after: avoid; } article.rule > header { break-after: avoid; }
@@ -406,7 +408,8 @@ def _mitigations(audit: Audit) -> str:
     for row in audit.mitigations:
         st = STATUS_CLASS[row.status]
         notes = "".join(f'<div class="small muted">{_e(n)}</div>' for n in row.notes)
-        what = inline(row.spec.how) if row.status in ("missing", "partial") else ""
+        what = ("<br>".join(inline(a) for a in row.advice)
+                if row.status in ("missing", "partial") else "")
         rows.append(
             f'<tr><td><strong>{_e(row.spec.title)}</strong><br><span class="muted small">'
             f'{_e(row.spec.purpose)}</span></td>'
@@ -450,7 +453,7 @@ def _finding(view: FindingView) -> str:
     f = view.finding
     sev = f.severity.label if f.severity else "low"
     return (f'<div class="finding f-{sev}"><div>{_sev_badge(sev)} '
-            f'<span class="loc">{_e(f.path)}:{f.line}</span></div>'
+            f'<span class="loc">{_e(location(f))}</span></div>'
             f'<p class="msg">{_e(f.message)}</p>{_code(view)}</div>')
 
 
@@ -466,7 +469,7 @@ def _group(group: RuleGroup) -> str:
     if rest:
         rows = "".join(
             f'<tr><td>{_sev_badge(v.finding.severity.label if v.finding.severity else "low")}</td>'
-            f'<td class="loc">{_e(v.finding.path)}:{v.finding.line}</td><td>{_e(v.finding.message)}</td></tr>'
+            f'<td class="loc">{_e(location(v.finding))}</td><td>{_e(v.finding.message)}</td></tr>'
             for v in rest)
         more = (f'<div class="section-label">{_plural(len(rest), "more finding")}</div>'
                 f'<table class="more"><tbody>{rows}</tbody></table>')
@@ -535,8 +538,10 @@ def render_html(audit: Audit) -> str:
         ("critical", audit.counts["critical"], "critical"),
         ("high", audit.counts["high"], "high"),
         ("medium", audit.counts["medium"], "medium"),
-        ("mit", f"{audit.adopted}/{len(audit.mitigations)}", "mitigations found"),
-        ("miss", audit.missing, "missing where needed"),
+        ("low", audit.counts["low"], "low"),
+        # what is missing, in neutral ink: never "3/8 found" in green, which reads as good news
+        ("miss", audit.missing, f"of {_plural(audit.needed, 'needed mitigation')} missing"
+         if audit.needed else "mitigations the findings call for"),
     ]
     kpi_html = "".join(f'<div class="kpi {c}"><div class="n">{_e(n)}</div><div class="l">{_e(l)}</div></div>'
                        for c, n, l in kpis)
@@ -552,7 +557,8 @@ def render_html(audit: Audit) -> str:
         f'<h1>Privacy audit of <code>{_e(audit.target)}</code></h1>'
         f'<p class="meta">Generated {_e(audit.generated)} · aiprivlint {_e(audit.version)} · '
         f'{_plural(audit.files_scanned, "file")} scanned · {_plural(audit.rules_run, "rule")} run'
-        f'{" · " + _plural(len(audit.errors), "file error") if audit.errors else ""}</p></header>'
+        f'{" · " + _plural(len(audit.errors), "file error") if audit.errors else ""}</p>'
+        f'<p class="meta">Audited: {_e(audit.revision.text)}</p></header>'
         f'<div class="kpis">{kpi_html}</div>'
         f'<p class="small muted">{_plural(total, "finding")} in total: '
         f'{audit.counts["critical"]} critical, {audit.counts["high"]} high, {audit.counts["medium"]} medium, '

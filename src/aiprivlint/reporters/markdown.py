@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from ..audit import SEVERITIES, Audit, FindingView, MitigationRow, RuleGroup
+from ..audit import SEVERITIES, Audit, FindingView, MitigationRow, RuleGroup, location
 
 MAX_WITH_CONTEXT = 25
 BAR = 24  # characters of the widest bar
@@ -105,7 +105,7 @@ def _mitigations(audit: Audit) -> list[str]:
             ev += "<br>" + "<br>".join(_cell(n) for n in row.notes)
         need = _needed(row)
         if row.status in ("missing", "partial"):
-            need += "<br>" + _cell(row.spec.how)
+            need += "".join("<br>" + _cell(a) for a in row.advice)
         lines.append(f"| **{_cell(row.spec.title)}** | {_STATUS_MARK[row.status]} {row.status_text} | "
                      f"{ev} | {need} |")
     lines += ["", "_Evidence is found statically and is not proof of correct use; \"Not found\" means no "
@@ -121,7 +121,7 @@ def _fence(body: str, lang: str = "") -> list[str]:
 def _finding(view: FindingView) -> list[str]:
     f = view.finding
     sev = f.severity.label if f.severity else "low"
-    lines = [f"- {_SEV_MARK.get(sev, '')} **{sev}** {_code(f'{f.path}:{f.line}')}: {_inline(f.message)}"]
+    lines = [f"- {_SEV_MARK.get(sev, '')} **{sev}** {_code(location(f))}: {_inline(f.message)}"]
     if view.masked_only:
         parts = [f"masked sample {_code(view.sample)}"] if view.sample else []
         parts += [f"{k.lower()} {_code(v)}" for k, v in view.facts]
@@ -150,7 +150,7 @@ def _group(g: RuleGroup) -> list[str]:
     if rest:
         lines += ["", f"{_plural(len(rest), 'more finding')}:", ""]
         lines += [f"- **{v.finding.severity.label if v.finding.severity else 'low'}** "
-                  f"{_code(f'{v.finding.path}:{v.finding.line}')}: {_inline(v.finding.message)}" for v in rest]
+                  f"{_code(location(v.finding))}: {_inline(v.finding.message)}" for v in rest]
     lines += ["", "References: " + " · ".join(f"[{_cell(r.title)}]({r.url})" for r in rule.references), ""]
     return lines
 
@@ -160,9 +160,9 @@ def render_markdown(audit: Audit) -> str:
     lines = [f"# Privacy audit of {_code(audit.target)}", "",
              f"Generated {audit.generated} · aiprivlint {audit.version} · "
              f"{_plural(audit.files_scanned, 'file')} scanned · {_plural(audit.rules_run, 'rule')} run", "",
+             f"Audited: {_inline(audit.revision.text)}", "",
              f"**{_plural(audit.findings, 'finding')}**: {c['critical']} critical, {c['high']} high, "
-             f"{c['medium']} medium, {c['low']} low · **{audit.adopted} of {len(audit.mitigations)}** "
-             f"mitigations found · **{audit.missing}** missing where needed", ""]
+             f"{c['medium']} medium, {c['low']} low · {audit.mitigation_summary}", ""]
     lines += _summary(audit)
     lines += _mitigations(audit)
     lines += ["## 3. Findings by rule", "",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import quote
 
 from .. import __version__
 from ..engine import Report
@@ -13,6 +14,15 @@ INFO_URI = "https://github.com/aiprivlint/aiprivlint"
 LEVEL = {Severity.LOW: "note", Severity.MEDIUM: "warning", Severity.HIGH: "error",
          Severity.CRITICAL: "error"}
 PRECISION = {"high": "high", "medium": "medium", "low": "low"}
+
+
+def artifact_uri(path: str) -> str:
+    """A path as a SARIF ``artifactLocation.uri``: a percent-encoded URI reference (RFC 3986).
+
+    Every byte but unreserved characters and ``/`` is encoded (a space, ``%``, ``#``, ``?``,
+    ``[``, ``:``, ``\\``...); non-ASCII as UTF-8, and a file name that is not UTF-8 (kept by Python as
+    surrogate escapes) as its original bytes."""
+    return quote(path, safe="/", encoding="utf-8", errors="surrogateescape")
 
 
 def rule_descriptor(rule: Rule) -> dict:
@@ -43,32 +53,37 @@ def render_sarif(report: Report, rules: dict[str, Rule]) -> str:
     results = []
     for f in report.findings:
         sev = f.severity or rules[f.rule].severity
+        location: dict = {
+            "physicalLocation": {
+                "artifactLocation": {"uri": artifact_uri(f.path)},
+                "region": {"startLine": max(f.line, 1), "startColumn": max(f.column, 1),
+                           "endLine": max(f.end_line, f.line, 1),
+                           "endColumn": max(f.end_column, 1)},
+            }
+        }
+        if f.cell:  # a notebook: the cell and its line beside the raw .ipynb line
+            location["logicalLocations"] = [{"name": f.cell_label,
+                                             "fullyQualifiedName": f"{f.path}:{f.cell_label}"}]
         result = {
             "ruleId": f.rule,
             "ruleIndex": index[f.rule],
             "level": LEVEL[sev],
-            "message": {"text": f.message},
-            "locations": [{
-                "physicalLocation": {
-                    "artifactLocation": {"uri": f.path},
-                    "region": {"startLine": max(f.line, 1), "startColumn": max(f.column, 1),
-                               "endLine": max(f.end_line, f.line, 1),
-                               "endColumn": max(f.end_column, 1)},
-                }
-            }],
+            "message": {"text": f"{f.message} ({f.cell_label})" if f.cell else f.message},
+            "locations": [location],
             "partialFingerprints": {"aiprivlint/v1": f.fingerprint},
             "properties": {
                 "severity": sev.label,
                 "security-severity": SECURITY_SEVERITY[sev],
                 "category": f.category,
                 "details": f.details,
+                **({"notebookCell": f.cell, "notebookCellLine": f.cell_line} if f.cell else {}),
             },
         }
         results.append(result)
     notifications = [{
         "level": "warning",
         "message": {"text": f"{e.kind}: {e.message}"},
-        "locations": [{"physicalLocation": {"artifactLocation": {"uri": e.path}}}],
+        "locations": [{"physicalLocation": {"artifactLocation": {"uri": artifact_uri(e.path)}}}],
     } for e in report.errors]
     doc = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",

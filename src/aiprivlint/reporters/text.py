@@ -20,7 +20,7 @@ def render_text(report: Report, rules: dict[str, Rule], *, color: bool = False,
     hinted: set[str] = set()
     for f in report.findings:
         sev = f.severity.label if f.severity else "?"
-        where = c(_BOLD, f"{f.path}:{f.line}:{f.column}:")
+        where = c(_BOLD, f"{f.path}:{f.line}:{f.column}:") + (f" [{f.cell_label}]" if f.cell else "")
         lines.append(f"{where} {c(_BOLD, f.rule)} {c(_SEV_COLOR.get(sev, ''), f'[{sev}]')} {f.message}")
         if not quiet and f.rule not in hinted:
             hinted.add(f.rule)

@@ -22,6 +22,8 @@ auto_card} where code releases a model:
   SageMaker ``<model>.register(...)``.
 
 ``push_to_hub=<flag>`` (not a literal) is a conditional release (``conditional: true``).
+A Hub release with ``private=True`` (``hub_private_repo=True`` in training arguments) also emits
+``private-publish`` {api}, the audit's evidence that Hub repositories are kept private.
 
 ``DatasetPathFacts`` (runs for AIP106) emits ``dataset-path`` {path, loader} for a local path
 literal given to ``datasets.load_dataset`` (a packaged builder such as ``"csv"`` with
@@ -204,6 +206,9 @@ class ModelPublishFacts(CodeRule):
               conditional: bool = False, auto_card: bool = False) -> None:
         self.fact("dataset-publish" if dataset else "model-publish", node, api=api, target=target,
                   conditional=conditional, auto_card=auto_card)
+        if target == "hub" and any(self._literal_kwarg(node, k) is True
+                                   for k in ("private", "hub_private_repo")):
+            self.fact("private-publish", node, api=api)  # the audit's evidence of private repos
 
     def _literal_kwarg(self, node: cst.Call, name: str) -> object:
         arg = self.kwarg(node, name)

@@ -1,0 +1,127 @@
+"""Notebooks: valid IPython parses (the rest of a cell is still analysed), and every output format
+says the cell and the line within it beside the raw ``.ipynb`` line (issue 12)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from conftest import DATA, EMPTY_CONFIG, run_cli
+
+LOAD = "obj = pickle.load(open('m.pkl', 'rb'))"  # AIP502 on every cell's last line
+
+# (cell source lines); each cell ends with LOAD, which must be found on its line of the cell
+CELLS = [
+    ["import pickle", "!pip install \\", "    transformers \\", "    datasets", LOAD],
+    ["%matplotlib inline", "files = !ls", "a, b = %sx echo 1 2", "for f in files:",
+     "    !echo {f}", "x = (1", "     % 2)", LOAD],
+    ["pickle?", "??pickle.load", "%timeit?", "get_ipython().system('ls')",
+     "get_ipython().run_line_magic('matplotlib', 'inline')", LOAD],
+    ["%%time", "s = '''", "!not a shell escape inside a string", "'''", LOAD],
+    ["if True:", "    %time y = 1", "    z = 2", LOAD],
+]
+
+
+def write_notebook(path: Path, cells: list[list[str]], markdown_first: bool = True) -> Path:
+    nb_cells = []
+    if markdown_first:  # cells count from 1 and every cell counts, markdown too
+        nb_cells.append({"cell_type": "markdown", "metadata": {}, "source": ["# A notebook\n"]})
+    for src in cells:
+        nb_cells.append({"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+                         "source": [line + "\n" for line in src[:-1]] + [src[-1]]})
+    doc = {"cells": nb_cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    path.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
+    return path
+
+
+def raw_lines_of(path: Path, needle: str) -> list[int]:
+    return [n for n, line in enumerate(path.read_text().splitlines(), 1) if needle in line]
+
+
+@pytest.fixture(scope="module")
+def notebook(tmp_path_factory):
+    root = tmp_path_factory.mktemp("nb")
+    nb = write_notebook(root / "analysis.ipynb", CELLS)
+    (root / "m.py").write_text("import pickle\n" + LOAD + "\n")  # not a notebook: no cell
+    # the raw line of each cell's LOAD and its (cell number, line in cell)
+    expected = {(raw, k + 2, len(src)) for k, (raw, src) in
+                enumerate(zip(raw_lines_of(nb, "pickle.load(open"), CELLS))}
+    assert len(expected) == len(CELLS)
+    return root, nb, expected
+
+
+def _check(root: Path, *args: str):
+    return run_cli("check", "--config", str(EMPTY_CONFIG), "--select", "AIP502", *args, ".",
+                   cwd=root)
+
+
+def test_ipython_syntax_parses_and_the_rest_of_each_cell_is_analysed(notebook):
+    root, nb, expected = notebook
+    proc = _check(root, "--format", "json")
+    assert proc.returncode == 1, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["errors"] == [], doc["errors"]  # no cell dropped as "does not parse"
+    got = {(f["line"], f["notebook"]["cell"], f["notebook"]["line"]) for f in doc["findings"]
+           if f["path"] == "analysis.ipynb"}
+    assert got == expected
+    plain = [f for f in doc["findings"] if f["path"] == "m.py"]
+    assert [(f["line"], f["notebook"]) for f in plain] == [(2, None)]
+
+
+def test_text_github_and_sarif_name_the_cell_and_its_line(notebook):
+    root, nb, expected = notebook
+    text = _check(root).stdout
+    github = _check(root, "--format", "github", "--sarif-output", str(root / "out.sarif")).stdout
+    sarif = json.loads((root / "out.sarif").read_text())
+    (root / "out.sarif").unlink()
+    schema = json.loads((DATA / "sarif-schema-2.1.0.json").read_text())
+    jsonschema.Draft4Validator(schema, format_checker=jsonschema.FormatChecker()).validate(sarif)
+    results = [r for r in sarif["runs"][0]["results"] if "logicalLocations" in r["locations"][0]]
+    assert len(results) == len(expected) == len(sarif["runs"][0]["results"]) - 1  # m.py: none
+    for raw, cell, line in sorted(expected):
+        label = f"cell {cell}:{line}"
+        assert f"analysis.ipynb:{raw}:" in text and f"[{label}]" in text
+        assert any(f"line={raw}," in a and label in a for a in github.splitlines())
+        res = next(r for r in results
+                   if r["locations"][0]["physicalLocation"]["region"]["startLine"] == raw)
+        logical = res["locations"][0]["logicalLocations"][0]
+        assert logical["name"] == label and logical["fullyQualifiedName"] == f"analysis.ipynb:{label}"
+        assert res["message"]["text"].endswith(f"({label})")
+        assert (res["properties"]["notebookCell"], res["properties"]["notebookCellLine"]) == (cell, line)
+
+
+def test_the_audit_names_the_cell_and_its_line(notebook, tmp_path):
+    root, nb, expected = notebook
+    for out in ("audit.md", "audit.html"):
+        proc = run_cli("audit", "--config", str(EMPTY_CONFIG), ".", "--out", str(tmp_path / out),
+                       cwd=root)
+        assert proc.returncode in (0, 1), proc.stderr
+        body = (tmp_path / out).read_text()
+        for raw, cell, line in expected:
+            assert f"analysis.ipynb:{raw} (cell {cell}:{line})" in body, out
+        assert "m.py:2 (cell" not in body and "m.py:2" in body
+
+
+def test_a_stored_output_is_named_as_the_cells_output(tmp_path):
+    nb = write_notebook(tmp_path / "out.ipynb", [["print(rows)"]], markdown_first=False)
+    doc = json.loads(nb.read_text())
+    mail = "anna.schmidt" + "@" + "web.de"
+    doc["cells"][0]["outputs"] = [{"output_type": "stream", "name": "stdout",
+                                   "text": [f"{n} {mail.replace('anna', f'anna{n}')}\n"
+                                            for n in range(5)]}]
+    nb.write_text(json.dumps(doc, indent=1))
+    proc = run_cli("check", "--config", str(EMPTY_CONFIG), "--select", "AIP103", "--format", "json",
+                   "--sarif-output", str(tmp_path / "out.sarif"), ".", cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    f = json.loads(proc.stdout)["findings"][0]
+    assert f["notebook"] == {"cell": 1, "output": True}
+    assert "Stored output of cell 1 " in f["message"]
+    sarif = (tmp_path / "out.sarif").read_text()
+    result = json.loads(sarif)["runs"][0]["results"][0]
+    assert result["locations"][0]["logicalLocations"][0]["name"] == "cell 1 output"
+    assert result["properties"]["notebookCellLine"] == 0
+    assert mail not in proc.stdout and mail not in sarif
+
