@@ -42,7 +42,7 @@ class Finding:
     ``context`` is what the fingerprint is computed from (by default the stripped source line):
     it may hold the very value the finding is about, so it is never printed and never serialised.
     ``message`` and ``details`` are shown: personal data and key shapes in them (a name quoted
-    from the file that is itself data) are masked when the finding is made (``redaction``).
+    from the file that is itself data) are masked when the finding is made (``redact``).
     """
 
     rule: str
@@ -66,7 +66,7 @@ class Finding:
     cell_line: int = 0
 
     def __post_init__(self) -> None:
-        from .redaction import redact_details, redact_shown
+        from .redact import redact_details, redact_shown
 
         self.end_line = self.end_line or self.line
         self.end_column = self.end_column or self.column

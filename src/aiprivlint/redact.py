@@ -1,27 +1,61 @@
-"""Lines of source shown to people (the audit's code context), masked with the scan's detectors.
+"""What aiprivlint shows of the scanned files goes through the scan's detectors first.
 
-A line shown beside a finding may hold values the scan did not report there: a value on a
-suppressed line, a name in a literal next to a dataset-card finding. Every shown line goes through
+Two kinds of shown text:
 
-* the validated PII detectors of the scan (:func:`aiprivlint.pii.scan_text`), on the whole line
-  and on each string literal bound to a field name (``bsn = "..."``, ``"email": "..."``), where
-  the field name lets pure-digit identifiers count as it does for AIP104;
-* literals bound to a field named for a person's name, address or date of birth (AIP101's
-  field-level entities), and runs of capitalised words that start with a common given name and
-  read as a person's name (AIP101's person-name test);
-* detect-secrets with aiprivlint's plugins and the configuration profile (AIP105's scanner);
-* a last safety net for what looks like an e-mail address, a long number or a token.
+* **Finding text.** Messages and ``details`` quote names taken from the scanned files (a dict
+  key, a column, a field read in a call); such a name can itself be data:
+  ``{"anna@web.de": "+49 …"}`` makes the phone number's finding say it is bound to the e-mail
+  address. :func:`redact_shown` masks the personal data (``aiprivlint.pii.redact``) and
+  provider key shapes (``aiprivlint.secrets.patterns.redact_tokens``) in such text; ``Finding``
+  applies it to its message and details when it is made, so no checker can forget it.
+* **Source lines** shown beside a finding (the audit's code context), which may hold values the
+  scan did not report there: a value on a suppressed line, a name in a literal next to a
+  dataset-card finding. :func:`redact_lines` puts every shown line through
 
-Each detected value is replaced by its masked form (:func:`aiprivlint.pii.masking.mask`) or,
-for a secret, by ``…(hidden)``.
+  - the validated PII detectors of the scan (:func:`aiprivlint.pii.scan_text`), on the whole line
+    and on each string literal bound to a field name (``bsn = "..."``, ``"email": "..."``), where
+    the field name lets pure-digit identifiers count as it does for AIP104;
+  - literals bound to a field named for a person's name, address or date of birth (AIP101's
+    field-level entities), and runs of capitalised words that start with a common given name and
+    read as a person's name (AIP101's person-name test);
+  - detect-secrets with aiprivlint's plugins and the configuration profile (AIP105's scanner);
+  - a last safety net for what looks like an e-mail address, a long number or a token.
+
+  Each detected value is replaced by its masked form (:func:`aiprivlint.pii.masking.mask`) or,
+  for a secret, by ``…(hidden)``.
 """
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 HIDDEN = "…(hidden)"
+
+
+# --- finding text ---------------------------------------------------------------------------
+
+def redact_shown(text: str) -> str:
+    from .pii import redact
+    from .secrets.patterns import redact_tokens
+
+    return redact_tokens(redact(text))
+
+
+def redact_details(value: Any) -> Any:
+    """``details`` with every string in it (keys and values, at any depth) redacted."""
+    if isinstance(value, str):
+        return redact_shown(value)
+    if isinstance(value, dict):
+        return {redact_details(k) if isinstance(k, str) else k: redact_details(v)
+                for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(redact_details(v) for v in value)
+    return value
+
+
+# --- source lines ---------------------------------------------------------------------------
 _FIELD_LEVEL = ("PERSON_NAME", "STREET_ADDRESS", "DATE_OF_BIRTH")
 # name = "value", name="value", "name": "value", 'name': 'value'
 _BOUND = re.compile(r"""(?P<name>[A-Za-z_][\w-]*)["']?\s*(?::|=)\s*[rbuRBU]?(?P<q>["'])(?P<value>(?:(?!(?P=q))[^\\\n]|\\.)*)(?P=q)""")

@@ -241,7 +241,7 @@ class PiiLiteral(CodeRule):
 
     def _check(self, node: cst.CSTNode, value: str) -> None:
         from ...pii.columns import label
-        from ...redaction import redact_shown
+        from ...redact import redact_shown
 
         if id(node) in self._skip_nodes:
             return
