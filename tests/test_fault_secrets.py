@@ -164,3 +164,15 @@ def test_text_scan_respects_exclude_and_suppressions(tmp_path):
     (tmp_path / "run.sh").write_text(f"export HF_TOKEN={HF}  # aiprivlint" + f": ignore[AIP105]\n")
     _, doc = run_json("--config", str(EMPTY_CONFIG), "--select", "AIP105", str(tmp_path / "run.sh"))
     assert doc["findings"] == [] and doc["summary"]["suppressed"] == 1
+
+
+def test_a_private_key_block_without_key_material_is_documentation(tmp_path):
+    """``-----BEGIN ... PRIVATE KEY-----`` with ``[...]`` inside is how documentation shows where a
+    key goes; a block with base64 lines is a key."""
+    begin, end = "-----BEGIN " + "OPENSSH PRIVATE KEY-----", "-----END " + "OPENSSH PRIVATE KEY-----"
+    body = "\n".join("".join(RND.choice(ALNUM + "+/") for _ in range(64)) for _ in range(4))
+    (tmp_path / "docs.md").write_text(f"```yaml\nkey: |+\n  {begin}\n  [...]\n  {end}\n```\n")
+    (tmp_path / "leak.md").write_text(f"```\n{begin}\n{body}\n{end}\n```\n")
+    doc = _scan(tmp_path, ".")
+    assert _hits(doc) == [("leak.md", 2, "Private Key")]
+    assert body.splitlines()[0][:24] not in json.dumps(doc)

@@ -164,6 +164,27 @@ def is_placeholder(secret: str, plugin: Any) -> bool:
     return False
 
 
+_KEY_BODY = re.compile(r"[A-Za-z0-9+/=]{32,}")
+
+
+def is_key_block_placeholder(secret: str, plugin: Any, context: Any) -> bool:
+    """A ``-----BEGIN ... PRIVATE KEY-----`` line whose block holds no key material before its
+    END line, within the lines detect-secrets shows around it (``[...]``, ``<your key>``): the
+    shape of a key in documentation, not a key. (A key's body is base64 lines of 64 characters.)"""
+    if getattr(plugin, "secret_type", "") != "Private Key":
+        return False
+    lines = getattr(context, "lines", None)
+    index = getattr(context, "target_index", None)
+    if not lines or index is None:
+        return False
+    for line in lines[index + 1:]:
+        if "-----END" in line:
+            return True
+        if _KEY_BODY.search(line):
+            return False
+    return False  # the block goes on beyond what is shown: it may hold a key
+
+
 def is_indirect_reference(secret: str, line: str, plugin: Any) -> bool:
     """detect-secrets' ``is_indirect_reference``, for the generic plugins only.
 

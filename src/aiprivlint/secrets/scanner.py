@@ -61,6 +61,7 @@ DEFAULT_FILTERS = (
     "aiprivlint.secrets.filters.is_potential_uuid",
     "aiprivlint.secrets.filters.is_indirect_reference",
     "aiprivlint.secrets.filters.is_placeholder",
+    "aiprivlint.secrets.filters.is_key_block_placeholder",
 )
 
 
