@@ -102,15 +102,27 @@ def _redact_flow(obj: Any) -> Any:
         for k, v in obj.items():
             if k in ("context", "call_context") and isinstance(v, str):
                 out[k] = context_key(v) if v else v
-            elif k == "c" and isinstance(v, list):
-                out[k] = [[_masked(c[0]), *c[1:]] if isinstance(c, list) and c and
-                          isinstance(c[0], str) else _redact_flow(c) for c in v]
+            elif k == "c" and isinstance(v, list):  # [[scalar, kind, origin, line], ...]
+                out[k] = [[_masked_scalar(c[0]), *c[1:]] if isinstance(c, list) and c
+                          else _redact_flow(c) for c in v]
             else:
                 out[k] = _redact_flow(v)
         return out
     if isinstance(obj, list):
         return [_redact_flow(v) for v in obj]
     return obj
+
+
+def _masked_scalar(value: Any) -> Any:
+    """A constant of a summary as stored (see flow.summary._scalar for the forms)."""
+    if isinstance(value, str):
+        return _masked(value)
+    if isinstance(value, dict) and isinstance(value.get("b"), str):  # bytes, as latin-1
+        return {"b": _masked(value["b"]).encode("latin-1", "replace").decode("latin-1")}
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10 ** 8 and (
+            _masked(str(value)) != str(value)):
+        return {"r": "int"}  # a card or phone number: kept as its kind only
+    return value
 
 
 def _masked(text: str) -> str:
