@@ -1,13 +1,21 @@
 """Streamed readers for data files: every reader feeds a :class:`ColumnScanner` row by row and
 keeps memory flat whatever the file size.
 
-- CSV/TSV: the ``csv`` module over the open file (the delimiter is sniffed from the first lines;
-  the first row is a header unless it looks like data); ``line`` is the first line of each record.
+- CSV/TSV: the ``csv`` module over the file's lines (the delimiter is sniffed from the first
+  lines; the first row is a header unless it looks like data); ``line`` is the first line of
+  each record. A line longer than ``MAX_LINE`` is skipped and reported, a field longer than that
+  (quoted over several lines) stops the read with an error.
 - JSON Lines: one line at a time (a line longer than ``MAX_LINE`` is skipped and reported).
 - JSON: an incremental tokenizer reads the file in 1 MiB chunks and emits each scalar with its
   key path (``users[].contact.email``) and line. Records are the elements of the first array met
   (the top-level array, or ``{"data": [...]}``); a document without arrays is one record. Only
-  the current token is buffered (a single token over ``MAX_TOKEN`` stops the scan with an error).
+  the current token is buffered: a string over ``MAX_TOKEN`` is skipped to its end and reported,
+  any other token that long stops the read with an error, and so does nesting deeper than
+  ``MAX_DEPTH``. Strings are scanned with ``str.find``, never twice: time is linear in the size.
+
+Bounded whatever the input: memory by the caps above (a few times ``MAX_LINE``), time by the
+file's size. What was read before a cap stopped a read is still reported (``ReadStats.errors``
+says where it stopped).
 - Text (``.txt``/``.md`` under data folders): each line is a value of one free-text field.
 - Parquet: ``pyarrow`` reads record batches of 4096 rows, string and integer columns only; when
   pyarrow is not installed the file is skipped with an error of kind ``dependency``.
@@ -28,9 +36,10 @@ from .columns import ColumnScanner, safe_key
 from .detectors import candidates
 
 CHUNK = 1 << 20
-MAX_LINE = 64 << 20
-MAX_TOKEN = 64 << 20
-_FIELD_LIMIT = 64 << 20
+MAX_LINE = 8 << 20  # a longer line (JSON Lines, text, CSV) is skipped and reported
+MAX_TOKEN = 8 << 20  # a longer JSON string is skipped and reported; another token stops the read
+MAX_DEPTH = 256  # JSON nesting beyond this stops the read (reported)
+_FIELD_LIMIT = MAX_LINE
 
 
 class ReadError(Exception):
@@ -118,7 +127,7 @@ def read_csv(path: Path, scanner: ColumnScanner, max_rows: int | None, delimiter
             if sample.startswith("\ufeff"):
                 sample = sample[1:]
             delim = delimiter or sniff_delimiter(sample)
-            reader = csv.reader(fh, delimiter=delim)
+            reader = csv.reader(_numbered_lines(fh, stats), delimiter=delim)
             header: list[str | None] | None = None
             prev = 0
             for row in reader:
@@ -170,6 +179,18 @@ def _iter_lines(fh, stats: ReadStats):
                                               "skipped"))
             continue
         yield n, chunk
+
+
+def _numbered_lines(fh, stats: ReadStats):
+    """The lines of ``fh`` for the csv module, with bounded memory: an over-long line is
+    reported and read as an empty line, so the csv module's line numbers stay the file's."""
+    expected = 1
+    for n, text in _iter_lines(fh, stats):
+        while expected < n:
+            yield "\n"
+            expected += 1
+        yield text
+        expected += 1
 
 
 def read_jsonl(path: Path, scanner: ColumnScanner, max_rows: int | None) -> ReadStats:
@@ -235,7 +256,50 @@ def read_text(path: Path, scanner: ColumnScanner, max_rows: int | None) -> ReadS
 # ---------------------------------------------------------------------------------------------
 # JSON (incremental)
 
-_TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"|[{}\[\]:,]|-?[0-9][0-9.eE+\-]*|true|false|null|[ \t\r\n]+')
+_TOKEN = re.compile(r'[{}\[\]:,]|-?[0-9][0-9.eE+\-]*|true|false|null|[ \t\r\n]+')
+
+
+def _scan_string(buf: str, i: int, escape: bool) -> tuple[int, int, bool]:
+    """Scan the body of a JSON string from ``buf[i]`` (``escape``: a backslash is pending).
+
+    Returns (end, resume, escape): ``end`` is the index of the closing quote, -1 when ``buf``
+    ends first (scan again from ``resume`` with ``escape`` once more text is there), -2 when a
+    raw line break comes first (not JSON). ``str.find`` does the work: no regex walks the body,
+    and an unfinished string is never scanned twice."""
+    n = len(buf)
+    while True:
+        if escape:
+            if i >= n:
+                return -1, i, True
+            if buf[i] == "\n":
+                return -2, i, False
+            i += 1
+            escape = False
+        q = buf.find('"', i)
+        stop = n if q < 0 else q
+        b = buf.find("\\", i, stop)
+        if buf.find("\n", i, stop if b < 0 else b) >= 0:
+            return -2, i, False
+        if b >= 0:
+            i, escape = b + 1, True
+            continue
+        if q < 0:
+            return -1, n, False
+        return q, q, False
+
+
+def _skip_string(fh, escape: bool, line: int) -> str | None:
+    """Read past the rest of an over-long string; the text after its closing quote, or None
+    at the end of the file. Memory: one chunk."""
+    while True:
+        chunk = fh.read(CHUNK)
+        if not chunk:
+            return None
+        end, _, escape = _scan_string(chunk, 0, escape)
+        if end == -2:
+            raise ReadError(f"not valid JSON at line {line}")
+        if end >= 0:
+            return chunk[end + 1:]
 
 
 def read_json(path: Path, scanner: ColumnScanner, max_rows: int | None) -> ReadStats:
@@ -244,41 +308,78 @@ def read_json(path: Path, scanner: ColumnScanner, max_rows: int | None) -> ReadS
     # stack entries: [kind, path, key, expect_key] ; kind "o" or "a"
     stack: list[list] = []
     record_depth = -1  # depth of the array whose elements are records
-    in_record = False
     buf = ""
     pos = 0
     eof = False
+    resume = 0  # where the scan of an unfinished string goes on, from pos (0: not in one)
+    escape = False
+    long_strings, first_long = 0, 0
     with open(path, encoding="utf-8-sig", errors="strict") as fh:
         try:
             while True:
-                if pos >= len(buf) - 0 and eof:
-                    break
-                m = _TOKEN.match(buf, pos) if pos < len(buf) else None
-                if m is None and len(buf) - pos > 64 and buf[pos] != '"':
-                    raise ReadError(f"not valid JSON at line {line}")
-                if m is None or (m.end() == len(buf) and not eof):
+                if pos >= len(buf):
                     if eof:
-                        if pos < len(buf):
-                            raise ReadError(f"not valid JSON at line {line}")
                         break
-                    chunk = fh.read(CHUNK)
-                    if not chunk:
-                        eof = True
-                    buf = buf[pos:] + chunk
-                    pos = 0
-                    if len(buf) > MAX_TOKEN + CHUNK:
-                        raise ReadError(f"a JSON token at line {line} is longer than "
-                                        f"{MAX_TOKEN >> 20} MiB; the rest of the file was not scanned",
-                                        "too-large")
+                    buf, pos = fh.read(CHUNK), 0
+                    eof = not buf
                     continue
-                tok = m.group()
-                pos = m.end()
-                c = tok[0]
+                c = buf[pos]
+                if c == '"':
+                    end, at, escape = _scan_string(buf, pos + (resume or 1), escape)
+                    if end == -2:
+                        raise ReadError(f"not valid JSON at line {line}")
+                    if end == -1:
+                        if eof:
+                            raise ReadError(f"not valid JSON at line {line}")
+                        if at - pos > MAX_TOKEN:  # not kept: skipped to its end, reported
+                            rest = _skip_string(fh, escape, line)
+                            if rest is None:
+                                raise ReadError(f"not valid JSON at line {line}")
+                            buf, pos, resume, escape = rest, 0, 0, False
+                            long_strings += 1
+                            first_long = first_long or line
+                            top = stack[-1] if stack else None
+                            if top is not None and top[0] == "o" and top[3]:
+                                top[2], top[3] = None, False  # a key: shown as "*"
+                            else:
+                                _scalar_record(stack, record_depth, scanner, stats)
+                            continue
+                        resume = at - pos
+                        chunk = fh.read(CHUNK)
+                        eof = not chunk
+                        buf, pos = buf[pos:] + chunk, 0
+                        continue
+                    tok = buf[pos:end + 1]
+                    pos, resume = end + 1, 0
+                else:
+                    m = _TOKEN.match(buf, pos)
+                    # a token that reaches the end of the text read so far may go on (whitespace
+                    # need not wait: the rest of a run is a token of its own)
+                    if m is None or (m.end() == len(buf) and not eof and c not in " \t\r\n"):
+                        if eof:
+                            raise ReadError(f"not valid JSON at line {line}")
+                        if m is None and len(buf) - pos > 64:
+                            raise ReadError(f"not valid JSON at line {line}")
+                        if len(buf) - pos > MAX_TOKEN:
+                            raise ReadError(f"a JSON token at line {line} is longer than "
+                                            f"{MAX_TOKEN >> 20} MiB; the rest of the file was not "
+                                            "scanned", "too-large")
+                        chunk = fh.read(CHUNK)
+                        eof = not chunk
+                        buf, pos = buf[pos:] + chunk, 0
+                        continue
+                    tok = m.group()
+                    pos = m.end()
                 if c in " \t\r\n":
                     line += tok.count("\n")
                     continue
                 top = stack[-1] if stack else None
                 if c == "{" or c == "[":
+                    if len(stack) >= MAX_DEPTH:
+                        stats.errors.append(("parse", f"nests deeper than {MAX_DEPTH} levels at "
+                                                      f"line {line}; the rest of the file was not "
+                                                      "scanned"))
+                        break
                     path_ = _child_path(top)
                     if c == "[" and record_depth < 0:
                         record_depth = len(stack) + 1
@@ -298,8 +399,6 @@ def read_json(path: Path, scanner: ColumnScanner, max_rows: int | None) -> ReadS
                 if c == ",":
                     if top is not None and top[0] == "o":
                         top[3] = True
-                    elif (top is not None and record_depth > 0 and len(stack) == record_depth):
-                        pass
                     continue
                 if c == ":":
                     continue
@@ -326,6 +425,10 @@ def read_json(path: Path, scanner: ColumnScanner, max_rows: int | None) -> ReadS
                     break
         except UnicodeDecodeError:
             _decode_error(stats, line)
+    if long_strings:
+        stats.errors.append(("too-large", f"{long_strings} JSON string(s) longer than "
+                                          f"{MAX_TOKEN >> 20} MiB not scanned (first at line "
+                                          f"{first_long})"))
     if record_depth < 0:
         scanner.next_row()
         stats.rows = max(stats.rows, 1)
