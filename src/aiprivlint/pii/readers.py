@@ -259,47 +259,49 @@ def read_text(path: Path, scanner: ColumnScanner, max_rows: int | None) -> ReadS
 _TOKEN = re.compile(r'[{}\[\]:,]|-?[0-9][0-9.eE+\-]*|true|false|null|[ \t\r\n]+')
 
 
-def _scan_string(buf: str, i: int, escape: bool) -> tuple[int, int, bool]:
-    """Scan the body of a JSON string from ``buf[i]`` (``escape``: a backslash is pending).
+# the body of a JSON string: runs of plain characters and escape pairs ("unrolled loop")
+_BODY = re.compile(r'[^"\\\n]*(?:\\[^\n][^"\\\n]*)*')
+_WINDOW = 1 << 16  # matched a window at a time: the regex engine's backtracking memory stays small
 
-    Returns (end, resume, escape): ``end`` is the index of the closing quote, -1 when ``buf``
-    ends first (scan again from ``resume`` with ``escape`` once more text is there), -2 when a
-    raw line break comes first (not JSON). ``str.find`` does the work: no regex walks the body,
-    and an unfinished string is never scanned twice."""
+
+def _scan_string(buf: str, i: int) -> tuple[int, int]:
+    """Scan the body of a JSON string from ``buf[i]`` (after the opening quote, or where the
+    last scan stopped, always between two escape sequences).
+
+    Returns (end, resume): ``end`` is the index of the closing quote, -1 when ``buf`` ends first
+    (scan again from ``resume`` once more text is there: an escape cut by the end of ``buf`` is
+    read again whole), -2 when a raw line break comes first (not JSON). The regex engine does
+    the work in C, and an unfinished string is never scanned twice: linear time."""
     n = len(buf)
     while True:
-        if escape:
-            if i >= n:
-                return -1, i, True
-            if buf[i] == "\n":
-                return -2, i, False
-            i += 1
-            escape = False
-        q = buf.find('"', i)
-        stop = n if q < 0 else q
-        b = buf.find("\\", i, stop)
-        if buf.find("\n", i, stop if b < 0 else b) >= 0:
-            return -2, i, False
-        if b >= 0:
-            i, escape = b + 1, True
-            continue
-        if q < 0:
-            return -1, n, False
-        return q, q, False
+        hi = min(n, i + _WINDOW)
+        j = _BODY.match(buf, i, hi).end()
+        if j < hi:
+            ch = buf[j]
+            if ch == '"':
+                return j, j
+            if ch == "\n" or j + 1 < hi:  # a line break, or an escaped one
+                return -2, j
+            # a backslash cut from what it escapes by the end of the window
+        if hi == n:
+            return -1, j
+        i = j
 
 
-def _skip_string(fh, escape: bool, line: int) -> str | None:
-    """Read past the rest of an over-long string; the text after its closing quote, or None
-    at the end of the file. Memory: one chunk."""
+def _skip_string(fh, carry: str, line: int) -> str | None:
+    """Read past the rest of an over-long string (``carry``: its unscanned tail, at most an
+    escape); the text after its closing quote, or None at the end of the file. Memory: a chunk."""
     while True:
         chunk = fh.read(CHUNK)
         if not chunk:
             return None
-        end, _, escape = _scan_string(chunk, 0, escape)
+        text = carry + chunk
+        end, resume = _scan_string(text, 0)
         if end == -2:
             raise ReadError(f"not valid JSON at line {line}")
         if end >= 0:
-            return chunk[end + 1:]
+            return text[end + 1:]
+        carry = text[resume:]
 
 
 def read_json(path: Path, scanner: ColumnScanner, max_rows: int | None) -> ReadStats:
@@ -312,7 +314,6 @@ def read_json(path: Path, scanner: ColumnScanner, max_rows: int | None) -> ReadS
     pos = 0
     eof = False
     resume = 0  # where the scan of an unfinished string goes on, from pos (0: not in one)
-    escape = False
     long_strings, first_long = 0, 0
     with open(path, encoding="utf-8-sig", errors="strict") as fh:
         try:
@@ -325,17 +326,17 @@ def read_json(path: Path, scanner: ColumnScanner, max_rows: int | None) -> ReadS
                     continue
                 c = buf[pos]
                 if c == '"':
-                    end, at, escape = _scan_string(buf, pos + (resume or 1), escape)
+                    end, at = _scan_string(buf, pos + (resume or 1))
                     if end == -2:
                         raise ReadError(f"not valid JSON at line {line}")
                     if end == -1:
                         if eof:
                             raise ReadError(f"not valid JSON at line {line}")
-                        if at - pos > MAX_TOKEN:  # not kept: skipped to its end, reported
-                            rest = _skip_string(fh, escape, line)
+                        if len(buf) - pos > MAX_TOKEN:  # not kept: skipped to its end, reported
+                            rest = _skip_string(fh, buf[at:], line)
                             if rest is None:
                                 raise ReadError(f"not valid JSON at line {line}")
-                            buf, pos, resume, escape = rest, 0, 0, False
+                            buf, pos, resume = rest, 0, 0
                             long_strings += 1
                             first_long = first_long or line
                             top = stack[-1] if stack else None
