@@ -9,8 +9,6 @@ import os
 import time
 from pathlib import Path
 
-import pytest
-
 from conftest import EMPTY_CONFIG, run_cli
 
 CACHE_ON = {"AIPRIVLINT_NO_CACHE": ""}
@@ -89,24 +87,27 @@ def test_each_kind_of_damaged_entry_is_rescanned_and_overwritten(tmp_path):
         entry = _entry(repaired, name)
         assert isinstance(entry, dict) and isinstance(entry["sha256"], str), name
         assert _first_finding(entry)["rule"] == cold["findings"][0]["rule"], name
-    assert _run(tmp_path) == (rc, cold)  # served from the repaired cache
 
 
-@pytest.mark.parametrize("damage", [
-    pytest.param(lambda raw: b"[1]", id="a-list"),
-    pytest.param(lambda raw: raw[: len(raw) // 2], id="truncated"),
-    pytest.param(lambda raw: bytes(range(256)) * 8, id="garbage-bytes"),
-    pytest.param(lambda raw: json.dumps({"format": json.loads(raw)["format"], "files": [1]}).encode(),
-                 id="files-not-a-mapping"),
-    pytest.param(lambda raw: b"[" * 200_000, id="nested-200k-deep"),
-])
-def test_a_damaged_cache_file_is_a_miss(tmp_path, damage):
+FILE_DAMAGE = {
+    "a-list": lambda raw: b"[1]",
+    "truncated": lambda raw: raw[: len(raw) // 2],
+    "garbage-bytes": lambda raw: bytes(range(256)) * 8,
+    "files-not-a-mapping": lambda raw: json.dumps({"format": json.loads(raw)["format"],
+                                                   "files": [1]}).encode(),
+    "nested-200k-deep": lambda raw: b"[" * 200_000,
+}
+
+
+def test_a_damaged_cache_file_is_a_miss(tmp_path):
     _repo(tmp_path, n=3)
     cold = _run(tmp_path)
     cache = _cache_file(tmp_path)
-    cache.write_bytes(damage(cache.read_bytes()))
-    assert _run(tmp_path) == cold
-    assert len(_entries(tmp_path)) == 3  # rewritten whole
+    good = cache.read_bytes()
+    for name, damage in FILE_DAMAGE.items():
+        cache.write_bytes(damage(good))
+        assert _run(tmp_path) == cold, name
+        assert len(_entries(tmp_path)) == 3, name  # rewritten whole
 
 
 # --- 2. nothing in the cache that would not be printed --------------------------------------
@@ -131,7 +132,8 @@ def test_cache_holds_no_clear_value(tmp_path):
         f'    log.info("mail %s {email} {iban} {phone}", body["email"])\n'
         f'    requests.post("https://api.segment.io/v1/track", json={{"email": body["email"], '
         f'"iban": "{iban}"}})\n'
-        f'    return pickle.loads(b"{email} {phone}")\n')
+        f'    return pickle.loads(b"{email} {phone}")\n\n\n'
+        f'model = pickle.load(open("/srv/{email}/{token}.pkl", "rb"))\n')
     (tmp_path / "data").mkdir()
     rows = ["name,email,iban,phone"] + [
         f"Person {i},user{i}.mueller{'@'}gmx.de,{_iban('DE', f'1001001012345678{i:02d}')},"

@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import tempfile
 import time
 from dataclasses import asdict
@@ -95,16 +96,22 @@ def file_stamp(path: Path, st: os.stat_result | None = None, data: bytes | None 
 
 
 def _redact_flow(obj: Any) -> Any:
-    """A dataflow summary as stored: source lines (``context``) as digests, constant strings
-    with their personal data and credentials masked."""
+    """A dataflow summary (or a fact) as stored: source lines (``context``) as digests, every
+    other string (constants, expression text, file names) with its personal data and
+    credentials masked, numbers that are such values kept as their kind only."""
+    if isinstance(obj, str):
+        return _masked(obj)
     if isinstance(obj, dict):
+        if len(obj) == 1 and isinstance(obj.get("b"), str):  # bytes, as latin-1 (summary._scalar)
+            return {"b": _masked(obj["b"]).encode("latin-1", "replace").decode("latin-1")}
         out = {}
         for k, v in obj.items():
             if k in ("context", "call_context") and isinstance(v, str):
                 out[k] = context_key(v) if v else v
-            elif k == "c" and isinstance(v, list):  # [[scalar, kind, origin, line], ...]
-                out[k] = [[_masked_scalar(c[0]), *c[1:]] if isinstance(c, list) and c
-                          else _redact_flow(c) for c in v]
+            elif k == "c" and isinstance(v, list):  # constants: [[scalar, kind, origin, line]]
+                out[k] = [[_masked_number(c[0]), *c[1:]] if isinstance(c, list) and c else c
+                          for c in v]
+                out[k] = _redact_flow(out[k])
             else:
                 out[k] = _redact_flow(v)
         return out
@@ -113,22 +120,20 @@ def _redact_flow(obj: Any) -> Any:
     return obj
 
 
-def _masked_scalar(value: Any) -> Any:
-    """A constant of a summary as stored (see flow.summary._scalar for the forms)."""
-    if isinstance(value, str):
-        return _masked(value)
-    if isinstance(value, dict) and isinstance(value.get("b"), str):  # bytes, as latin-1
-        return {"b": _masked(value["b"]).encode("latin-1", "replace").decode("latin-1")}
+def _masked_number(value: Any) -> Any:
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10 ** 8 and (
             _masked(str(value)) != str(value)):
-        return {"r": "int"}  # a card or phone number: kept as its kind only
+        return {"r": "int"}  # a card or phone number: kept as its kind only (summary._scalar)
     return value
+
+
+_MAY_HOLD = re.compile(r"[0-9@]|[^\s]{20}")  # what a value the scan reports needs to have
 
 
 def _masked(text: str) -> str:
     """``text`` with what the scan would report masked: personal data (the PII detectors) and
     anything credential-like (the audit's safety net)."""
-    if len(text) < 6:
+    if len(text) < 6 or not _MAY_HOLD.search(text):
         return text
     from .audit import scrub
     from .pii import scan_text
@@ -147,7 +152,7 @@ def _finding_state(f: Finding) -> dict[str, Any]:
 def _result_to_json(res) -> dict[str, Any]:
     return {
         "findings": [_finding_state(f) for f in res.findings],
-        "facts": [asdict(f) for f in res.facts],
+        "facts": [_redact_flow(asdict(f)) for f in res.facts],  # a fact may keep a context
         "errors": [asdict(e) for e in res.errors],
         "supp": [[s.line, list(s.ids), s.file_level, s.covers_next] for s in res.suppressions.entries],
         "ran": sorted(res.ran),
