@@ -127,7 +127,8 @@ def read_csv(path: Path, scanner: ColumnScanner, max_rows: int | None, delimiter
             if sample.startswith("\ufeff"):
                 sample = sample[1:]
             delim = delimiter or sniff_delimiter(sample)
-            reader = csv.reader(_numbered_lines(fh, stats), delimiter=delim)
+            # an over-long line is read as an empty one: the csv module's line numbers stay right
+            reader = csv.reader(_lines(fh, stats, "\n"), delimiter=delim)
             header: list[str | None] | None = None
             prev = 0
             for row in reader:
@@ -162,35 +163,33 @@ def read_csv(path: Path, scanner: ColumnScanner, max_rows: int | None, delimiter
 # Lines (JSON Lines, text)
 
 
-def _iter_lines(fh, stats: ReadStats):
-    """(line number, text) with bounded memory: an over-long line is skipped and reported."""
+def _lines(fh, stats: ReadStats, skipped: str | None):
+    """The lines of ``fh`` with bounded memory: a line longer than ``MAX_LINE`` is drained,
+    reported, and given as ``skipped`` (so that line numbers stay the file's)."""
+    readline = fh.readline
     n = 0
     while True:
-        chunk = fh.readline(MAX_LINE)
-        if not chunk:
+        line = readline(MAX_LINE)
+        if not line:
             return
         n += 1
-        if len(chunk) >= MAX_LINE and not chunk.endswith("\n"):
+        if len(line) >= MAX_LINE and line[-1] not in "\r\n":
             while True:  # drain the rest of the line
-                more = fh.readline(CHUNK)
-                if not more or more.endswith("\n"):
+                more = readline(CHUNK)
+                if not more or more[-1] in "\r\n":
                     break
             stats.errors.append(("too-large", f"line {n} is longer than {MAX_LINE >> 20} MiB; "
                                               "skipped"))
+            yield skipped
             continue
-        yield n, chunk
+        yield line
 
 
-def _numbered_lines(fh, stats: ReadStats):
-    """The lines of ``fh`` for the csv module, with bounded memory: an over-long line is
-    reported and read as an empty line, so the csv module's line numbers stay the file's."""
-    expected = 1
-    for n, text in _iter_lines(fh, stats):
-        while expected < n:
-            yield "\n"
-            expected += 1
-        yield text
-        expected += 1
+def _iter_lines(fh, stats: ReadStats):
+    """(line number, text) with bounded memory: an over-long line is skipped and reported."""
+    for n, text in enumerate(_lines(fh, stats, None), 1):
+        if text is not None:
+            yield n, text
 
 
 def read_jsonl(path: Path, scanner: ColumnScanner, max_rows: int | None) -> ReadStats:
