@@ -15,8 +15,8 @@ CACHE_ON = {"AIPRIVLINT_NO_CACHE": ""}
 HOUR_AGO = time.time() - 3600
 
 
-def _run(cwd: Path, *args: str) -> tuple[int, dict]:
-    proc = run_cli("check", "--format", "json", "--config", str(EMPTY_CONFIG), *args, ".",
+def _run(cwd: Path, *args: str, config: Path = EMPTY_CONFIG) -> tuple[int, dict]:
+    proc = run_cli("check", "--format", "json", "--config", str(config), *args, ".",
                    cwd=cwd, env=CACHE_ON, timeout=120)
     assert proc.returncode in (0, 1), proc.stderr
     assert "Traceback" not in proc.stderr, proc.stderr
@@ -213,22 +213,29 @@ def test_skipped_files_are_never_hashed_but_their_changes_are_seen(tmp_path):
     binary.write_bytes(b"\0" * 64 + b"x" * 64)
     ahead = time.time_ns() + 30 * 1_000_000_000  # newer than the entry: a racy stat
     os.utime(binary, ns=(ahead, ahead))
+    (tmp_path / "data").mkdir()  # a data file over max-file-size: streamed, sampled, not hashed
+    rows = [f"P{i},user{i}.mueller{'@'}gmx.de" for i in range(40)]
+    (tmp_path / "data" / "people.csv").write_text("name,email\n" + "\n".join(rows) + "\n")
+    config = tmp_path / "small.toml"
+    config.write_text(EMPTY_CONFIG.read_text() + "max-file-size = 1000\n")
     _repo(tmp_path, n=1, old=False)
     t0 = time.monotonic()
-    rc, cold = _run(tmp_path)
+    rc, cold = _run(tmp_path, config=config)
     assert time.monotonic() - t0 < 30
     assert {(e["path"], e["kind"]) for e in cold["errors"]} == {
         ("weights.py", "too-large"), ("blob.md", "binary")}
+    assert ("data/people.csv", "AIP101") in {(f["path"], f["rule"]) for f in cold["findings"]}
     entries = _entries(tmp_path)
     assert _entry(entries, "weights.py")["sha256"] is None
     assert _entry(entries, "blob.md")["sha256"] is None
+    assert _entry(entries, "people.csv")["sha256"] is None
     assert _entry(entries, "m0.py")["sha256"]
-    assert _run(tmp_path) == (rc, cold)
+    assert _run(tmp_path, config=config) == (rc, cold)
     # the binary file becomes text of the same size and mtime: no hash to compare, so the
     # racy stat sends it to a rescan (a sniff), never to the stale "binary" result
     st = binary.stat()
     binary.write_text("# notes\n" + "y" * 120)
     os.utime(binary, ns=(st.st_atime_ns, st.st_mtime_ns))
     assert binary.stat().st_size == st.st_size
-    _, warm = _run(tmp_path)
+    _, warm = _run(tmp_path, config=config)
     assert ("blob.md", "binary") not in {(e["path"], e["kind"]) for e in warm["errors"]}

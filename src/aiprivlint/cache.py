@@ -10,7 +10,9 @@ unchanged, that is the file's mtime is older than the moment the entry was taken
 ``RACY_NS`` (like Git's "racily clean" index entries: a file rewritten within the same coarse
 timestamp tick keeps its size and mtime). Otherwise the file's content hash must match. A file
 no checker read (binary, over max-file-size, of no kind a checker wants) is never hashed: its
-entry is reused on an exact, non-racy stat only, and rescanning it costs a stat or a sniff.
+entry is reused on an exact, non-racy stat only, and rescanning it costs a stat or a sniff. Nor is
+a data file over max-file-size, which the readers stream (sampled, unless --full): reading its
+sample again costs less than hashing the whole file.
 
 An entry that is not exactly what this version writes (truncated file, wrong types, an unknown
 rule id or severity) is a miss: the file is scanned again and the entry overwritten.

@@ -104,8 +104,11 @@ def scan_file(sf: SourceFile, selected: frozenset[str], options: dict[str, Any],
         st = None
     read, data = _scan(sf, selected, options, gather, res)
     if st is not None:
-        # what no checker read (skipped, or wanted by none) is not hashed either: stat only
-        res.stamp = file_stamp(sf.path, st, data, read=read, seen=seen)
+        # what no checker read (skipped, or wanted by none) is not hashed either: stat only; nor
+        # is a data file over max-file-size the readers streamed (a sample of a multi-GB file
+        # costs less to read again than the whole file to hash)
+        hashed = read and (data is not None or st.st_size <= options["max-file-size"])
+        res.stamp = file_stamp(sf.path, st, data, read=hashed, seen=seen)
     return res
 
 
