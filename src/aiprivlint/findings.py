@@ -142,8 +142,8 @@ def assign_fingerprints(findings: list[Finding]) -> None:
     """Give each finding a fingerprint that survives line moves.
 
     The hash covers the rule, the path, and the digest of the normalised context (the source
-    line, or what the checker chose: :func:`context_key`); identical contexts in one file are told apart by their order, like
-    Bandit's baseline does. Findings must already be sorted.
+    line, or what the checker chose: :func:`context_key`); identical contexts in one file are
+    told apart by their order, like Bandit's baseline does. Findings must already be sorted.
     """
     seen: dict[tuple[str, str, str], int] = {}
     for f in findings:
