@@ -8,6 +8,7 @@ checks that no output format repeats it."""
 from __future__ import annotations
 
 import json
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -27,7 +28,13 @@ SUFFIXES = (".csv", ".tsv", ".json", ".jsonl", ".txt")
 PROPS = settings(max_examples=60, deadline=None, database=None,
                  suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 
-_DIR = Path(tempfile.mkdtemp(prefix="aiprivlint-props-"))
+_DIR = Path(tempfile.mkdtemp(prefix="aiprivlint-props-"))  # one file rewritten per example
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _remove_dir():
+    yield
+    shutil.rmtree(_DIR, ignore_errors=True)
 
 
 def _read(data: bytes, suffix: str, max_rows: int | None = 50):
