@@ -91,12 +91,13 @@ def test_csvish_text_gives_a_result_or_a_clean_error_that_quotes_nothing(rows, d
         _no_content(messages)
 
 
+def _nested(inner: st.SearchStrategy) -> st.SearchStrategy:
+    return st.lists(inner, max_size=5) | st.dictionaries(st.text(max_size=8), inner, max_size=5)
+
+
 JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(max_size=30) | st.just(PLANTED) | st.just("\\" * 3 + '"'),
-    lambda inner: st.lists(inner, max_size=5) | st.dictionaries(st.text(max_size=8), inner,
-                                                                max_size=5),
-    max_leaves=40)
+    | st.text(max_size=30) | st.just(PLANTED) | st.just("\\" * 3 + '"'), _nested, max_leaves=40)
 
 
 @PROPS
