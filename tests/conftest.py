@@ -16,13 +16,16 @@ EMPTY_CONFIG = DATA / "empty.aiprivlint.toml"
 
 
 def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None,
-            input: str | None = None) -> subprocess.CompletedProcess:
-    """Run the real command line, as a user would, in a subprocess."""
+            input: str | None = None, timeout: float = 600,
+            preexec_fn=None) -> subprocess.CompletedProcess:
+    """Run the real command line, as a user would, in a subprocess (``preexec_fn``: e.g. a
+    resource limit set in the child before it starts)."""
     # tests are hermetic: no cache unless a test asks for one (test_cache.py)
     full_env = {**os.environ, "NO_COLOR": "1", "AIPRIVLINT_NO_CACHE": "1", **(env or {})}
     full_env.pop("FORCE_COLOR", None)
     return subprocess.run([sys.executable, "-m", "aiprivlint", *args], cwd=cwd or ROOT,
-                          capture_output=True, text=True, env=full_env, input=input, timeout=600)
+                          capture_output=True, text=True, env=full_env, input=input,
+                          timeout=timeout, preexec_fn=preexec_fn)
 
 
 def run_json(*args: str, cwd: Path | None = None, env: dict | None = None) -> tuple[int, dict]:

@@ -2,9 +2,25 @@
 
 One JSON file per settings key (aiprivlint version, selected rules, rule options) under
 ``.aiprivlint_cache/``. JSON, not pickle: a cache folder can arrive with a cloned repository, and
-loading it must never run code. An entry is reused when the file's size and mtime are unchanged,
-or when its content hash is unchanged. Project rules run on the facts, so they stay correct when
-only some files were re-read.
+loading it must never run code. Project rules run on the facts, so they stay correct when only
+some files were re-read.
+
+When an entry is reused: its size and mtime match the file's and the stat can prove the file
+unchanged, that is the file's mtime is older than the moment the entry was taken by more than
+``RACY_NS`` (like Git's "racily clean" index entries: a file rewritten within the same coarse
+timestamp tick keeps its size and mtime). Otherwise the file's content hash must match. A file
+no checker read (binary, over max-file-size, of no kind a checker wants) is never hashed: its
+entry is reused on an exact, non-racy stat only, and rescanning it costs a stat or a sniff. Nor is
+a data file over max-file-size, which the readers stream (sampled, unless --full): reading its
+sample again costs less than hashing the whole file.
+
+An entry that is not exactly what this version writes (truncated file, wrong types, an unknown
+rule id or severity) is a miss: the file is scanned again and the entry overwritten.
+
+Nothing is stored that aiprivlint would not print: a finding's ``context`` (the source line
+its fingerprint is computed from) is stored as its digest (:func:`aiprivlint.findings.context_key`),
+so are the source lines the dataflow summaries keep, and constant strings of a summary have
+their personal data and credentials masked.
 """
 
 from __future__ import annotations
@@ -12,20 +28,25 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import tempfile
+import time
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .findings import Fact, Finding, ScanError
+from .findings import Fact, Finding, ScanError, Severity, context_key
 from .suppressions import FileSuppressions, Suppression
 
 CACHE_DIR_NAME = ".aiprivlint_cache"
 TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
        "# This file is a cache directory tag created by aiprivlint.\n"
        "# For information about cache directory tags see https://bford.info/cachedir/\n")
-FORMAT = 2
+FORMAT = 3
+# a file modified less than this before its entry was taken may have changed unseen (FAT and
+# SMB mtimes are 2 s coarse, ext3/HFS+ 1 s): such an entry is checked against the content hash
+RACY_NS = 2_000_000_000
 
 
 def _code_stamp() -> str:
@@ -57,88 +78,224 @@ def content_hash(path: Path) -> str:
     return h.hexdigest()
 
 
-def file_stamp(path: Path, st: os.stat_result | None = None,
-               data: bytes | None = None) -> tuple[int, int, str] | None:
-    """(size, mtime_ns, sha256): what an entry is keyed by; None when the file cannot be read.
-    A worker passes the stat it took before the scan and the bytes the checkers read, so a file
-    edited during the run is hashed again, and scanned again, next time."""
+def file_stamp(path: Path, st: os.stat_result | None = None, data: bytes | None = None,
+               read: bool = True, seen: int | None = None
+               ) -> tuple[int, int, str | None, int] | None:
+    """(size, mtime_ns, sha256, seen): what an entry is keyed by; None when the file cannot be
+    read. A worker passes the stat it took before the scan, the moment it took it (``seen``) and
+    the bytes the checkers read, so a file edited during the run is hashed again, and scanned
+    again, next time. A file the checkers did not read (``read=False``) is not hashed: None."""
+    if seen is None:
+        seen = time.time_ns()
     try:
         if st is None:
             st = path.stat()
-        digest = hashlib.sha256(data).hexdigest() if data is not None else content_hash(path)
+        digest = (None if not read else hashlib.sha256(data).hexdigest() if data is not None
+                  else content_hash(path))
     except OSError:
         return None
-    return st.st_size, st.st_mtime_ns, digest
+    return st.st_size, st.st_mtime_ns, digest, seen
+
+
+def _redact_flow(obj: Any) -> Any:
+    """A dataflow summary (or a fact) as stored: source lines (``context``) as digests, every
+    other string (constants, expression text, file names) with its personal data and
+    credentials masked, numbers that are such values kept as their kind only."""
+    if isinstance(obj, str):
+        return _masked(obj)
+    if isinstance(obj, dict):
+        if len(obj) == 1 and isinstance(obj.get("b"), str):  # bytes, as latin-1 (summary._scalar)
+            return {"b": _masked(obj["b"]).encode("latin-1", "replace").decode("latin-1")}
+        out = {}
+        for k, v in obj.items():
+            if k in ("context", "call_context") and isinstance(v, str):
+                out[k] = context_key(v) if v else v
+            elif k == "c" and isinstance(v, list):  # constants: [[scalar, kind, origin, line]]
+                out[k] = [[_masked_number(c[0]), *c[1:]] if isinstance(c, list) and c else c
+                          for c in v]
+                out[k] = _redact_flow(out[k])
+            else:
+                out[k] = _redact_flow(v)
+        return out
+    if isinstance(obj, list):
+        return [_redact_flow(v) for v in obj]
+    return obj
+
+
+def _masked_number(value: Any) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10 ** 8 and (
+            _masked(str(value)) != str(value)):
+        return {"r": "int"}  # a card or phone number: kept as its kind only (summary._scalar)
+    return value
+
+
+_MAY_HOLD = re.compile(r"[0-9@]|[^\s]{20}")  # what a value the scan reports needs to have
+
+
+def _masked(text: str) -> str:
+    """``text`` with what the scan would report masked: personal data (the PII detectors) and
+    anything credential-like (the audit's safety net)."""
+    if len(text) < 6 or not _MAY_HOLD.search(text):
+        return text
+    from .audit import scrub
+    from .pii import scan_text
+
+    for m in reversed(scan_text(text)):
+        text = text[:m.start] + m.sample + text[m.end:]
+    return scrub(text)
+
+
+def _finding_state(f: Finding) -> dict[str, Any]:
+    state = f.to_state()
+    state["context"] = context_key(f.context) if f.context else ""
+    return state
 
 
 def _result_to_json(res) -> dict[str, Any]:
     return {
-        "findings": [f.to_state() for f in res.findings],
-        "facts": [asdict(f) for f in res.facts],
+        "findings": [_finding_state(f) for f in res.findings],
+        "facts": [_redact_flow(asdict(f)) for f in res.facts],  # a fact may keep a context
         "errors": [asdict(e) for e in res.errors],
         "supp": [[s.line, list(s.ids), s.file_level, s.covers_next] for s in res.suppressions.entries],
         "ran": sorted(res.ran),
         "scanned": res.scanned,
-        "flow": res.flow,
+        "flow": _redact_flow(res.flow),
     }
 
 
-def _result_from_json(rel: str, doc: dict[str, Any]):
+_FINDING_TYPES = {"rule": str, "line": int, "column": int, "message": str, "end_line": int,
+                  "end_column": int, "details": dict, "context": str, "path": str, "name": str,
+                  "category": str, "confidence": str, "help_uri": str, "fingerprint": str}
+
+
+class BadEntry(ValueError):
+    """A cache entry that is not what this version writes: a miss."""
+
+
+def _need(ok: bool) -> None:
+    if not ok:
+        raise BadEntry
+
+
+def _is(value: Any, kind: type) -> bool:
+    return isinstance(value, kind) and not (kind is int and isinstance(value, bool))
+
+
+def _finding(state: Any, rules: frozenset[str] | None) -> Finding:
+    _need(isinstance(state, dict) and set(state) == {*_FINDING_TYPES, "severity"})
+    _need(all(_is(state[k], t) for k, t in _FINDING_TYPES.items()))
+    _need(rules is None or state["rule"] in rules)
+    sev = state["severity"]
+    _need(sev is None or (_is(sev, int) and sev in {int(s) for s in Severity}))
+    return Finding.from_state(state)
+
+
+def _strs(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _result_from_json(rel: str, doc: Any, rules: frozenset[str] | None = None):
+    """The FileResult of an entry; BadEntry when it is not exactly what _result_to_json writes."""
     from .engine import FileResult
 
+    _need(isinstance(doc, dict) and set(doc) == {"findings", "facts", "errors", "supp", "ran",
+                                                 "scanned", "flow"})
+    _need(all(isinstance(doc[k], list) for k in ("findings", "facts", "errors", "supp")))
+    findings = [_finding(s, rules) for s in doc["findings"]]
+    for f in doc["facts"]:
+        _need(isinstance(f, dict) and set(f) == {"kind", "path", "line", "data"}
+              and _is(f["kind"], str) and _is(f["path"], str) and _is(f["line"], int)
+              and _is(f["data"], dict))
+    for e in doc["errors"]:
+        _need(isinstance(e, dict) and set(e) == {"path", "message", "kind"}
+              and all(_is(v, str) for v in e.values()))
+    for s in doc["supp"]:
+        _need(isinstance(s, list) and len(s) == 4 and _is(s[0], int) and _strs(s[1])
+              and isinstance(s[2], bool) and isinstance(s[3], bool))
+    _need(_strs(doc["ran"]) and isinstance(doc["scanned"], bool))
+    flow = doc["flow"]
+    _need(flow is None or isinstance(flow, dict))
+    if isinstance(flow, dict):
+        if "lite" in flow:
+            _need(flow["lite"] is None or _strs(flow["lite"]))
+        else:
+            from .flow.summary import ModuleSummary
+
+            try:
+                ModuleSummary.from_json(flow)  # what phase 2 will do with it
+            except Exception as exc:  # noqa: BLE001 - any malformed summary is a miss
+                raise BadEntry from exc
     return FileResult(
         rel=rel,
-        findings=[Finding.from_state(s) for s in doc["findings"]],
+        findings=findings,
         facts=[Fact(**f) for f in doc["facts"]],
         errors=[ScanError(**e) for e in doc["errors"]],
         suppressions=FileSuppressions([Suppression(line, tuple(ids), fl, cn)
                                        for line, ids, fl, cn in doc["supp"]]),
         ran=frozenset(doc["ran"]),
         scanned=doc["scanned"],
-        flow=doc.get("flow"),
+        flow=flow,
     )
 
 
 class Cache:
-    def __init__(self, directory: Path, key: str) -> None:
+    def __init__(self, directory: Path, key: str, rules: frozenset[str] | None = None) -> None:
+        """``rules``: the rule ids this version knows (an entry naming another is a miss)."""
         self.dir = directory
         self.file = directory / f"results-{key}.json"
-        self.entries: dict[str, dict[str, Any]] = {}
+        self.rules = rules
+        self.entries: dict[str, Any] = {}
         self.hits = 0
         self.dirty = False
         try:
-            doc = json.loads(self.file.read_text(encoding="utf-8"))
-            if doc.get("format") == FORMAT:
-                self.entries = doc["files"]
-        except (OSError, ValueError, KeyError, TypeError):
-            self.entries = {}
+            doc = json.loads(self.file.read_bytes().decode("utf-8"))
+        except (OSError, ValueError, RecursionError):  # missing, truncated, garbage
+            return
+        if isinstance(doc, dict) and doc.get("format") == FORMAT and isinstance(doc.get("files"), dict):
+            self.entries = doc["files"]
 
     @staticmethod
     def _abs_key(path: Path) -> str:
         return str(path)
 
     def lookup(self, path: Path, rel: str):
-        """The cached FileResult for this file, or None; remembers the stat/hash for store()."""
-        entry = self.entries.get(self._abs_key(path))
+        """The cached FileResult for this file, or None (a miss: no entry, a changed file, or
+        an entry this version does not understand, which is dropped)."""
+        key = self._abs_key(path)
+        entry = self.entries.get(key)
+        if entry is None:
+            return None
         try:
             st = path.stat()
         except OSError:
             return None
-        if entry is None:
-            return None
-        if entry["size"] == st.st_size and entry["mtime"] == st.st_mtime_ns:
-            self.hits += 1
-            return _result_from_json(rel, entry["result"])
         try:
-            digest = content_hash(path)
-        except OSError:
-            return None
-        if digest == entry["sha256"]:
-            entry["size"], entry["mtime"] = st.st_size, st.st_mtime_ns
+            _need(isinstance(entry, dict) and set(entry) == {"size", "mtime", "sha256", "seen",
+                                                             "result"})
+            size, mtime, digest, seen = entry["size"], entry["mtime"], entry["sha256"], entry["seen"]
+            _need(_is(size, int) and _is(mtime, int) and _is(seen, int)
+                  and (digest is None or _is(digest, str)))
+            if size != st.st_size:
+                return None
+            if mtime != st.st_mtime_ns or st.st_mtime_ns + RACY_NS > seen:
+                # the stat does not prove the file unchanged: the content must
+                if digest is None:
+                    return None  # never read, so never hashed: scanning it again is cheap
+                now = time.time_ns()
+                try:
+                    if content_hash(path) != digest:
+                        return None
+                except OSError:
+                    return None
+                entry["mtime"], entry["seen"] = st.st_mtime_ns, now
+                self.dirty = True
+            result = _result_from_json(rel, entry["result"], self.rules)
+        except BadEntry:
+            del self.entries[key]
             self.dirty = True
-            self.hits += 1
-            return _result_from_json(rel, entry["result"])
-        return None
+            return None
+        self.hits += 1
+        return result
 
     def store(self, path: Path, res) -> None:
         if any(e.kind == "internal" for e in res.errors):
@@ -146,9 +303,9 @@ class Cache:
         stamp = res.stamp or file_stamp(path)  # the worker that scanned the file stamps it
         if stamp is None:
             return
-        size, mtime, digest = stamp
-        self.entries[self._abs_key(path)] = {"size": size, "mtime": mtime,
-                                             "sha256": digest, "result": _result_to_json(res)}
+        size, mtime, digest, seen = stamp
+        self.entries[self._abs_key(path)] = {"size": size, "mtime": mtime, "sha256": digest,
+                                             "seen": seen, "result": _result_to_json(res)}
         self.dirty = True
 
     def save(self) -> None:

@@ -11,6 +11,7 @@ import fnmatch
 import multiprocessing
 import os
 import sys
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -41,8 +42,9 @@ class FileResult:
     suppressions: FileSuppressions = field(default_factory=FileSuppressions)
     ran: frozenset[str] = frozenset()
     scanned: bool = False
-    # (size, mtime_ns, sha256) of the file as scanned, for the cache: computed in the worker
-    stamp: tuple[int, int, str] | None = None
+    # (size, mtime_ns, sha256 or None if not read, time of the stat) of the file as scanned,
+    # for the cache: computed in the worker
+    stamp: tuple[int, int, str | None, int] | None = None
     flow: dict | None = None  # the module's dataflow summary, for phase 2 (flow rules)
 
 
@@ -96,24 +98,30 @@ def scan_file(sf: SourceFile, selected: frozenset[str], options: dict[str, Any],
     a selected project rule needs; their findings are dropped.
     """
     res = FileResult(sf.rel)
+    seen = time.time_ns()
     try:
         st = sf.path.stat() if options.get("_stamp") else None
     except OSError:
         st = None
-    data = _scan(sf, selected, options, gather, res)
+    read, data = _scan(sf, selected, options, gather, res)
     if st is not None:
-        res.stamp = file_stamp(sf.path, st, data)
+        # what no checker read (skipped, or wanted by none) is not hashed either: stat only; nor
+        # is a data file over max-file-size the readers streamed (a sample of a multi-GB file
+        # costs less to read again than the whole file to hash)
+        hashed = read and (data is not None or st.st_size <= options["max-file-size"])
+        res.stamp = file_stamp(sf.path, st, data, read=hashed, seen=seen)
     return res
 
 
 def _scan(sf: SourceFile, selected: frozenset[str], options: dict[str, Any],
-          gather: frozenset[str], res: FileResult) -> bytes | None:
-    """Fills ``res``; returns the bytes the checkers read, if they read the file."""
+          gather: frozenset[str], res: FileResult) -> tuple[bool, bytes | None]:
+    """Fills ``res``; returns whether the checkers read the file, and the bytes they read
+    if they read it whole."""
     wanted = selected | gather
     active = [c for c in checkers() if c.kinds & sf.kinds
               and (set(c.rule_ids) & wanted or _wants_facts(c, options))]
     if not active:
-        return None
+        return False, None
     res.scanned = True
     res.ran = frozenset(r for c in active for r in c.rule_ids if r in selected)
     ctx = FileContext(path=sf.path, rel=sf.rel, kinds=sf.kinds, selected=selected, options=options,
@@ -127,16 +135,16 @@ def _scan(sf: SourceFile, selected: frozenset[str], options: dict[str, Any],
                 return None
             res.errors.append(ScanError(sf.rel, f"file is {size} bytes, over max-file-size "
                                         f"({options['max-file-size']}); skipped", "too-large"))
-            return None
+            return False, None
         if _is_binary(sf.path):
             if opportunistic:
                 res.scanned = False
                 return None
             res.errors.append(ScanError(sf.rel, "binary file (NUL bytes); skipped", "binary"))
-            return None
+            return False, None
     except OSError as exc:
         res.errors.append(ScanError(sf.rel, f"cannot read: {exc.strerror or type(exc).__name__}", "io"))
-        return None
+        return False, None
     for checker in active:
         try:
             checker.check(ctx)
@@ -163,7 +171,7 @@ def _scan(sf: SourceFile, selected: frozenset[str], options: dict[str, Any],
     res.flow = ctx.flow
     if ctx._text is not None:
         res.suppressions = FileSuppressions.parse(ctx._text)
-    return ctx._data
+    return True, ctx._data
 
 
 def _wants_facts(checker: FileChecker, options: dict[str, Any]) -> bool:
@@ -282,7 +290,8 @@ class Engine:
         gather = frozenset(d for r in project_rules for d in r.depends_on) - self.selected
         cache = None
         if self.cache_dir is not None:
-            cache = Cache(self.cache_dir, settings_key(self.selected, gather, self.options))
+            cache = Cache(self.cache_dir, settings_key(self.selected, gather, self.options),
+                          frozenset(self.rules))
         options = {**self.options, "_stamp": cache is not None}
         workers = None
         if self.jobs > 1 and (cache is None or not cache.entries) and any(

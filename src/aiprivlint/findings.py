@@ -152,16 +152,28 @@ def normalise_context(text: str) -> str:
     return " ".join(text.split())
 
 
+_KEY_PREFIX = "ctx:sha256:"
+
+
+def context_key(text: str) -> str:
+    """What a fingerprint hashes of a context: the digest of the normalised text, so that the
+    cache can store the digest instead of a source line that may hold a value. Idempotent."""
+    if text.startswith(_KEY_PREFIX):
+        return text
+    return _KEY_PREFIX + hashlib.sha256(normalise_context(text).encode("utf-8", "surrogatepass")
+                                        ).hexdigest()
+
+
 def assign_fingerprints(findings: list[Finding]) -> None:
     """Give each finding a fingerprint that survives line moves.
 
-    The hash covers the rule, the path, and the normalised context (the source line, or what
-    the checker chose); identical contexts in one file are told apart by their order, like
-    Bandit's baseline does. Findings must already be sorted.
+    The hash covers the rule, the path, and the digest of the normalised context (the source
+    line, or what the checker chose: :func:`context_key`); identical contexts in one file are
+    told apart by their order, like Bandit's baseline does. Findings must already be sorted.
     """
     seen: dict[tuple[str, str, str], int] = {}
     for f in findings:
-        ctx = normalise_context(f.context) if f.context else f.message
+        ctx = context_key(f.context) if f.context else f.message
         key = (f.rule, f.path, ctx)
         n = seen.get(key, 0)
         seen[key] = n + 1

@@ -95,7 +95,8 @@ def loads_with_lines(text: str):
             try:
                 add(json.loads(tok))
             except json.JSONDecodeError:
-                raise NotebookError(f"bad JSON value {tok[:20]!r} at line {line}") from None
+                raise NotebookError(f"bad JSON value at line {line}, column "  # never the text
+                                    f"{m.start() - line_start + 1}") from None
     if stack or not have_root:
         raise NotebookError("truncated JSON document")
     return root
@@ -185,6 +186,8 @@ def _parse_notebook(text: str) -> list[Cell]:
         doc = loads_with_lines(text)
     except NotebookError as exc:
         raise NotebookError(f"not a valid notebook: {exc}") from None
+    except (IndexError, KeyError, TypeError):  # brackets and keys out of place ("}{", "{[")
+        raise NotebookError("not a valid notebook: not valid JSON") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("cells"), list):
         raise NotebookError("not a valid notebook: no 'cells' list (nbformat 4 expected)")
     cells = []

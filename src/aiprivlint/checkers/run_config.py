@@ -120,7 +120,9 @@ class FlowerRunConfig(FileChecker):
         try:
             data = tomllib.loads(ctx.text)
         except tomllib.TOMLDecodeError as exc:
-            raise CheckerError(f"invalid TOML: {exc}") from None
+            # tomllib's messages may quote a key ("Cannot declare 'x' twice"): the place only
+            where = re.search(r"\((at [^()]*)\)\s*$", str(exc))
+            raise CheckerError(f"invalid TOML{' ' + where.group(1) if where else ''}") from None
         table: Any = data
         for part in TABLE:
             table = table.get(part) if isinstance(table, dict) else None

@@ -1,13 +1,21 @@
 """Streamed readers for data files: every reader feeds a :class:`ColumnScanner` row by row and
 keeps memory flat whatever the file size.
 
-- CSV/TSV: the ``csv`` module over the open file (the delimiter is sniffed from the first lines;
-  the first row is a header unless it looks like data); ``line`` is the first line of each record.
+- CSV/TSV: the ``csv`` module over the file's lines (the delimiter is sniffed from the first
+  lines; the first row is a header unless it looks like data); ``line`` is the first line of
+  each record. A line longer than ``MAX_LINE`` is skipped and reported, a field longer than that
+  (quoted over several lines) stops the read with an error.
 - JSON Lines: one line at a time (a line longer than ``MAX_LINE`` is skipped and reported).
 - JSON: an incremental tokenizer reads the file in 1 MiB chunks and emits each scalar with its
   key path (``users[].contact.email``) and line. Records are the elements of the first array met
   (the top-level array, or ``{"data": [...]}``); a document without arrays is one record. Only
-  the current token is buffered (a single token over ``MAX_TOKEN`` stops the scan with an error).
+  the current token is buffered: a string over ``MAX_TOKEN`` is skipped to its end and reported,
+  any other token that long stops the read with an error, and so does nesting deeper than
+  ``MAX_DEPTH``. Strings are scanned with ``str.find``, never twice: time is linear in the size.
+
+Bounded whatever the input: memory by the caps above (a few times ``MAX_LINE``), time by the
+file's size. What was read before a cap stopped a read is still reported (``ReadStats.errors``
+says where it stopped).
 - Text (``.txt``/``.md`` under data folders): each line is a value of one free-text field.
 - Parquet: ``pyarrow`` reads record batches of 4096 rows, string and integer columns only; when
   pyarrow is not installed the file is skipped with an error of kind ``dependency``.
@@ -28,9 +36,10 @@ from .columns import ColumnScanner, safe_key
 from .detectors import candidates
 
 CHUNK = 1 << 20
-MAX_LINE = 64 << 20
-MAX_TOKEN = 64 << 20
-_FIELD_LIMIT = 64 << 20
+MAX_LINE = 8 << 20  # a longer line (JSON Lines, text, CSV) is skipped and reported
+MAX_TOKEN = 8 << 20  # a longer JSON string is skipped and reported; another token stops the read
+MAX_DEPTH = 256  # JSON nesting beyond this stops the read (reported)
+_FIELD_LIMIT = MAX_LINE
 
 
 class ReadError(Exception):
@@ -118,7 +127,8 @@ def read_csv(path: Path, scanner: ColumnScanner, max_rows: int | None, delimiter
             if sample.startswith("\ufeff"):
                 sample = sample[1:]
             delim = delimiter or sniff_delimiter(sample)
-            reader = csv.reader(fh, delimiter=delim)
+            # an over-long line is read as an empty one: the csv module's line numbers stay right
+            reader = csv.reader(_lines(fh, stats, "\n"), delimiter=delim)
             header: list[str | None] | None = None
             prev = 0
             for row in reader:
@@ -153,23 +163,33 @@ def read_csv(path: Path, scanner: ColumnScanner, max_rows: int | None, delimiter
 # Lines (JSON Lines, text)
 
 
-def _iter_lines(fh, stats: ReadStats):
-    """(line number, text) with bounded memory: an over-long line is skipped and reported."""
+def _lines(fh, stats: ReadStats, skipped: str | None):
+    """The lines of ``fh`` with bounded memory: a line longer than ``MAX_LINE`` is drained,
+    reported, and given as ``skipped`` (so that line numbers stay the file's)."""
+    readline = fh.readline
     n = 0
     while True:
-        chunk = fh.readline(MAX_LINE)
-        if not chunk:
+        line = readline(MAX_LINE)
+        if not line:
             return
         n += 1
-        if len(chunk) >= MAX_LINE and not chunk.endswith("\n"):
+        if len(line) >= MAX_LINE and line[-1] not in "\r\n":
             while True:  # drain the rest of the line
-                more = fh.readline(CHUNK)
-                if not more or more.endswith("\n"):
+                more = readline(CHUNK)
+                if not more or more[-1] in "\r\n":
                     break
             stats.errors.append(("too-large", f"line {n} is longer than {MAX_LINE >> 20} MiB; "
                                               "skipped"))
+            yield skipped
             continue
-        yield n, chunk
+        yield line
+
+
+def _iter_lines(fh, stats: ReadStats):
+    """(line number, text) with bounded memory: an over-long line is skipped and reported."""
+    for n, text in enumerate(_lines(fh, stats, None), 1):
+        if text is not None:
+            yield n, text
 
 
 def read_jsonl(path: Path, scanner: ColumnScanner, max_rows: int | None) -> ReadStats:
@@ -235,7 +255,52 @@ def read_text(path: Path, scanner: ColumnScanner, max_rows: int | None) -> ReadS
 # ---------------------------------------------------------------------------------------------
 # JSON (incremental)
 
-_TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"|[{}\[\]:,]|-?[0-9][0-9.eE+\-]*|true|false|null|[ \t\r\n]+')
+_TOKEN = re.compile(r'[{}\[\]:,]|-?[0-9][0-9.eE+\-]*|true|false|null|[ \t\r\n]+')
+
+
+# the body of a JSON string: runs of plain characters and escape pairs ("unrolled loop")
+_BODY = re.compile(r'[^"\\\n]*(?:\\[^\n][^"\\\n]*)*')
+_WINDOW = 1 << 16  # matched a window at a time: the regex engine's backtracking memory stays small
+
+
+def _scan_string(buf: str, i: int) -> tuple[int, int]:
+    """Scan the body of a JSON string from ``buf[i]`` (after the opening quote, or where the
+    last scan stopped, always between two escape sequences).
+
+    Returns (end, resume): ``end`` is the index of the closing quote, -1 when ``buf`` ends first
+    (scan again from ``resume`` once more text is there: an escape cut by the end of ``buf`` is
+    read again whole), -2 when a raw line break comes first (not JSON). The regex engine does
+    the work in C, and an unfinished string is never scanned twice: linear time."""
+    n = len(buf)
+    while True:
+        hi = min(n, i + _WINDOW)
+        j = _BODY.match(buf, i, hi).end()
+        if j < hi:
+            ch = buf[j]
+            if ch == '"':
+                return j, j
+            if ch == "\n" or j + 1 < hi:  # a line break, or an escaped one
+                return -2, j
+            # a backslash cut from what it escapes by the end of the window
+        if hi == n:
+            return -1, j
+        i = j
+
+
+def _skip_string(fh, carry: str, line: int) -> str | None:
+    """Read past the rest of an over-long string (``carry``: its unscanned tail, at most an
+    escape); the text after its closing quote, or None at the end of the file. Memory: a chunk."""
+    while True:
+        chunk = fh.read(CHUNK)
+        if not chunk:
+            return None
+        text = carry + chunk
+        end, resume = _scan_string(text, 0)
+        if end == -2:
+            raise ReadError(f"not valid JSON at line {line}")
+        if end >= 0:
+            return text[end + 1:]
+        carry = text[resume:]
 
 
 def read_json(path: Path, scanner: ColumnScanner, max_rows: int | None) -> ReadStats:
@@ -244,41 +309,77 @@ def read_json(path: Path, scanner: ColumnScanner, max_rows: int | None) -> ReadS
     # stack entries: [kind, path, key, expect_key] ; kind "o" or "a"
     stack: list[list] = []
     record_depth = -1  # depth of the array whose elements are records
-    in_record = False
     buf = ""
     pos = 0
     eof = False
+    resume = 0  # where the scan of an unfinished string goes on, from pos (0: not in one)
+    long_strings, first_long = 0, 0
     with open(path, encoding="utf-8-sig", errors="strict") as fh:
         try:
             while True:
-                if pos >= len(buf) - 0 and eof:
-                    break
-                m = _TOKEN.match(buf, pos) if pos < len(buf) else None
-                if m is None and len(buf) - pos > 64 and buf[pos] != '"':
-                    raise ReadError(f"not valid JSON at line {line}")
-                if m is None or (m.end() == len(buf) and not eof):
+                if pos >= len(buf):
                     if eof:
-                        if pos < len(buf):
-                            raise ReadError(f"not valid JSON at line {line}")
                         break
-                    chunk = fh.read(CHUNK)
-                    if not chunk:
-                        eof = True
-                    buf = buf[pos:] + chunk
-                    pos = 0
-                    if len(buf) > MAX_TOKEN + CHUNK:
-                        raise ReadError(f"a JSON token at line {line} is longer than "
-                                        f"{MAX_TOKEN >> 20} MiB; the rest of the file was not scanned",
-                                        "too-large")
+                    buf, pos = fh.read(CHUNK), 0
+                    eof = not buf
                     continue
-                tok = m.group()
-                pos = m.end()
-                c = tok[0]
+                c = buf[pos]
+                if c == '"':
+                    end, at = _scan_string(buf, pos + (resume or 1))
+                    if end == -2:
+                        raise ReadError(f"not valid JSON at line {line}")
+                    if end == -1:
+                        if eof:
+                            raise ReadError(f"not valid JSON at line {line}")
+                        if len(buf) - pos > MAX_TOKEN:  # not kept: skipped to its end, reported
+                            rest = _skip_string(fh, buf[at:], line)
+                            if rest is None:
+                                raise ReadError(f"not valid JSON at line {line}")
+                            buf, pos, resume = rest, 0, 0
+                            long_strings += 1
+                            first_long = first_long or line
+                            top = stack[-1] if stack else None
+                            if top is not None and top[0] == "o" and top[3]:
+                                top[2], top[3] = None, False  # a key: shown as "*"
+                            else:
+                                _scalar_record(stack, record_depth, scanner, stats)
+                            continue
+                        resume = at - pos
+                        chunk = fh.read(CHUNK)
+                        eof = not chunk
+                        buf, pos = buf[pos:] + chunk, 0
+                        continue
+                    tok = buf[pos:end + 1]
+                    pos, resume = end + 1, 0
+                else:
+                    m = _TOKEN.match(buf, pos)
+                    # a token that reaches the end of the text read so far may go on (whitespace
+                    # need not wait: the rest of a run is a token of its own)
+                    if m is None or (m.end() == len(buf) and not eof and c not in " \t\r\n"):
+                        if eof:
+                            raise ReadError(f"not valid JSON at line {line}")
+                        if m is None and len(buf) - pos > 64:
+                            raise ReadError(f"not valid JSON at line {line}")
+                        if len(buf) - pos > MAX_TOKEN:
+                            raise ReadError(f"a JSON token at line {line} is longer than "
+                                            f"{MAX_TOKEN >> 20} MiB; the rest of the file was not "
+                                            "scanned", "too-large")
+                        chunk = fh.read(CHUNK)
+                        eof = not chunk
+                        buf, pos = buf[pos:] + chunk, 0
+                        continue
+                    tok = m.group()
+                    pos = m.end()
                 if c in " \t\r\n":
                     line += tok.count("\n")
                     continue
                 top = stack[-1] if stack else None
                 if c == "{" or c == "[":
+                    if len(stack) >= MAX_DEPTH:
+                        stats.errors.append(("parse", f"nests deeper than {MAX_DEPTH} levels at "
+                                                      f"line {line}; the rest of the file was not "
+                                                      "scanned"))
+                        break
                     path_ = _child_path(top)
                     if c == "[" and record_depth < 0:
                         record_depth = len(stack) + 1
@@ -298,8 +399,6 @@ def read_json(path: Path, scanner: ColumnScanner, max_rows: int | None) -> ReadS
                 if c == ",":
                     if top is not None and top[0] == "o":
                         top[3] = True
-                    elif (top is not None and record_depth > 0 and len(stack) == record_depth):
-                        pass
                     continue
                 if c == ":":
                     continue
@@ -326,6 +425,10 @@ def read_json(path: Path, scanner: ColumnScanner, max_rows: int | None) -> ReadS
                     break
         except UnicodeDecodeError:
             _decode_error(stats, line)
+    if long_strings:
+        stats.errors.append(("too-large", f"{long_strings} JSON string(s) longer than "
+                                          f"{MAX_TOKEN >> 20} MiB not scanned (first at line "
+                                          f"{first_long})"))
     if record_depth < 0:
         scanner.next_row()
         stats.rows = max(stats.rows, 1)
