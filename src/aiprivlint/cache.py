@@ -133,16 +133,13 @@ _MAY_HOLD = re.compile(r"[0-9@]|[^\s]{20}")  # what a value the scan reports nee
 
 
 def _masked(text: str) -> str:
-    """``text`` with what the scan would report masked: personal data (the PII detectors) and
-    anything credential-like (the audit's safety net)."""
+    """``text`` with what the scan would report masked: what a finding may show
+    (``redact.redact_shown``) and anything credential-like (``redact.scrub``, the safety net)."""
     if len(text) < 6 or not _MAY_HOLD.search(text):
         return text
-    from .audit import scrub
-    from .pii import scan_text
+    from .redact import redact_shown, scrub
 
-    for m in reversed(scan_text(text)):
-        text = text[:m.start] + m.sample + text[m.end:]
-    return scrub(text)
+    return scrub(redact_shown(text))
 
 
 def _finding_state(f: Finding) -> dict[str, Any]:
