@@ -17,7 +17,8 @@ from ._lazy import cst
 from .. import CheckerError, FileChecker, FileContext, all_subclasses, import_submodules
 from ...findings import Severity
 from ...notebook import NotebookCode, NotebookError, code_of, parse_notebook
-from ._ast_base import AstRule, AstRun, RuleBase, add_handlers, ast_failure, parse_ast
+from ._ast_base import (FILE_TOO_DEEP, AstRule, AstRun, RuleBase, add_handlers, ast_failure,
+                        nesting_problem, parse_ast)
 from ._positions import Positions
 
 
@@ -351,7 +352,7 @@ class PythonChecker(FileChecker):
         module = None
         tree = parse_ast(code)
         if tree is None:  # libcst then reports the syntax error, or drops a notebook's bad cells
-            parsed = self._parse(ctx, code, nb, cells)
+            parsed = self._parse(ctx, code, nb, cells, ast_parsed=False)
             if parsed is None:
                 return
             module, nb = parsed
@@ -415,7 +416,14 @@ class PythonChecker(FileChecker):
             fast_walk(module, dispatch.visits, dispatch.leaves)
 
     @staticmethod
-    def _parse(ctx, code, nb, cells):
+    def _parse(ctx, code, nb, cells, ast_parsed: bool = True):
+        # libcst's native parser can crash the process on deep nesting: a cheap text scan
+        # first, and, when CPython's parser failed on the file, whether it found it too deep
+        problem = nesting_problem(code)
+        if problem is None and not ast_parsed and ast_failure(code) == FILE_TOO_DEEP:
+            problem = FILE_TOO_DEEP
+        if problem is not None:
+            raise CheckerError(f"cannot parse as Python: {problem}")
         try:
             return cst.parse_module(code), nb
         except cst.ParserSyntaxError as exc:

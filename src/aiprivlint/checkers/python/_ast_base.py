@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 import bisect
 import functools
+import re
 import warnings
 from typing import Any, ClassVar, Iterable
 
@@ -39,17 +40,54 @@ def parse_ast(code: str) -> ast.Module | None:
         return None
 
 
+FILE_TOO_DEEP = "file nests too deeply to analyse"
+
+
 def ast_failure(code: str) -> str:
     """Why :func:`parse_ast` returned None for ``code``, for an ``errors`` entry."""
     try:
         _quiet_parse(code)
     except (RecursionError, MemoryError):
-        return "file nests too deeply to analyse"
+        return FILE_TOO_DEEP
     except SyntaxError as exc:
         return f"syntax this Python cannot parse (line {exc.lineno}: {exc.msg})"
     except (ValueError, OverflowError) as exc:
         return f"cannot parse: {exc}"
     return "cannot parse"
+
+
+# libcst's native parser recurses once per nesting level and overflows its stack (a segfault that
+# takes the process down, not an exception) on a list nested a few thousand deep. CPython's own
+# tokenizer refuses more than 200 levels of brackets (MAXLEVEL), so nothing deeper is Python.
+# (Deep indentation is not a danger: libcst reports it as a syntax error.)
+MAX_BRACKET_DEPTH = 200
+_BRACKET_SCAN = re.compile(r"""
+    \#[^\n]*                                  # a comment
+  | \"\"\"(?:\\.|[^\\])*?\"\"\" | \'\'\'(?:\\.|[^\\])*?\'\'\'  # triple-quoted strings
+  | "(?:\\.|[^"\\\n])*" | '(?:\\.|[^'\\\n])*'  # one-line strings
+  | ([(\[{]) | [)\]}]                         # brackets: group 1 opens
+""", re.VERBOSE)
+
+
+def nesting_problem(code: str) -> str | None:
+    """Why ``code`` must not go to libcst's parser (None when it may): brackets nested deeper than
+    CPython allows, counted outside strings and comments. A cheap text scan, run before libcst."""
+    if code.count("(") + code.count("[") + code.count("{") <= MAX_BRACKET_DEPTH:
+        return None
+    depth = deepest = 0
+    for m in _BRACKET_SCAN.finditer(code):
+        tok = m.group()
+        if m.group(1):
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > MAX_BRACKET_DEPTH:
+                    line = code.count("\n", 0, m.start()) + 1
+                    return (f"brackets nested more than {MAX_BRACKET_DEPTH} deep (line {line}); "
+                            "file not parsed")
+        elif tok in ")]}":
+            depth = max(depth - 1, 0)
+    return None
 
 
 # Source order where ast's field order differs (decorators come first in the source).
