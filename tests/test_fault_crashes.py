@@ -71,27 +71,26 @@ def test_a_worker_that_dies_is_a_file_error_and_every_other_finding_is_kept(tmp_
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="needs a file system that stores any bytes as a name")
-@pytest.mark.parametrize("fmt", ["json", "sarif", "text", "github"])
-def test_non_utf8_file_name_is_scanned_and_output_is_utf8(tmp_path, fmt):
+def test_non_utf8_file_name_is_scanned_and_every_output_is_utf8(tmp_path):
     name = os.fsdecode(b"caf\xe9.py")  # Latin-1 bytes, not UTF-8: a lone surrogate in Python
     (tmp_path / name).write_text(FINDING)
     (tmp_path / "ok.py").write_text(FINDING)
-    proc = run_cli("check", *CFG, "--format", fmt, "--output", "out", ".", cwd=tmp_path)
-    assert proc.returncode == 1, proc.stderr
-    raw = (tmp_path / "out").read_bytes()
-    text = raw.decode("utf-8")  # valid UTF-8, no raw 0xE9 byte
     shown = "caf\\xe9.py"  # Python's backslashreplace form (see discovery.display_path)
-    if fmt == "json":
-        doc = json.loads(text)
-        found = {f["path"]: f["fingerprint"] for f in doc["findings"]}
-        assert set(found) == {shown, "ok.py"} and all(found.values())
-        assert doc["errors"] == []
-    elif fmt == "sarif":
+    for fmt in ("json", "text"):
+        proc = run_cli("check", *CFG, "--format", fmt, "--output", fmt, "--sarif-output", "sarif", ".",
+                       cwd=tmp_path)
+        assert proc.returncode == 1, proc.stderr
+        out = {f: (tmp_path / f).read_bytes().decode("utf-8") for f in (fmt, "sarif")}  # no raw 0xE9
+        if fmt == "json":
+            doc = json.loads(out["json"])
+            found = {f["path"]: f["fingerprint"] for f in doc["findings"]}
+            assert set(found) == {shown, "ok.py"} and all(found.values())
+            assert doc["errors"] == []
+        else:
+            assert shown in out["text"]
         uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
-                for r in json.loads(text)["runs"][0]["results"]}
+                for r in json.loads(out["sarif"])["runs"][0]["results"]}
         assert uris - {"ok.py"} <= {shown, "caf%5Cxe9.py"} and len(uris) == 2  # maybe percent-encoded
-    else:
-        assert shown in text
 
 
 def test_symlink_loop_as_first_path_is_a_usage_error(tmp_path):
