@@ -27,20 +27,24 @@ def _errors(doc: dict) -> dict[str, str]:
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_deep_nesting_is_a_file_error_and_the_scan_goes_on(tmp_path, jobs):
-    # a list 3000 deep overflows libcst's native parser (a segfault), a chain of 100k unary
-    # minus too: the depth guard must stop both before libcst, in this process and in a worker
+    # each of these overflows libcst's native parser (a segfault): a list 3000 deep, 100k unary
+    # minus (too deep for CPython's parser too), `a and a and ...` 20k long (flat in CPython's
+    # ast); the guard must stop them before libcst, in this process (--jobs 1) and in a worker
     (tmp_path / "deep.py").write_text(FINDING + "y = " + "[" * 3000 + "]" * 3000 + "\n")
     (tmp_path / "unary.py").write_text(FINDING + "y = " + "-" * 100_000 + "1\n")
+    (tmp_path / "chain.py").write_text(FINDING + "y = " + " and ".join(["a"] * 20_000) + "\n")
     (tmp_path / "ok.py").write_text(FINDING)
     proc = run_cli("check", *CFG, "--no-prefilter", "--jobs", jobs, "--format", "json", ".",
                    cwd=tmp_path)
     assert proc.returncode == 1, proc.stderr
     doc = json.loads(proc.stdout)
-    assert _rules_at(doc) == {("ok.py", "AIP502")}
-    assert _errors(doc) == {"deep.py": "parse", "unary.py": "parse"}
+    # chain.py parses with CPython's parser: its ast rules (AIP502) still run
+    assert _rules_at(doc) == {("ok.py", "AIP502"), ("chain.py", "AIP502")}
+    assert _errors(doc) == {"deep.py": "parse", "unary.py": "parse", "chain.py": "parse"}
     messages = {e["path"]: e["message"] for e in doc["errors"]}
     assert "nested more than 200 deep (line 3)" in messages["deep.py"]
     assert "nests too deeply" in messages["unary.py"]
+    assert "more than 1000 and/or operators in one chain (line 3)" in messages["chain.py"]
 
 
 def test_brackets_in_strings_and_comments_are_not_nesting(tmp_path):
@@ -53,14 +57,16 @@ def test_brackets_in_strings_and_comments_are_not_nesting(tmp_path):
 
 
 def test_a_worker_that_dies_is_a_file_error_and_every_other_finding_is_kept(tmp_path):
-    # a genuine crash past the guard: `a and a and ...` 20k long parses with CPython's parser but
-    # overflows libcst's (SIGSEGV in the worker); --no-prefilter sends every file to libcst
-    (tmp_path / "boom.py").write_text(FINDING + "y = " + " and ".join(["a"] * 20_000) + "\n")
+    # a genuine crash: with the guard off (AIPRIVLINT_TEST_NO_PARSE_GUARD, for tests only) a list
+    # 3000 deep reaches libcst's native parser, which segfaults the worker; --no-prefilter sends
+    # every file to libcst
+    (tmp_path / "boom.py").write_text(FINDING + "y = " + "[" * 3000 + "]" * 3000 + "\n")
     for i in range(5):
         (tmp_path / f"f{i}.py").write_text(FINDING)
     sarif = tmp_path / "out.sarif"
     proc = run_cli("check", *CFG, "--no-prefilter", "--jobs", "2", "--format", "json",
-                   "--sarif-output", str(sarif), ".", cwd=tmp_path)
+                   "--sarif-output", str(sarif), ".", cwd=tmp_path,
+                   env={"AIPRIVLINT_TEST_NO_PARSE_GUARD": "1"})
     assert proc.returncode == 1, proc.stderr
     doc = json.loads(proc.stdout)
     assert _rules_at(doc) == {(f"f{i}.py", "AIP502") for i in range(5)}

@@ -43,8 +43,8 @@ def _add_scan_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--ignore", type=_csv, action="extend", metavar="IDS",
                    help="skip these rule ids, prefixes or categories")
     p.add_argument("--jobs", "-j", type=_jobs, default=0, metavar="N",
-                   help="worker processes (default and at most: the CPU count; never more "
-                   "than the files to scan)")
+                   help="worker processes (default: the CPU count; at most twice that, and "
+                   "never more than the files to scan)")
     p.add_argument("--full", action="store_true", help="read every row of data files (no max-rows)")
     p.add_argument("--no-cache", action="store_true", help="do not read or write .aiprivlint_cache/")
     p.add_argument("--no-prefilter", action="store_true", help=argparse.SUPPRESS)

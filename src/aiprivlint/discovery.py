@@ -247,6 +247,7 @@ class Discovery:
                 ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others",
                  "--exclude-standard", "--full-name", "."],
                 capture_output=True, timeout=60, check=False,
+                env={**os.environ, "LC_ALL": "C"},  # untranslated warnings (_GIT_UNREADABLE)
             )
             top = subprocess.run(["git", "-C", str(root), "rev-parse", "--show-toplevel"],
                                  capture_output=True, timeout=30, check=False, text=True)

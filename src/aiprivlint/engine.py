@@ -13,6 +13,7 @@ import os
 import signal
 import sys
 import threading
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -36,13 +37,15 @@ PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 PARENT_POLL_SECONDS = 1.0  # the watchdog's period where prctl is not available
 
 
-def cpu_limit() -> int:
-    """The CPUs this process may run on: a scan is CPU-bound, more workers only cost start-up
-    (each imports the checkers, about a second of CPU)."""
+def max_jobs() -> int:
+    """The most worker processes worth starting: a scan is CPU-bound, and each worker costs
+    start-up (it imports the checkers, about a second of CPU), so twice the CPUs this process
+    may run on (at least 4)."""
     try:
-        return max(1, len(os.sched_getaffinity(0)))
+        cpus = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
-        return os.cpu_count() or 1
+        cpus = os.cpu_count() or 1
+    return max(4, 2 * cpus)
 
 
 @dataclass
@@ -249,8 +252,9 @@ class Workers:
     process walks the tree, instead of this process importing them before it forks.
 
     A worker that dies (a native parser's segfault, the OOM killer) breaks the pool: the files
-    it may have been on are then scanned again one at a time, each in a pool of its own, so the
-    culprit becomes an ``errors`` entry and every other file is still scanned."""
+    not finished are then scanned again in a fresh pool, at most ``jobs`` in flight, and when it
+    breaks again the few in flight run one by one, each in a pool of its own; so the culprit
+    becomes an ``errors`` entry (kind ``crash``) and every other file is still scanned."""
 
     def __init__(self, jobs: int, selected: frozenset[str], options: dict[str, Any],
                  gather: frozenset[str]) -> None:
@@ -302,13 +306,13 @@ class Workers:
         """The files left when the pool broke, at most ``jobs`` at a time, so that when it breaks
         again the suspects are the few in flight: each of those runs alone in a pool of its own."""
         out: dict[str, FileResult] = {}
-        queue = list(files)
+        queue = deque(files)
         while queue:
             inflight: dict[Future, SourceFile] = {}
             broken = False
             while (queue or inflight) and not broken:
                 while queue and len(inflight) < self.jobs:
-                    sf = queue.pop(0)
+                    sf = queue.popleft()
                     inflight[self._live().submit(_scan_in_worker, sf)] = sf
                 finished, _ = wait(inflight, return_when=FIRST_COMPLETED)
                 for fut in finished:
@@ -387,7 +391,7 @@ class Engine:
         self.cfg = cfg
         self.rules = rules
         self.selected = selected
-        self.jobs = max(1, min(jobs, cpu_limit()))  # `--jobs 300` on two CPUs: two workers
+        self.jobs = max(1, min(jobs, max_jobs()))  # `--jobs 300` on two CPUs: four workers
         self.cwd = cwd
         self.cache_dir = cache_dir
         self.cache_hits = 0

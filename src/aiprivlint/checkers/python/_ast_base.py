@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 import bisect
 import functools
+import os
 import re
 import warnings
 from typing import Any, ClassVar, Iterable
@@ -69,9 +70,36 @@ _BRACKET_SCAN = re.compile(r"""
 """, re.VERBOSE)
 
 
+# libcst also nests ``a and b and c ...`` one level per operator where CPython's ast keeps one flat
+# BoolOp: a chain of about 10k crashes it the same way.
+MAX_BOOL_CHAIN = 1000
+_BOOL_WORD = re.compile(r"\b(?:and|or)\b")
+# Tests only (tests/test_fault_crashes.py): switch the guard off to crash a worker for real.
+NO_GUARD_ENV = "AIPRIVLINT_TEST_NO_PARSE_GUARD"
+
+
+def libcst_hazard(code: str, tree: ast.Module | None) -> str | None:
+    """Why ``code`` must not go to libcst's native parser, which overflows its stack (a segfault
+    that takes the process down, not an exception) on deep nesting; None when it may. ``tree`` is
+    CPython's ast of the code, None when CPython could not parse it."""
+    if os.environ.get(NO_GUARD_ENV):
+        return None
+    problem = nesting_problem(code)
+    if problem is not None:
+        return problem
+    if tree is None:
+        return FILE_TOO_DEEP if ast_failure(code) == FILE_TOO_DEEP else None
+    if len(_BOOL_WORD.findall(code)) > MAX_BOOL_CHAIN:  # cheap necessary condition of the walk
+        for node in ast.walk(tree):
+            if isinstance(node, ast.BoolOp) and len(node.values) > MAX_BOOL_CHAIN:
+                return (f"more than {MAX_BOOL_CHAIN} and/or operators in one chain "
+                        f"(line {node.lineno}); file not parsed")
+    return None
+
+
 def nesting_problem(code: str) -> str | None:
-    """Why ``code`` must not go to libcst's parser (None when it may): brackets nested deeper than
-    CPython allows, counted outside strings and comments. A cheap text scan, run before libcst."""
+    """Brackets nested deeper than CPython allows, counted outside strings and comments (None
+    when they are not). A cheap text scan, run before libcst."""
     if code.count("(") + code.count("[") + code.count("{") <= MAX_BRACKET_DEPTH:
         return None
     depth = deepest = 0
