@@ -99,6 +99,16 @@ def test_non_utf8_file_name_is_scanned_and_every_output_is_utf8(tmp_path):
         assert uris - {"ok.py"} <= {shown, "caf%5Cxe9.py"} and len(uris) == 2  # maybe percent-encoded
 
 
+@pytest.mark.skipif(sys.platform != "linux", reason="needs a file system that stores any bytes as a name")
+def test_audit_of_a_non_utf8_folder_writes_a_utf8_report(tmp_path):
+    folder = os.fsdecode(b"proj\xe9")
+    (tmp_path / folder).mkdir()
+    (tmp_path / folder / "m.py").write_text(FINDING)
+    proc = run_cli("audit", *CFG, "--out", "audit.md", folder, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "proj\\xe9" in (tmp_path / "audit.md").read_bytes().decode("utf-8")
+
+
 def test_symlink_loop_as_first_path_is_a_usage_error(tmp_path):
     os.symlink("loop", tmp_path / "loop")
     (tmp_path / "ok.py").write_text(FINDING)

@@ -261,7 +261,9 @@ def cmd_audit(args, rules) -> int:
     engine.options["_audit"] = True  # facts-only rules: the mitigations in use
     _tune_gc()
     report = engine.run(args.paths, progress=_progress_bar(args))
-    target = args.paths[0] if len(args.paths) == 1 else ", ".join(args.paths)
+    from .discovery import printable_name
+
+    target = printable_name(args.paths[0] if len(args.paths) == 1 else ", ".join(args.paths))
     if target == ".":
         target = Path.cwd().name or "."
     model = build_audit(report, rules, cfg, target=target)

@@ -96,7 +96,11 @@ def display_path(path: Path, cwd: Path) -> str:
     ``\\xNN`` (Python's backslashreplace): every report stays valid UTF-8, and the name still
     tells which file it is."""
     rel = relative_posix(path, cwd)
-    text = path.as_posix() if rel is None else rel
+    return printable_name(path.as_posix() if rel is None else rel)
+
+
+def printable_name(text: str) -> str:
+    """A file name as shown: undecodable bytes (lone surrogates) as ``\\xNN``."""
     if text.isascii():
         return text
     try:
