@@ -161,10 +161,11 @@ def test_output_file(tmp_path):
     assert json.loads(out.read_text())["findings"][0]["rule"] == "AIP502"
 
 
-def test_missing_path_is_an_error_entry(tmp_path):
+def test_missing_path_is_a_usage_error(tmp_path):
+    # a path the user named that does not exist must not let a gate pass (issue 12): exit 2
     proc = run_cli("check", "--config", str(EMPTY_CONFIG), "--format", "json", "nope.py", cwd=tmp_path)
-    doc = json.loads(proc.stdout)
-    assert doc["errors"] == [{"path": "nope.py", "kind": "io", "message": "no such file or directory"}]
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert "nope.py: no such file or directory" in proc.stderr
 
 
 def test_behaviour_rules_skip_test_code_by_default(tmp_path):

@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .config import Config, ConfigError, check_selector, find_config, load_config, selected_rules
-from .findings import Severity
+from .config import (FAIL_ON_NEVER, Config, ConfigError, check_selector, find_config, load_config,
+                     parse_fail_on, selected_rules)
 from .registry import CATEGORIES, RuleFileError, load_rules
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -20,6 +20,16 @@ AUDIT_DEFAULT = "aiprivlint-audit.html"
 
 def _csv(value: str) -> list[str]:
     return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def _jobs(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        n = -1
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 0 (0: the CPU count), not {value!r}")
+    return n
 
 
 def _add_scan_options(p: argparse.ArgumentParser) -> None:
@@ -32,8 +42,9 @@ def _add_scan_options(p: argparse.ArgumentParser) -> None:
                    help="add these rule ids, prefixes or categories")
     p.add_argument("--ignore", type=_csv, action="extend", metavar="IDS",
                    help="skip these rule ids, prefixes or categories")
-    p.add_argument("--jobs", "-j", type=int, default=0, metavar="N",
-                   help="worker processes (default: the CPU count)")
+    p.add_argument("--jobs", "-j", type=_jobs, default=0, metavar="N",
+                   help="worker processes (default: the CPU count; at most twice that, and "
+                   "never more than the files to scan)")
     p.add_argument("--full", action="store_true", help="read every row of data files (no max-rows)")
     p.add_argument("--no-cache", action="store_true", help="do not read or write .aiprivlint_cache/")
     p.add_argument("--no-prefilter", action="store_true", help=argparse.SUPPRESS)
@@ -54,8 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
     check.add_argument("--sarif-output", metavar="FILE",
                        help="also write SARIF to FILE (one scan for annotations and code scanning)")
-    check.add_argument("--fail-on", choices=("low", "medium", "high", "critical"),
-                       help="exit 1 only for findings at or above this severity (default: low)")
+    check.add_argument("--fail-on", choices=("low", "medium", "high", "critical", FAIL_ON_NEVER),
+                       help="exit 1 only for findings at or above this severity (default: low); "
+                       "never: findings do not fail the run (errors still exit 2)")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
     check.add_argument("--baseline", metavar="FILE", help="report only findings not in this baseline")
 
@@ -88,7 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     card.add_argument("--scan", metavar="DIR", help="folder to scan (default: the dataset's "
                       "project, or PATH for a model card)")
     card.add_argument("--config", metavar="FILE", help="config file for the scan")
-    card.add_argument("--jobs", "-j", type=int, default=0, metavar="N",
+    card.add_argument("--jobs", "-j", type=_jobs, default=0, metavar="N",
                       help="worker processes (default: the CPU count)")
     return parser
 
@@ -148,6 +160,12 @@ def _use_color(stream) -> bool:
 
 
 def _config_for(args, rules) -> Config:
+    from .discovery import named_path_problem
+
+    for given in args.paths:
+        problem = named_path_problem(given)
+        if problem is not None:  # a path the user named: a gate must not pass on a typo
+            raise ConfigError(f"{given}: {problem}")
     if args.config:
         cfg = load_config(Path(args.config), rules)
     else:
@@ -162,7 +180,7 @@ def _config_for(args, rules) -> Config:
     if args.ignore:
         cfg.ignore = cfg.ignore + args.ignore
     if getattr(args, "fail_on", None):
-        cfg.fail_on = Severity.parse(args.fail_on)
+        cfg.fail_on = parse_fail_on(args.fail_on)
     return cfg
 
 
@@ -218,7 +236,8 @@ def cmd_scan(args, rules) -> int:
             print(f"aiprivlint: {err.path}: {err.kind}: {err.message}", file=sys.stderr)
     if args.exit_zero:
         return EXIT_OK
-    failing = [f for f in report.findings if f.severity and f.severity >= cfg.fail_on]
+    failing = [f for f in report.findings
+               if cfg.fail_on is not None and f.severity and f.severity >= cfg.fail_on]
     return EXIT_FINDINGS if failing else EXIT_OK
 
 
@@ -242,7 +261,9 @@ def cmd_audit(args, rules) -> int:
     engine.options["_audit"] = True  # facts-only rules: the mitigations in use
     _tune_gc()
     report = engine.run(args.paths, progress=_progress_bar(args))
-    target = args.paths[0] if len(args.paths) == 1 else ", ".join(args.paths)
+    from .discovery import printable_name
+
+    target = printable_name(args.paths[0] if len(args.paths) == 1 else ", ".join(args.paths))
     if target == ".":
         target = Path.cwd().name or "."
     model = build_audit(report, rules, cfg, target=target, paths=args.paths)

@@ -6,6 +6,8 @@ options override it. Unknown keys and rule ids are errors that name the key and 
 
 from __future__ import annotations
 
+import math
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +48,17 @@ RULE_OPTIONS: dict[str, tuple[tuple[type, ...], Any]] = {
     "test-code": ((str,), "skip"),
 }
 OPTION_CHOICES = {"test-code": ("skip", "check")}
+# The range of each numeric option: (lowest, lowest allowed?, highest or None, highest allowed?).
+# A value outside it would switch a rule off by accident (max-rows = -1 reads no row).
+OPTION_RANGES: dict[str, tuple[float, bool, float | None, bool]] = {
+    "max-file-size": (1, True, None, False),
+    "max-rows": (1, True, None, False),
+    "max-epsilon": (0, False, None, False),
+    "max-delta": (0, False, 1, False),
+    "min-noise-multiplier": (0, True, None, False),
+}
+# `fail-on = "never"` (and `--fail-on never`): findings never fail the run; errors still exit 2
+FAIL_ON_NEVER = "never"
 
 LIST_KEYS = ("select", "ignore", "extend-select", "exclude", "extend-exclude")
 KNOWN_KEYS = set(LIST_KEYS) | {"per-file-ignores", "fail-on", "risk-profile"} | set(RULE_OPTIONS)
@@ -60,7 +73,7 @@ class Config:
     extend_select: list[str] = field(default_factory=list)
     exclude: list[str] = field(default_factory=list)
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
-    fail_on: Severity = Severity.LOW
+    fail_on: Severity | None = Severity.LOW  # None: never fail on findings (fail-on = "never")
     risk_profile: dict[str, int] = field(default_factory=dict)
     options: dict[str, Any] = field(default_factory=dict)
 
@@ -68,37 +81,76 @@ class Config:
         return self.options.get(name, RULE_OPTIONS[name][1])
 
 
+def parse_fail_on(text: str) -> Severity | None:
+    """A ``fail-on`` value: a severity, or ``never`` (None)."""
+    if text.strip().lower() == FAIL_ON_NEVER:
+        return None
+    try:
+        return Severity.parse(text)
+    except ValueError:
+        raise ValueError(f"unknown fail-on level {text!r} (expected one of: low, medium, high, "
+                         f"critical, {FAIL_ON_NEVER})") from None
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """A config file's TOML, or a ConfigError naming the file (and the line, when it is known)."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config file: {exc.strerror or type(exc).__name__}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise ConfigError(f"{path}:{line}: not UTF-8 (byte {exc.start}); a TOML file must be UTF-8") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+
+
+def _tool_table(data: dict[str, Any], path: Path) -> dict[str, Any] | None:
+    """``[tool.aiprivlint]`` of a parsed pyproject.toml, None when it has none; a ConfigError when
+    ``tool`` or ``tool.aiprivlint`` is not a table (``tool = 5``)."""
+    tool = data.get("tool")
+    if tool is None:
+        return None
+    if not isinstance(tool, dict):
+        raise ConfigError(f"{path}: tool: must be a table ([tool.aiprivlint]), not {type(tool).__name__}")
+    table = tool.get("aiprivlint")
+    if table is not None and not isinstance(table, dict):
+        raise ConfigError(f"{path}: tool.aiprivlint: must be a table, not {type(table).__name__}")
+    return table
+
+
 def find_config(start: Path) -> Path | None:
-    start = start.resolve()
+    """The nearest ``.aiprivlint.toml``, or pyproject.toml with ``[tool.aiprivlint]``, from
+    ``start`` upwards. A pyproject.toml on the way that cannot be read is a ConfigError: it may
+    hold the settings (an ignore list dropped silently would pass a gate by mistake)."""
+    start = Path(os.path.abspath(start))
+    try:
+        start = start.resolve()
+    except (OSError, RuntimeError):  # a symlink loop: its folder is where to look
+        pass
     folder = start if start.is_dir() else start.parent
     for d in (folder, *folder.parents):
         dot = d / ".aiprivlint.toml"
         if dot.is_file():
             return dot
         py = d / "pyproject.toml"
-        if py.is_file():
-            try:
-                data = tomllib.loads(py.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-                continue
-            if "aiprivlint" in data.get("tool", {}):
-                return py
+        if py.is_file() and _tool_table(read_toml(py), py) is not None:
+            return py
     return None
 
 
 def load_config(path: Path | None, rules: dict[str, Rule]) -> Config:
     if path is None:
         return Config()
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: config file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read config file: {exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    data = read_toml(path)
     if path.name == "pyproject.toml" or "tool" in data:
-        table = data.get("tool", {}).get("aiprivlint", {})
+        table = _tool_table(data, path) or {}
     else:
         table = data
     return parse_table(table, path, rules)
@@ -138,7 +190,7 @@ def parse_table(table: dict[str, Any], path: Path, rules: dict[str, Rule]) -> Co
         cfg.per_file_ignores[pattern] = ids
     if "fail-on" in table:
         try:
-            cfg.fail_on = Severity.parse(str(table["fail-on"]))
+            cfg.fail_on = parse_fail_on(str(table["fail-on"]))
         except ValueError as exc:
             raise ConfigError(f"{_where(path, 'fail-on')}: {exc}") from None
     profile = table.get("risk-profile", {})
@@ -165,8 +217,26 @@ def parse_table(table: dict[str, Any], path: Path, rules: dict[str, Rule]) -> Co
             if key in OPTION_CHOICES and value not in OPTION_CHOICES[key]:
                 raise ConfigError(f"{_where(path, key)}: must be one of "
                                   f"{', '.join(map(repr, OPTION_CHOICES[key]))}")
+            if key in OPTION_RANGES and not _in_range(value, *OPTION_RANGES[key]):
+                raise ConfigError(f"{_where(path, key)}: {value!r} is out of range "
+                                  f"(must be {_range_text(*OPTION_RANGES[key])})")
             cfg.options[key] = value
     return cfg
+
+
+def _in_range(value: float, lo: float, lo_ok: bool, hi: float | None, hi_ok: bool) -> bool:
+    if not math.isfinite(value):
+        return False
+    if value < lo or (value == lo and not lo_ok):
+        return False
+    return hi is None or value < hi or (value == hi and hi_ok)
+
+
+def _range_text(lo: float, lo_ok: bool, hi: float | None, hi_ok: bool) -> str:
+    text = f"{'>=' if lo_ok else '>'} {lo}"
+    if hi is not None:
+        text += f" and {'<=' if hi_ok else '<'} {hi}"
+    return text
 
 
 def check_selector(sel: str, rules: dict[str, Rule], where: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import os
 import re
@@ -99,8 +100,49 @@ def relative_posix(path: Path, base: Path) -> str | None:
 
 
 def display_path(path: Path, cwd: Path) -> str:
+    """How a file is named in every output: relative to ``cwd`` when below it, '/'-separated.
+    Bytes of a file name that are not UTF-8 (kept by Python as lone surrogates) are shown as
+    ``\\xNN`` (Python's backslashreplace): every report stays valid UTF-8, and the name still
+    tells which file it is."""
     rel = relative_posix(path, cwd)
-    return path.as_posix() if rel is None else rel
+    return printable_name(path.as_posix() if rel is None else rel)
+
+
+def printable_name(text: str) -> str:
+    """A file name as shown: undecodable bytes (lone surrogates) as ``\\xNN``."""
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(text).decode("utf-8", "backslashreplace")
+    return text
+
+
+def named_path_problem(given: str) -> str | None:
+    """Why a path the user named cannot be scanned (None when it can): missing, a broken symlink
+    or a symlink loop, or not readable."""
+    p = Path(given)
+    try:
+        p.stat()
+    except FileNotFoundError:
+        return "broken symlink" if p.is_symlink() else "no such file or directory"
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "symlink loop"
+        return f"cannot read: {exc.strerror or type(exc).__name__}"
+    except (RuntimeError, ValueError) as exc:  # a loop pathlib saw; a NUL in the name
+        return f"cannot read: {exc}"
+    if p.is_dir():
+        if not os.access(p, os.R_OK | os.X_OK):
+            return "cannot read: permission denied"
+    elif not os.access(p, os.R_OK):
+        return "cannot read: permission denied"
+    return None
+
+
+# git's warning for a folder it cannot list (`git ls-files --others` goes on without it)
+_GIT_UNREADABLE = re.compile(r"warning: could not open directory '(.*)': (.*)$")
 
 
 class _Patterns:
@@ -152,8 +194,9 @@ class Discovery:
         for given in paths:
             p = Path(given)
             absolute = Path(os.path.abspath(p))
-            if p.is_symlink() and not p.exists():
-                self.errors.append((display_path(absolute, self.cwd), "broken symlink"))
+            problem = named_path_problem(given)
+            if problem is not None:  # the CLI stops before (exit 2); an API caller gets an error
+                self.errors.append((display_path(absolute, self.cwd), problem))
                 continue
             if p.is_dir():
                 for f in self._walk(absolute):
@@ -162,16 +205,19 @@ class Discovery:
                 # taken as given (pre-commit passes staged names), but `exclude` still applies
                 if not self.excluded(absolute):
                     self._add(out, absolute, self.cwd if self.cwd in absolute.parents else absolute.parent)
-            else:
-                self.errors.append((given, "no such file or directory"))
         return [out[k] for k in sorted(out)]
 
     def _add(self, out: dict[str, SourceFile], path: Path, base: Path) -> None:
         rel = display_path(path, self.cwd)
-        # kinds from the path below the scanned folder: folders above it (a checkout under
-        # /data/...) say nothing about what this file is
-        kinds = file_kinds(display_path(path, base))
+        # kinds from the path below the scanned folder, with the folder's own name (`check data`
+        # names a data folder as much as `check .` one level up does); folders above it (a
+        # checkout under /data/...) say nothing about what this file is
+        kinds = file_kinds(display_path(path, base.parent))
         if kinds:
+            known = out.get(rel)
+            if known is not None and known.path != path:  # two byte names shown alike
+                self.errors.append((rel, "another file has the same displayed name; skipped"))
+                return
             out[rel] = SourceFile(path, rel, kinds)
 
     def _walk(self, root: Path) -> list[Path]:
@@ -187,7 +233,13 @@ class Discovery:
                     result.append(f)
             return result
         result = []
-        for dirpath, dirnames, filenames in os.walk(root):
+
+        def unreadable(exc: OSError) -> None:
+            where = Path(exc.filename) if exc.filename else root
+            self.errors.append((display_path(where, self.cwd),
+                                f"cannot read folder: {exc.strerror or type(exc).__name__}"))
+
+        for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable):
             d = Path(dirpath)
             dirnames[:] = sorted(n for n in dirnames if not self.excluded(d / n))
             for name in sorted(filenames):
@@ -200,14 +252,15 @@ class Discovery:
                     result.append(f)
         return result
 
-    @staticmethod
-    def _git_files(root: Path) -> list[Path] | None:
-        """Tracked and untracked-but-not-ignored files under root, when root is in a git work tree."""
+    def _git_files(self, root: Path) -> list[Path] | None:
+        """Tracked and untracked-but-not-ignored files under root, when root is in a git work tree.
+        A folder git could not open (it warns and goes on) is an ``errors`` entry."""
         try:
             proc = subprocess.run(
                 ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others",
                  "--exclude-standard", "--full-name", "."],
                 capture_output=True, timeout=60, check=False,
+                env={**os.environ, "LC_ALL": "C"},  # untranslated warnings (_GIT_UNREADABLE)
             )
             top = subprocess.run(["git", "-C", str(root), "rev-parse", "--show-toplevel"],
                                  capture_output=True, timeout=30, check=False, text=True)
@@ -216,5 +269,10 @@ class Discovery:
         if proc.returncode != 0 or top.returncode != 0:
             return None
         base = Path(top.stdout.strip())
+        for line in proc.stderr.decode("utf-8", "surrogateescape").splitlines():
+            m = _GIT_UNREADABLE.match(line)
+            if m:
+                folder = Path(os.path.abspath(base / m.group(1)))  # git names it from the top
+                self.errors.append((display_path(folder, self.cwd), f"cannot read folder: {m.group(2)}"))
         names = sorted({n for n in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if n})
         return [base / n for n in names]

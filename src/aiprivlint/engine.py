@@ -10,10 +10,14 @@ from __future__ import annotations
 import fnmatch
 import multiprocessing
 import os
+import signal
 import sys
+import threading
 import time
+from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +35,19 @@ from .suppressions import FileSuppressions
 BINARY_SNIFF = 8192
 BINARY_KINDS_OK = (".parquet", ".pq")
 POOL_MIN_FILES = 24  # below this, a process pool costs more than it saves
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+PARENT_POLL_SECONDS = 1.0  # the watchdog's period where prctl is not available
+
+
+def max_jobs() -> int:
+    """The most worker processes worth starting: a scan is CPU-bound, and each worker costs
+    start-up (it imports the checkers, about a second of CPU), so twice the CPUs this process
+    may run on (at least 4)."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cpus = os.cpu_count() or 1
+    return max(4, 2 * cpus)
 
 
 @dataclass
@@ -183,13 +200,41 @@ def _wants_facts(checker: FileChecker, options: dict[str, Any]) -> bool:
 _WORKER_SETTINGS: tuple[frozenset[str], dict[str, Any], frozenset[str]] | None = None
 
 
-def _init_worker(selected: frozenset[str], options: dict[str, Any], gather: frozenset[str]) -> None:
+def _init_worker(selected: frozenset[str], options: dict[str, Any], gather: frozenset[str],
+                 parent: int) -> None:
     """A pool worker gets the run's settings once (not with every file) and imports the
     checkers and what they load lazily (libcst, detect-secrets) before its first file."""
     global _WORKER_SETTINGS
+    _die_with_parent(parent)
     _WORKER_SETTINGS = (selected, options, gather)
     for c in checkers():
         c.prepare()
+
+
+def _die_with_parent(parent: int) -> None:
+    """A worker must not outlive its scan (``kill -9`` of the scan, a CI job cancelled): on Linux
+    the kernel kills it when its parent dies (PR_SET_PDEATHSIG); elsewhere a watchdog thread
+    polls the parent pid. The parent is the thread that forked the worker: Engine.run's."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0:
+                if os.getppid() != parent:  # the parent died before prctl took effect
+                    os._exit(1)
+                return
+        except (OSError, AttributeError):
+            pass
+    threading.Thread(target=_watch_parent, args=(parent,), name="aiprivlint-watchdog",
+                     daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    event = threading.Event()
+    while not event.wait(PARENT_POLL_SECONDS):
+        if os.getppid() != parent:
+            os._exit(1)
 
 
 def _scan_in_worker(sf: SourceFile) -> FileResult:
@@ -220,29 +265,117 @@ def _analyse_in_worker(item: tuple[SourceFile | None, frozenset[str] | None]):
 class Workers:
     """The process pool of one run. Started before discovery when the run will likely need it
     (a cold scan of a folder): the workers then import the checkers, about 0.5 s, while this
-    process walks the tree, instead of this process importing them before it forks."""
+    process walks the tree, instead of this process importing them before it forks.
+
+    A worker that dies (a native parser's segfault, the OOM killer) breaks the pool: the files
+    not finished are then scanned again in a fresh pool, at most ``jobs`` in flight, and when it
+    breaks again the few in flight run one by one, each in a pool of its own; so the culprit
+    becomes an ``errors`` entry (kind ``crash``) and every other file is still scanned."""
 
     def __init__(self, jobs: int, selected: frozenset[str], options: dict[str, Any],
                  gather: frozenset[str]) -> None:
-        ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
         self.jobs = jobs
-        self.pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker,
-                                        initargs=(selected, options, gather))
+        self._initargs = (selected, options, gather, os.getpid())
+        self.pool: ProcessPoolExecutor | None = self._new_pool(jobs)
         self.pool.submit(int)  # the first task starts every worker (all at once with fork)
+
+    def _new_pool(self, jobs: int) -> ProcessPoolExecutor:
+        ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
+        return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker,
+                                   initargs=self._initargs)
+
+    def _live(self) -> ProcessPoolExecutor:
+        """The pool, a fresh one after a worker died."""
+        if self.pool is None:
+            self.pool = self._new_pool(self.jobs)
+        return self.pool
+
+    def _drop(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
 
     def map(self, files: list[SourceFile], progress: Callable[[int, int], None] | None
             ) -> list[FileResult]:
         total = len(files)
         results: list[FileResult] = []
-        chunk = max(1, min(32, total // (self.jobs * 8) or 1))
-        for res in self.pool.map(_scan_in_worker, files, chunksize=chunk):
-            results.append(res)
+        count = [0]
+
+        def tick() -> None:
+            count[0] += 1
             if progress:
-                progress(len(results), total)
+                progress(count[0], total)
+
+        chunk = max(1, min(32, total // (self.jobs * 8) or 1))
+        try:
+            for res in self._live().map(_scan_in_worker, files, chunksize=chunk):
+                results.append(res)
+                tick()
+        except BrokenProcessPool:  # map's results come in order: the first ones are complete
+            self._drop()
+            rest = files[len(results):]
+            by_rel = self._recover(rest, tick)
+            results += [by_rel[sf.rel] for sf in rest]
         return results
 
+    def _recover(self, files: list[SourceFile], tick: Callable[[], None]) -> dict[str, FileResult]:
+        """The files left when the pool broke, at most ``jobs`` at a time, so that when it breaks
+        again the suspects are the few in flight: each of those runs alone in a pool of its own."""
+        out: dict[str, FileResult] = {}
+        queue = deque(files)
+        while queue:
+            inflight: dict[Future, SourceFile] = {}
+            broken = False
+            while (queue or inflight) and not broken:
+                while queue and len(inflight) < self.jobs:
+                    sf = queue.popleft()
+                    inflight[self._live().submit(_scan_in_worker, sf)] = sf
+                finished, _ = wait(inflight, return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    if isinstance(fut.exception(), BrokenProcessPool):
+                        broken = True
+                    else:
+                        out[inflight.pop(fut).rel] = fut.result()
+                        tick()
+            if not broken:
+                break
+            wait(inflight)  # a broken pool fails every pending future at once
+            self._drop()
+            suspects = []
+            for fut, sf in inflight.items():
+                if fut.exception() is None:
+                    out[sf.rel] = fut.result()
+                    tick()
+                else:
+                    suspects.append(sf)
+            for sf in suspects:
+                out[sf.rel] = self._alone(sf)
+                tick()
+        return out
+
+    def _alone(self, sf: SourceFile) -> FileResult:
+        pool = self._new_pool(1)
+        try:
+            return pool.submit(_scan_in_worker, sf).result()
+        except BrokenProcessPool:
+            return FileResult(sf.rel, scanned=True, errors=[ScanError(
+                sf.rel, "the process scanning this file died (a parser crashed, or it ran out of "
+                "memory); file skipped", "crash")])
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def analyse(self, items: list) -> list | None:
+        """Phase 2's module summaries in the pool; None when a worker died (the caller then
+        makes them in its own process: the flow analysis uses CPython's parser, which fails
+        cleanly)."""
+        try:
+            return list(self._live().map(_analyse_in_worker, items))
+        except BrokenProcessPool:
+            self._drop()
+            return None
+
     def close(self) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=True)
+        self._drop()
 
 
 def run_files(files: list[SourceFile], selected: frozenset[str], options: dict[str, Any],
@@ -254,7 +387,7 @@ def run_files(files: list[SourceFile], selected: frozenset[str], options: dict[s
     if workers is not None and files:
         return workers.map(files, progress)
     if jobs > 1 and len(files) >= POOL_MIN_FILES:
-        own = Workers(jobs, selected, options, gather)
+        own = Workers(min(jobs, len(files)), selected, options, gather)
         try:
             return own.map(files, progress)
         finally:
@@ -274,7 +407,7 @@ class Engine:
         self.cfg = cfg
         self.rules = rules
         self.selected = selected
-        self.jobs = jobs
+        self.jobs = max(1, min(jobs, max_jobs()))  # `--jobs 300` on two CPUs: four workers
         self.cwd = cwd
         self.cache_dir = cache_dir
         self.cache_hits = 0
@@ -457,9 +590,8 @@ class Engine:
                 else:
                     need.append(i)
             items = [(by_rel.get(rels[i]), _imports(lite.get(rels[i]))) for i in need]
-            if workers is not None and len(items) > 1:
-                got = list(workers.pool.map(_analyse_in_worker, items))
-            else:
+            got = workers.analyse(items) if workers is not None and len(items) > 1 else None
+            if got is None:
                 got = [_analyse(item, self.options) for item in items]
             for i, summary in zip(need, got):
                 out[i] = summary

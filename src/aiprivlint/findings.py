@@ -177,5 +177,8 @@ def assign_fingerprints(findings: list[Finding]) -> None:
         key = (f.rule, f.path, ctx)
         n = seen.get(key, 0)
         seen[key] = n + 1
-        digest = hashlib.sha256(f"{f.rule}\0{f.path}\0{ctx}\0{n}".encode()).hexdigest()
+        # surrogatepass: a lone surrogate (an undecodable byte kept by surrogateescape) hashes
+        # like any other character instead of raising UnicodeEncodeError
+        digest = hashlib.sha256(f"{f.rule}\0{f.path}\0{ctx}\0{n}".encode("utf-8", "surrogatepass")
+                                ).hexdigest()
         f.fingerprint = digest[:20]

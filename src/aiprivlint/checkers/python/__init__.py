@@ -17,7 +17,8 @@ from ._lazy import cst
 from .. import CheckerError, FileChecker, FileContext, all_subclasses, import_submodules
 from ...findings import Severity
 from ...notebook import NotebookCode, NotebookError, code_of, parse_notebook
-from ._ast_base import AstRule, AstRun, RuleBase, add_handlers, ast_failure, parse_ast
+from ._ast_base import (AstRule, AstRun, RuleBase, add_handlers, ast_failure, libcst_hazard,
+                        parse_ast)
 from ._positions import Positions
 
 
@@ -351,7 +352,7 @@ class PythonChecker(FileChecker):
         module = None
         tree = parse_ast(code)
         if tree is None:  # libcst then reports the syntax error, or drops a notebook's bad cells
-            parsed = self._parse(ctx, code, nb, cells)
+            parsed = self._parse(ctx, code, nb, cells, None)
             if parsed is None:
                 return
             module, nb = parsed
@@ -381,7 +382,7 @@ class PythonChecker(FileChecker):
         if not cst_rules:
             return
         if module is None:
-            parsed = self._parse(ctx, code, nb, cells)
+            parsed = self._parse(ctx, code, nb, cells, tree)
             if parsed is None:
                 return
             module, nb = parsed
@@ -415,7 +416,12 @@ class PythonChecker(FileChecker):
             fast_walk(module, dispatch.visits, dispatch.leaves)
 
     @staticmethod
-    def _parse(ctx, code, nb, cells):
+    def _parse(ctx, code, nb, cells, tree):
+        # libcst's native parser can crash the process on deep nesting: ``tree`` (CPython's
+        # ast, None when it failed) helps tell
+        problem = libcst_hazard(code, tree)
+        if problem is not None:
+            raise CheckerError(f"cannot parse as Python: {problem}")
         try:
             return cst.parse_module(code), nb
         except cst.ParserSyntaxError as exc:

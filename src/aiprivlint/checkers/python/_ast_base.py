@@ -16,6 +16,8 @@ from __future__ import annotations
 import ast
 import bisect
 import functools
+import os
+import re
 import warnings
 from typing import Any, ClassVar, Iterable
 
@@ -39,17 +41,81 @@ def parse_ast(code: str) -> ast.Module | None:
         return None
 
 
+FILE_TOO_DEEP = "file nests too deeply to analyse"
+
+
 def ast_failure(code: str) -> str:
     """Why :func:`parse_ast` returned None for ``code``, for an ``errors`` entry."""
     try:
         _quiet_parse(code)
     except (RecursionError, MemoryError):
-        return "file nests too deeply to analyse"
+        return FILE_TOO_DEEP
     except SyntaxError as exc:
         return f"syntax this Python cannot parse (line {exc.lineno}: {exc.msg})"
     except (ValueError, OverflowError) as exc:
         return f"cannot parse: {exc}"
     return "cannot parse"
+
+
+# libcst's native parser recurses once per nesting level and overflows its stack (a segfault that
+# takes the process down, not an exception) on a list nested a few thousand deep. CPython's own
+# tokenizer refuses more than 200 levels of brackets (MAXLEVEL), so nothing deeper is Python.
+# (Deep indentation is not a danger: libcst reports it as a syntax error.)
+MAX_BRACKET_DEPTH = 200
+_BRACKET_SCAN = re.compile(r"""
+    \#[^\n]*                                  # a comment
+  | \"\"\"(?:\\.|[^\\])*?\"\"\" | \'\'\'(?:\\.|[^\\])*?\'\'\'  # triple-quoted strings
+  | "(?:\\.|[^"\\\n])*" | '(?:\\.|[^'\\\n])*'  # one-line strings
+  | ([(\[{]) | [)\]}]                         # brackets: group 1 opens
+""", re.VERBOSE)
+
+
+# libcst also nests ``a and b and c ...`` one level per operator where CPython's ast keeps one flat
+# BoolOp: a chain of about 10k crashes it the same way.
+MAX_BOOL_CHAIN = 1000
+_BOOL_WORD = re.compile(r"\b(?:and|or)\b")
+# Tests only (tests/test_fault_crashes.py): switch the guard off to crash a worker for real.
+NO_GUARD_ENV = "AIPRIVLINT_TEST_NO_PARSE_GUARD"
+
+
+def libcst_hazard(code: str, tree: ast.Module | None) -> str | None:
+    """Why ``code`` must not go to libcst's native parser, which overflows its stack (a segfault
+    that takes the process down, not an exception) on deep nesting; None when it may. ``tree`` is
+    CPython's ast of the code, None when CPython could not parse it."""
+    if os.environ.get(NO_GUARD_ENV):
+        return None
+    problem = nesting_problem(code)
+    if problem is not None:
+        return problem
+    if tree is None:
+        return FILE_TOO_DEEP if ast_failure(code) == FILE_TOO_DEEP else None
+    if len(_BOOL_WORD.findall(code)) > MAX_BOOL_CHAIN:  # cheap necessary condition of the walk
+        for node in ast.walk(tree):
+            if isinstance(node, ast.BoolOp) and len(node.values) > MAX_BOOL_CHAIN:
+                return (f"more than {MAX_BOOL_CHAIN} and/or operators in one chain "
+                        f"(line {node.lineno}); file not parsed")
+    return None
+
+
+def nesting_problem(code: str) -> str | None:
+    """Brackets nested deeper than CPython allows, counted outside strings and comments (None
+    when they are not). A cheap text scan, run before libcst."""
+    if code.count("(") + code.count("[") + code.count("{") <= MAX_BRACKET_DEPTH:
+        return None
+    depth = deepest = 0
+    for m in _BRACKET_SCAN.finditer(code):
+        tok = m.group()
+        if m.group(1):
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > MAX_BRACKET_DEPTH:
+                    line = code.count("\n", 0, m.start()) + 1
+                    return (f"brackets nested more than {MAX_BRACKET_DEPTH} deep (line {line}); "
+                            "file not parsed")
+        elif tok in ")]}":
+            depth = max(depth - 1, 0)
+    return None
 
 
 # Source order where ast's field order differs (decorators come first in the source).
