@@ -149,14 +149,14 @@ def _scan(sf: SourceFile, selected: frozenset[str], options: dict[str, Any],
         if size > options["max-file-size"] and not (sf.kinds <= {"data", "json"} or "data" in sf.kinds):
             if opportunistic:
                 res.scanned = False
-                return None
+                return False, None
             res.errors.append(ScanError(sf.rel, f"file is {size} bytes, over max-file-size "
                                         f"({options['max-file-size']}); skipped", "too-large"))
             return False, None
         if _is_binary(sf.path):
             if opportunistic:
                 res.scanned = False
-                return None
+                return False, None
             res.errors.append(ScanError(sf.rel, "binary file (NUL bytes); skipped", "binary"))
             return False, None
     except OSError as exc:
