@@ -126,3 +126,15 @@ def test_noqa_keeps_only_aip_codes(ours, theirs, rnd):
     assert not entry.covers_next and not entry.file_level
     assert FileSuppressions.parse(f"v = 1  # {NOQA}\n").entries == []
     assert FileSuppressions.parse(f"v = 1  # {NOQA}: {', '.join(theirs)}\n").entries == []
+
+
+def test_a_directive_quoted_as_an_example_is_none():
+    """In Python source only a comment holds a directive (a string a test writes to a file does
+    not); anywhere, one inside inline code (documentation) does not."""
+    py = (f'text = "x = 1  # {AIP} ignore[AIP502]"\n'
+          f"y = 2  # {AIP} ignore[AIP105]\n"
+          f"z = '#' + 'x'  # {NOQA}: AIP104\n")
+    got = [(s.line, s.ids) for s in FileSuppressions.parse(py, python=True).entries]
+    assert got == [(2, ("AIP105",)), (3, ("AIP104",))]
+    md = f"Suppress with `# {AIP} ignore[AIP502] <why>`.\n<!-- {AIP} ignore[AIP101] -->\n"
+    assert [(s.line, s.ids) for s in FileSuppressions.parse(md).entries] == [(2, ("AIP101",))]

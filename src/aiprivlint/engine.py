@@ -187,7 +187,7 @@ def _scan(sf: SourceFile, selected: frozenset[str], options: dict[str, Any],
     res.facts = ctx.facts
     res.flow = ctx.flow
     if ctx._text is not None:
-        res.suppressions = FileSuppressions.parse(ctx._text)
+        res.suppressions = FileSuppressions.parse(ctx._text, python="python" in sf.kinds)
     return True, ctx._data
 
 

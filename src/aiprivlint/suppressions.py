@@ -41,6 +41,22 @@ _SEPARATORS = re.compile(r"[\s,;]+")
 _COMMENT_ONLY = re.compile(r'^\s*"?\s*(?:#|<!--|//)')
 
 
+def _comment_starts(text: str) -> dict[int, list[int]] | None:
+    """Line -> columns where a comment starts, in Python source (None when it does not tokenize:
+    every directive then counts)."""
+    import io
+    import tokenize
+
+    out: dict[int, list[int]] = {}
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+            if tok.type == tokenize.COMMENT:
+                out.setdefault(tok.start[0], []).append(tok.start[1])
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return None
+    return out
+
+
 def normalise(selector: str) -> str:
     """A selector as the configuration spells it: ids and ``ALL`` in upper case, categories in
     lower case."""
@@ -88,14 +104,22 @@ class FileSuppressions:
     entries: list[Suppression] = field(default_factory=list)
 
     @classmethod
-    def parse(cls, text: str) -> "FileSuppressions":
+    def parse(cls, text: str, *, python: bool = False) -> "FileSuppressions":
+        """The directives of a file's text. A directive quoted as an example is none: inside
+        inline code (after an odd number of backticks on its line), or, in Python source, anywhere
+        but in a comment (a string a test writes to a file)."""
         if not _QUICK.search(text):
             return cls()
+        comments = _comment_starts(text) if python else None
         entries = []
         for n, line in enumerate(text.splitlines(), start=1):
             if not _QUICK.search(line):
                 continue
             for m in _DIRECTIVE.finditer(line):
+                if line.count("`", 0, m.start()) % 2 == 1:
+                    continue  # `# aiprivlint: ignore[...]` in documentation
+                if comments is not None and not any(c <= m.start() for c in comments.get(n, ())):
+                    continue
                 if m.group("codes") is not None:  # noqa: only its AIP codes, only on its line
                     ids = tuple(c for c in parse_ids(m.group("codes")) if c.startswith("AIP"))
                     if ids:
