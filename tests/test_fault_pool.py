@@ -47,19 +47,26 @@ def _alive(pid: int) -> bool:
 
 
 @linux_only
+def _scan_with_two_workers(tmp_path, *args: str, **popen) -> tuple[subprocess.Popen, set[int]]:
+    """A scan of ``tmp_path`` with ``--jobs 2`` started in the background, and the pids of its
+    workers once both are up (fewer if it ended first or took over a minute)."""
+    env = {**os.environ, "NO_COLOR": "1", "AIPRIVLINT_NO_CACHE": "1"}
+    scan = subprocess.Popen([sys.executable, "-m", "aiprivlint", "check", "--config", str(EMPTY_CONFIG),
+                             "--jobs", "2", *args, "."], cwd=tmp_path, env=env, **popen)
+    deadline = time.monotonic() + 60
+    workers: set[int] = set()
+    while len(workers) < 2 and time.monotonic() < deadline and scan.poll() is None:
+        time.sleep(0.05)
+        workers = _children(scan.pid)
+    return scan, workers
+
+
 def test_kill_9_of_a_scan_kills_its_workers(tmp_path):
     for i in range(300):
         (tmp_path / f"m{i}.py").write_text(FINDING * 40)
-    env = {**os.environ, "NO_COLOR": "1", "AIPRIVLINT_NO_CACHE": "1"}
-    scan = subprocess.Popen([sys.executable, "-m", "aiprivlint", "check", "--config", str(EMPTY_CONFIG),
-                             "--jobs", "2", "."], cwd=tmp_path, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    scan, workers = _scan_with_two_workers(tmp_path, stdout=subprocess.DEVNULL,
+                                           stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 60
-        workers: set[int] = set()
-        while len(workers) < 2 and time.monotonic() < deadline and scan.poll() is None:
-            time.sleep(0.05)
-            workers = _children(scan.pid)
         assert len(workers) == 2, "the scan did not start two workers"
         os.kill(scan.pid, signal.SIGKILL)
         scan.wait(timeout=10)
@@ -82,16 +89,9 @@ def test_a_worker_killed_mid_scan_loses_no_finding(tmp_path):
     names = [f"m{i:03}.py" for i in range(300)]
     for n in names:
         (tmp_path / n).write_text(FINDING * 40)
-    env = {**os.environ, "NO_COLOR": "1", "AIPRIVLINT_NO_CACHE": "1"}
-    scan = subprocess.Popen([sys.executable, "-m", "aiprivlint", "check", "--config", str(EMPTY_CONFIG),
-                             "--jobs", "2", "--format", "json", "."], cwd=tmp_path, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    scan, workers = _scan_with_two_workers(tmp_path, "--format", "json", stdout=subprocess.PIPE,
+                                           stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 60
-        workers: set[int] = set()
-        while len(workers) < 2 and time.monotonic() < deadline and scan.poll() is None:
-            time.sleep(0.05)
-            workers = _children(scan.pid)
         time.sleep(0.5)
         assert scan.poll() is None, "the scan ended before a worker could be killed"
         os.kill(min(workers), signal.SIGKILL)
