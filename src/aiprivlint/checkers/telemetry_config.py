@@ -169,12 +169,16 @@ class ContentCapturingTelemetryConfig(FileChecker):
 
     rule_ids = (RULE,)
     kinds = frozenset({"env", "yaml", "toml", "ini", "notebook"})
-    _WORDS = re.compile(r"TRACING|CAPTURE_MESSAGE_CONTENT|_LOG\b|store_prompts_in_spend_logs|"
-                        r"set_verbose|enable_content_capture", re.I)
+    # words one of which (in any case) every setting the checker judges holds: a necessary
+    # condition, tested as plain substrings of the lower-cased text (a case-insensitive regex
+    # over a notebook's megabytes of base64 images took 0.4 s)
+    _WORDS = ("tracing", "capture_message_content", "_log", "store_prompts_in_spend_logs",
+              "set_verbose", "enable_content_capture")
 
     def check(self, ctx: FileContext) -> None:
         text = ctx.text
-        if not self._WORDS.search(text):
+        low = text.lower()
+        if not any(w in low for w in self._WORDS):
             return
         if "notebook" in ctx.kinds:
             settings = self._notebook_settings(text)
