@@ -208,7 +208,7 @@ def cmd_scan(args, rules) -> int:
     engine = Engine(cfg, rules, selected, jobs=jobs, prefilter=not args.no_prefilter,
                     full=args.full, cache_dir=_cache_dir(args, cfg))
     _tune_gc()
-    report = engine.run(args.paths, baseline=baseline, progress=_progress_bar(args))
+    report = _run_with_progress(engine, args, baseline=baseline)
 
     if args.command == "baseline":
         write_baseline(Path(args.output), report)
@@ -260,7 +260,7 @@ def cmd_audit(args, rules) -> int:
                     full=args.full, cache_dir=_cache_dir(args, cfg))
     engine.options["_audit"] = True  # facts-only rules: the mitigations in use
     _tune_gc()
-    report = engine.run(args.paths, progress=_progress_bar(args))
+    report = _run_with_progress(engine, args)
     from .discovery import printable_name
 
     target = printable_name(args.paths[0] if len(args.paths) == 1 else ", ".join(args.paths))
@@ -294,6 +294,17 @@ def _cache_dir(args, cfg: Config) -> Path | None:
     # next to a discovered config (the project root), else in the current folder
     found = cfg.path is not None and not args.config
     return (cfg.root if found else Path.cwd()) / CACHE_DIR_NAME
+
+
+def _run_with_progress(engine, args, **kw):
+    """``engine.run`` with a progress bar where one helps; the bar's line is cleared however the
+    run ends."""
+    bar = _progress_bar(args)
+    try:
+        return engine.run(args.paths, progress=bar, **kw)
+    finally:
+        if bar is not None:
+            bar.close()
 
 
 def _progress_bar(args):

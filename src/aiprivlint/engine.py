@@ -32,6 +32,9 @@ from .project import Project, all_project_rules, project_root_of
 from .registry import Rule
 from .suppressions import FileSuppressions
 
+# progress(done, total, pending): results so far, files in all, the file waited for (or None)
+Progress = Callable[[int, int, "str | None"], None]
+
 BINARY_SNIFF = 8192
 BINARY_KINDS_OK = (".parquet", ".pq")
 POOL_MIN_FILES = 24  # below this, a process pool costs more than it saves
@@ -295,16 +298,15 @@ class Workers:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
 
-    def map(self, files: list[SourceFile], progress: Callable[[int, int], None] | None
-            ) -> list[FileResult]:
+    def map(self, files: list[SourceFile], progress: Progress | None) -> list[FileResult]:
         total = len(files)
         results: list[FileResult] = []
         count = [0]
 
         def tick() -> None:
             count[0] += 1
-            if progress:
-                progress(count[0], total)
+            if progress:  # results come in order: the next one is the file waited for
+                progress(count[0], total, files[count[0]].rel if count[0] < total else None)
 
         chunk = max(1, min(32, total // (self.jobs * 8) or 1))
         try:
@@ -379,7 +381,7 @@ class Workers:
 
 
 def run_files(files: list[SourceFile], selected: frozenset[str], options: dict[str, Any],
-              jobs: int, progress: Callable[[int, int], None] | None = None,
+              jobs: int, progress: Progress | None = None,
               gather: frozenset[str] = frozenset(), workers: Workers | None = None
               ) -> list[FileResult]:
     """Phase 1 over ``files``, results in their order: in ``workers`` when given (started
@@ -394,9 +396,11 @@ def run_files(files: list[SourceFile], selected: frozenset[str], options: dict[s
             own.close()
     results: list[FileResult] = []
     for f in files:
-        results.append(scan_file(f, selected, options, gather))
         if progress:
-            progress(len(results), len(files))
+            progress(len(results), len(files), f.rel)
+        results.append(scan_file(f, selected, options, gather))
+    if progress:
+        progress(len(results), len(files), None)
     return results
 
 
@@ -417,7 +421,7 @@ class Engine:
         self.options["_libcst_walk"] = bool(os.environ.get("AIPRIVLINT_LIBCST_WALK"))
         self.options["_full"] = full
 
-    def run(self, paths: list[str], progress: Callable[[int, int], None] | None = None,
+    def run(self, paths: list[str], progress: Progress | None = None,
             baseline: set[str] | None = None) -> Report:
         project_rules = [r for r in all_project_rules() if r.rule_id in self.selected]
         gather = frozenset(d for r in project_rules for d in r.depends_on) - self.selected
@@ -449,9 +453,9 @@ class Engine:
             todo = [sf for sf in files if sf.rel not in cached]
         done = len(cached)
 
-        def _progress(n: int, total: int) -> None:
+        def _progress(n: int, total: int, pending: str | None = None) -> None:
             if progress:
-                progress(done + n, done + total)
+                progress(done + n, done + total, pending)
 
         fresh = run_files(todo, self.selected, options, self.jobs, _progress, gather, workers)
         if cache is not None:
