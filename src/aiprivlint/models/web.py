@@ -75,8 +75,9 @@ PROMPT_NAMES = {
     "question", "questions", "messages", "chat_history", "conversation", "input_text",
     "input_texts", "prompt_text", "prompts_text", "prompt_texts", "text_input", "user_content",
 }
-# prompts only next to a model API ("query" is a database query elsewhere)
-API_ONLY_NAMES = {"query", "queries", "user_request"}
+# prompts only next to a model API ("query" is a database query elsewhere; "q", the short name
+# web APIs give a query, is a loop variable or a quaternion elsewhere)
+API_ONLY_NAMES = {"query", "queries", "q", "user_request"}
 API_ROOTS = ("openai", "anthropic", "cohere", "mistralai", "litellm", "langchain", "langgraph",
              "llama_index", "groq", "together", "ollama", "google.generativeai", "google.genai",
              "vertexai", "dspy", "crewai", "haystack", "smolagents", "pydantic_ai", "huggingface_hub",
