@@ -30,6 +30,7 @@ Severity is the rule's (MEDIUM), raised to HIGH when the file also imports a ser
 
 from __future__ import annotations
 
+import ast
 import re
 
 from ._lazy import cst
@@ -58,6 +59,24 @@ NO_CHECKER_MODEL = re.compile(r"(?i)xl|flux|sd3|stable-diffusion-3|kandinsky|pix
 STUB_WORDS = ("dummy", "noop", "no_op", "fake", "bypass", "disable", "disabled", "skip",
               "null", "identity", "no_safety", "nsfw_off", "passthrough")
 SELF_NAMES = {"self", "cls"}
+_ATTRS = {"safety_checker", "requires_safety_checker", "run_safety_checker"}
+
+
+def _const(node: ast.expr, value: object) -> bool:
+    return isinstance(node, ast.Constant) and node.value is value
+
+
+def _disables(target: ast.expr, value: ast.expr) -> bool:
+    """Whether an assignment may be one the rule reports (see ``_assignment``)."""
+    if isinstance(target, ast.Subscript):
+        key = target.slice
+        return isinstance(key, ast.Constant) and key.value in DISABLING and \
+            _const(value, DISABLING[key.value])
+    if not isinstance(target, ast.Attribute) or target.attr not in _ATTRS:
+        return False
+    if target.attr in DISABLING and _const(value, DISABLING[target.attr]):
+        return True
+    return target.attr != "requires_safety_checker" and isinstance(value, (ast.Lambda, ast.Name))
 
 
 class SafetyCheckerDisabled(CodeRule):
@@ -94,6 +113,33 @@ class SafetyCheckerDisabled(CodeRule):
         "from diffusers import StableDiffusionPipeline\nkw = {'safety_checker': None}\n"
         "pipe = StableDiffusionPipeline.from_pretrained(m, **kw)",
     ]
+
+    @classmethod
+    def gate(cls, summary) -> bool:
+        """A necessary condition of every finding, on the ast (diffusers' own pipelines name
+        ``safety_checker`` in every constructor, and a libcst parse of each cost 0.14 s): a
+        ``setattr`` call, or a disabling keyword, dict entry or item set to its literal
+        (``safety_checker=None``, ``{"requires_safety_checker": False}``), or an attribute set to
+        its literal or to what may be a stub (a lambda, a name)."""
+        if "setattr" in summary.calls:
+            return True
+        keys = DISABLING.keys()
+        if not (summary.keywords & keys or summary.names & _ATTRS
+                or any(s in keys for s in summary.strings)):
+            return False
+        for node in ast.walk(summary.tree):
+            if isinstance(node, ast.keyword):
+                if node.arg in keys and _const(node.value, DISABLING[node.arg]):
+                    return True
+            elif isinstance(node, ast.Dict):
+                for k, v in zip(node.keys, node.values):
+                    if isinstance(k, ast.Constant) and k.value in keys and _const(v, DISABLING[k.value]):
+                        return True
+            elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                if node.value is not None and any(_disables(t, node.value) for t in targets):
+                    return True
+        return False
 
     def __init__(self, runner) -> None:
         super().__init__(runner)
