@@ -105,3 +105,28 @@ def test_summaries_made_on_demand_are_cached(tmp_path):
     assert "lite" in helper["result"]["flow"] and "summary" in helper["result"]["flow"]
     warm = _json(tmp_path, "repo", "--select", "AIP203")
     assert warm["findings"] == cold["findings"]
+
+
+def test_a_warm_run_serves_every_file_from_the_cache(tmp_path):
+    """Every entry this version writes is one it reads back: findings in code and in notebook
+    cells, facts, flow summaries (a warm run that rescans files is slow and says nothing)."""
+    from aiprivlint.config import Config
+    from aiprivlint.engine import Engine
+    from aiprivlint.registry import load_rules
+
+    repo = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "rules" / "AIP502", repo / "aip502")
+    shutil.copytree(FIXTURES / "rules" / "AIP203", repo / "aip203")
+    rules = load_rules()
+
+    def run() -> Engine:
+        engine = Engine(Config(root=repo), rules, frozenset(rules), jobs=1, cwd=repo,
+                        cache_dir=tmp_path / "cache")
+        engine.run([str(repo)])
+        return engine
+
+    cold = run()
+    assert cold.cache_hits == 0
+    warm = run()
+    scanned = sum(1 for p in repo.rglob("*") if p.is_file())
+    assert warm.cache_hits == scanned
