@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .findings import Finding
 
-_TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+|\n|[ \t\r]+')
+# strings as an unrolled loop ("[^"\\]*(?:\\.[^"\\]*)*"): the alternation form kept one frame
+# per character on the regex engine's stack, 190 MB for the 1.4 MB image of a 1.5 MB notebook
+_TOKEN = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+|\n|[ \t\r]+')
 
 
 class NotebookError(ValueError):

@@ -64,8 +64,9 @@ def ast_failure(code: str) -> str:
 MAX_BRACKET_DEPTH = 200
 _BRACKET_SCAN = re.compile(r"""
     \#[^\n]*                                  # a comment
-  | \"\"\"(?:\\.|[^\\])*?\"\"\" | \'\'\'(?:\\.|[^\\])*?\'\'\'  # triple-quoted strings
-  | "(?:\\.|[^"\\\n])*" | '(?:\\.|[^'\\\n])*'  # one-line strings
+  | \"\"\"[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*\"\"\"           # triple-quoted strings (unrolled
+  | \'\'\'[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*\'\'\'           # loops: no stack frame per character)
+  | "[^"\\\n]*(?:\\.[^"\\\n]*)*" | '[^'\\\n]*(?:\\.[^'\\\n]*)*'  # one-line strings
   | ([(\[{]) | [)\]}]                         # brackets: group 1 opens
 """, re.VERBOSE)
 
