@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EMPTY_CONFIG, run_cli
+from conftest import EMPTY_CONFIG, FIXTURES, run_cli
 
 
 
@@ -46,30 +46,9 @@ IGNORE = "aiprivlint" + ": ignore"  # an inline suppression in the generated fil
 PLANTED = (IBAN, IBAN.replace(" ", ""), NAME, PERSON_IN_COMMENT, MAIL, WORD, OPENAI_KEY,
            "3704 0044")
 
-STREAM_WORKER = '''import logging
-
-from fastapi import FastAPI
-from fastapi.responses import StreamingResponse
-from openai import OpenAI
-
-logger = logging.getLogger(__name__)
-app = FastAPI()
-client = OpenAI()
-
-
-@app.post("/chat")
-def chat(body: dict):
-    stream = client.chat.completions.create(model="gpt-4o-mini", stream=True,
-                                            messages=body["messages"])
-
-    def events():
-        for chunk in stream:
-            delta = chunk.choices[0].delta.content or ""
-            logger.info("sent chunk: %s", delta)
-            yield delta
-
-    return StreamingResponse(events(), media_type="text/plain")
-'''
+# a service that logs the streamed reply of an LLM (AIP203), as its rule fixture has it
+STREAM_WORKER = re.sub(r"\s*# expect: AIP\d+", "", (
+    FIXTURES / "rules" / "AIP203" / "fire" / "stream_worker.py").read_text(encoding="utf-8"))
 
 
 def _git(cwd: Path, *args: str) -> str:
