@@ -195,8 +195,9 @@ def test_field_names_of_a_unit_tests_dummy_frame_are_not_reported_by_default(tmp
     (tmp_path / "tests" / "test_split.py").write_text(frame + "part = df[['income']]\n")
     (tmp_path / "features.py").write_text(frame + "X = df[['income']]\n")
     (tmp_path / "pyproject.toml").write_text("[tool.aiprivlint]\n")
-    _, doc = run_json(".", "--select", "AIP102", cwd=tmp_path)
-    assert {f["path"] for f in doc["findings"]} == {"features.py"}
+    for speed in ([], ["--no-prefilter"]):  # what a rule skips is no speed feature
+        _, doc = run_json(".", "--select", "AIP102", *speed, cwd=tmp_path)
+        assert {f["path"] for f in doc["findings"]} == {"features.py"}
     (tmp_path / "pyproject.toml").write_text('[tool.aiprivlint]\ntest-code = "check"\n')
     _, doc = run_json(".", "--select", "AIP102", cwd=tmp_path)
     assert {f["path"] for f in doc["findings"]} == {"features.py", "tests/test_split.py"}

@@ -77,7 +77,9 @@ LOAD_FILE_ARG = {"torch.load": ("f", 0), "joblib.load": ("filename", 0), "pickle
 
 class UnsafeDeserialization(AstRule):
     rule_id = "AIP502"
-    needs = ("load", "pickle", "Unpickler", "shelve")
+    # a load, or a write of a file format (its writes-file / writes-format facts decide other
+    # modules' loads)
+    needs = ("load", "pickle", "Unpickler", "shelve", "save", "dump", "Pickler")
 
     VALID = [
         "import torch\nstate = torch.load(path, weights_only=True)",
