@@ -239,3 +239,20 @@ def test_skipped_files_are_never_hashed_but_their_changes_are_seen(tmp_path):
     assert binary.stat().st_size == st.st_size
     _, warm = _run(tmp_path, config=config)
     assert ("blob.md", "binary") not in {(e["path"], e["kind"]) for e in warm["errors"]}
+
+
+def test_a_malformed_summary_made_on_demand_is_a_miss_too():
+    """Phase 2 stores the summary it made of a module phase 1 left out beside its imports
+    (``{"lite": [...], "summary": {...}}``); a damaged one is a miss like any other, not an
+    internal error when phase 2 reads it."""
+    from aiprivlint.cache import BadEntry, _result_from_json
+
+    good = {"findings": [], "facts": [], "errors": [], "supp": [], "ran": [], "scanned": True,
+            "flow": {"lite": ["os"]}}
+    assert _result_from_json("m.py", good).summary is None
+    for flow in ({"lite": ["os"], "summary": {"events": 5}}, {"lite": ["os"], "other": 1}):
+        try:
+            _result_from_json("m.py", {**good, "flow": flow})
+        except BadEntry:
+            continue
+        raise AssertionError(f"accepted {flow}")

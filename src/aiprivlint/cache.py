@@ -226,14 +226,17 @@ def _result_from_json(rel: str, doc: Any, rules: frozenset[str] | None = None):
     _need(_strs(doc["ran"]) and isinstance(doc["scanned"], bool))
     flow = doc["flow"]
     _need(flow is None or isinstance(flow, dict))
+    summary = None
     if isinstance(flow, dict):
-        if "lite" in flow:
+        if "lite" in flow:  # a module phase 1 left out, and the summary phase 2 made of it
             _need(flow["lite"] is None or _strs(flow["lite"]))
-        else:
+            _need(set(flow) <= {"lite", "summary"})
+        stored = flow.get("summary") if "lite" in flow else flow
+        if stored is not None:
             from .flow.summary import ModuleSummary
 
             try:
-                ModuleSummary.from_json(flow)  # what phase 2 will do with it
+                summary = ModuleSummary.from_json(stored)  # kept: phase 2 reads it
             except Exception as exc:  # noqa: BLE001 - any malformed summary is a miss
                 raise BadEntry from exc
     return FileResult(
@@ -246,6 +249,7 @@ def _result_from_json(rel: str, doc: Any, rules: frozenset[str] | None = None):
         ran=frozenset(doc["ran"]),
         scanned=doc["scanned"],
         flow=flow,
+        summary=summary,
     )
 
 

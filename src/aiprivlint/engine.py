@@ -66,6 +66,9 @@ class FileResult:
     # for the cache: computed in the worker
     stamp: tuple[int, int, str | None, int] | None = None
     flow: dict | None = None  # the module's dataflow summary, for phase 2 (flow rules)
+    # that summary (or, beside "lite", the one made on demand) parsed, when the cache already
+    # parsed it to check the entry: phase 2 does not parse it again
+    summary: Any = field(default=None, repr=False, compare=False)
 
 
 @dataclass
@@ -461,7 +464,6 @@ class Engine:
         if cache is not None:
             for sf, res in zip(todo, fresh):
                 cache.store(sf.path, res)
-            cache.save()
         by_fresh = {r.rel: r for r in fresh}
         results = [cached.get(sf.rel) or by_fresh[sf.rel] for sf in files]
         self.cache_hits = len(cached)
@@ -480,10 +482,10 @@ class Engine:
         self.flow_updated: list[FileResult] = []
         self._files_by_rel = by_rel
         self._flow_phase(projects, results, findings, facts, gather, workers)
-        if cache is not None and self.flow_updated:
+        if cache is not None:
             for res in self.flow_updated:  # the summaries made on demand, for the next run
                 cache.store(by_rel[res.rel].path, res)
-            cache.save()
+            cache.save()  # once: the file is rewritten whole (30 MB on diffusers)
         errors.extend(self.flow_errors)
         for rule in project_rules:
             for proj in projects:
@@ -555,8 +557,9 @@ class Engine:
         from .checkers.python._flow_rule import decide
         from .flow.summary import ModuleSummary
 
-        mods = {rel: ModuleSummary.from_json(doc) for rel, doc in summaries.items()}
         by_result = {res.rel: res for res in results}
+        mods = {rel: by_result[rel].summary or ModuleSummary.from_json(doc)
+                for rel, doc in summaries.items()}
         new_findings, new_facts, errors = decide(projects, mods, self.selected | gather,
                                                  self.options, lite,
                                                  self._flow_loader(workers, lite, by_result))
@@ -590,7 +593,7 @@ class Engine:
                 res = results.get(rel)
                 doc = res.flow.get("summary") if res is not None and res.flow else None
                 if doc is not None:
-                    out[i] = ModuleSummary.from_json(doc)
+                    out[i] = res.summary or ModuleSummary.from_json(doc)
                 else:
                     need.append(i)
             items = [(by_rel.get(rels[i]), _imports(lite.get(rels[i]))) for i in need]
