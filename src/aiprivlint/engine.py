@@ -151,19 +151,17 @@ def _scan(sf: SourceFile, selected: frozenset[str], options: dict[str, Any],
                       gather=gather)
     try:
         size = sf.path.stat().st_size
-        opportunistic = sf.kinds == {"other"}  # read only if it is text: skipped without a word
+        skipped = None
         if size > options["max-file-size"] and not (sf.kinds <= {"data", "json"} or "data" in sf.kinds):
-            if opportunistic:
+            skipped = (f"file is {size} bytes, over max-file-size ({options['max-file-size']}); "
+                       "skipped", "too-large")
+        elif _is_binary(sf.path):
+            skipped = ("binary file (NUL bytes); skipped", "binary")
+        if skipped is not None:
+            if sf.kinds == {"other"}:  # read only if it is text: skipped without a word
                 res.scanned = False
-                return False, None
-            res.errors.append(ScanError(sf.rel, f"file is {size} bytes, over max-file-size "
-                                        f"({options['max-file-size']}); skipped", "too-large"))
-            return False, None
-        if _is_binary(sf.path):
-            if opportunistic:
-                res.scanned = False
-                return False, None
-            res.errors.append(ScanError(sf.rel, "binary file (NUL bytes); skipped", "binary"))
+            else:
+                res.errors.append(ScanError(sf.rel, *skipped))
             return False, None
     except OSError as exc:
         res.errors.append(ScanError(sf.rel, f"cannot read: {exc.strerror or type(exc).__name__}", "io"))
