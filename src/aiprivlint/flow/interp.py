@@ -66,6 +66,9 @@ MEASURE_METHODS = {"count", "index", "find", "rfind", "rindex", "startswith", "e
 MUTATORS = {"append", "extend", "insert", "add", "update", "appendleft", "extendleft", "put",
             "put_nowait", "setdefault", "writelines", "__setitem__"}
 REDUCERS = {"item"}
+# methods that move or reshape an array and keep its content (dropped first from a full path)
+LAYOUT_METHODS = {"cpu", "cuda", "detach", "clone", "contiguous", "squeeze", "unsqueeze", "view",
+                  "reshape", "flatten", "requires_grad_"}
 
 
 class Env:
@@ -2055,17 +2058,30 @@ def reduce_labels(reg: Registry, labels) -> frozenset:
     return limit(out)
 
 
+def _room(path: tuple) -> tuple | None:
+    """``path`` with room for one more step: as it is, or without its layout steps (a tensor
+    moved or reshaped holds the same content, and a later narrowing step such as ``.item()``
+    matters more than them); None when it is full of steps that matter (the label is then kept
+    as it is: a read past the bound is not followed)."""
+    if len(path) < MAX_PATH:
+        return path
+    kept = tuple(s for s in path if not (isinstance(s, tuple) and len(s) == 2 and s[0] == "m"
+                                         and s[1] in LAYOUT_METHODS))
+    return kept if len(kept) < MAX_PATH else None
+
+
 def _extend(lb: Label, step: tuple) -> Label:
     data = lb.data
     if lb.kind == PARAM:
         name = data[0] if data else ""
-        path = data[1:] if len(data) > 1 else ()
-        if len(path) >= MAX_PATH:
+        path = _room(data[1:] if len(data) > 1 else ())
+        if path is None:
             return lb
         return Label(PARAM, lb.tag, lb.origin, lb.line, (name, *path, step))
-    if len(data) >= MAX_PATH:
+    path = _room(data)
+    if path is None:
         return lb
-    return Label(lb.kind, lb.tag, lb.origin, lb.line, (*data, step))
+    return Label(lb.kind, lb.tag, lb.origin, lb.line, (*path, step))
 
 
 class _SelfCalls:
