@@ -55,6 +55,10 @@ DATASET_CTORS = {"load_dataset", "load_from_disk", "from_pandas", "from_dict", "
                  "from_sql", "concatenate_datasets", "interleave_datasets", "DatasetDict",
                  "train_test_split", "map", "filter", "select", "shuffle", "remove_columns",
                  "rename_column", "cast_column", "with_format"}
+# an agent tool (smolagents / transformers agents / LangChain): its push_to_hub shares the tool's
+# code, not a trained model; bound from a ``*Tool(...)`` class or ``load_tool``, or named so
+TOOL_NAME = re.compile(r"(^|_)tools?(_|\d|$)", re.I)
+TOOL_CTOR = re.compile(r"(^[A-Z]\w*Tool$)|^(load_tool|tool)$")
 DATASET_NAME = re.compile(r"(^|_)(ds|dset|dataset|datasets|data|corpus|df)(_|\d|$)|dataset", re.I)
 PACKAGED_BUILDERS = {"csv", "json", "parquet", "text", "arrow", "pandas", "imagefolder",
                      "audiofolder", "videofolder", "webdataset", "xml"}
@@ -166,6 +170,7 @@ class ModelPublishFacts(CodeRule):
         self.dataset_names: set[str] = set()
         self.hfapi_names: set[str] = set()
         self.mlflow_clients: set[str] = set()
+        self.tool_names: set[str] = set()
 
     # --- bindings ----------------------------------------------------------------------------
     def visit_Assign(self, node: cst.Assign) -> None:
@@ -183,6 +188,8 @@ class ModelPublishFacts(CodeRule):
             self.hfapi_names.update(names)
         elif qn.endswith("MlflowClient"):
             self.mlflow_clients.update(names)
+        elif TOOL_CTOR.search(short) or (self.dotted_name(func) or "").startswith("Tool.from_"):
+            self.tool_names.update(names)
 
     def _is_dataset(self, func: cst.BaseExpression) -> bool:
         if isinstance(func, cst.Attribute):
@@ -242,6 +249,8 @@ class ModelPublishFacts(CodeRule):
             last = recv.rsplit(".", 1)[-1]
             if "card" in last.lower():
                 return  # model_card.push_to_hub(): a card, not a model
+            if recv in self.tool_names or TOOL_NAME.search(last):
+                return  # an agent tool: its code is shared, not a trained model
             repo_type = self._literal_kwarg(node, "repo_type")
             if repo_type == "space":
                 return
