@@ -624,6 +624,9 @@ class Engine:
             proj = by_root.setdefault(key, Project(root=key if key else ".", options=self.options))
             proj.files.append(sf.rel)
             file_project[sf.rel] = proj
+        scanned = sorted(file_project)
+        for proj in by_root.values():
+            proj.scanned = scanned
         for fact in sorted(facts, key=lambda f: (f.path, f.line, f.kind)):
             proj = file_project.get(fact.path)
             if proj is not None:

@@ -24,6 +24,9 @@ PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg")
 class Project:
     root: str  # display path of the project folder ("." for the cwd)
     files: list[str] = field(default_factory=list)
+    # every file of the scan, in all projects (shared; read-only): where a path a project's code
+    # names may be found outside the project's own folder
+    scanned: list[str] = field(default_factory=list)
     facts: list[Fact] = field(default_factory=list)
     options: dict[str, Any] = field(default_factory=dict)
 

@@ -13,7 +13,10 @@ groups are samples, and data under test, fixture, documentation or output folder
 ``fixtures/``, ``docs/``, ``results/``, ``outputs/``, ``logs/``, ``runs/``, ``wandb/``,
 ``mlruns/``) or named as outputs (``results*.csv``, ``predictions*``, ``metrics*``) is not a
 dataset to document. A local path given to a loader in code (``dataset-path``) that is not in the
-repository (generated, downloaded, or git-ignored) is a dataset too, reported at the code line.
+repository (generated, downloaded, or git-ignored) is a dataset too, reported at the code line. A
+relative path is looked up among all the files of the scan, from the code's folder and each folder
+above it (a notebook in ``code/`` is often run from the module folder that holds ``data/``, which
+may be outside the notebook's own project).
 
 **Cards.** A dataset card (``dataset-card`` fact) documents the data in its folder and below; a
 card declared in the ``dataset-cards`` option documents every dataset of the project (a declared
@@ -170,7 +173,7 @@ class DatasetCardMissing(ProjectRule):
     def _code_paths(self, project: Project, cards: list[str], emit) -> None:
         if cards:
             return  # data outside the repository: any dataset card of the project documents it
-        files = [norm_dir(p) for p in project.files]
+        files = [norm_dir(p) for p in project.scanned or project.files]
         reported: set[str] = set()
         paths = sorted(project.facts_of("dataset-path"), key=lambda f: (
             str(f.data.get("loader", "")).startswith("pandas"), f.path, f.line))
@@ -179,11 +182,12 @@ class DatasetCardMissing(ProjectRule):
             if not raw:
                 continue
             lit = re.split(r"[*?\[]", raw, maxsplit=1)[0]  # a glob: its fixed prefix
-            candidates = {join(project.root, lit), join(posixpath.dirname(fact.path), lit)}
+            candidates = {join(project.root, lit)} | {join(d, lit) for d in _folders_up(
+                posixpath.dirname(fact.path))}
             if any(f == c or f.startswith(c.rstrip("/") + "/") or (lit != raw and f.startswith(c))
                    for c in candidates for f in files):
                 continue  # in the repository: the data-file check decides, with its size rule
-            target = relative_to(sorted(candidates)[0], project.root)
+            target = relative_to(join(posixpath.dirname(fact.path), lit), project.root)
             folder = posixpath.dirname(target) if DATA_FILE.search(target) else target
             if folder in reported:
                 continue
@@ -262,3 +266,15 @@ class DatasetCardPrivacyGaps(ProjectRule):
                 severity=Severity.HIGH,
                 context="AIP107:contradiction",
             ))
+
+
+def _folders_up(folder: str) -> list[str]:
+    """``folder`` and each folder above it."""
+    out = [folder]
+    while folder:
+        parent = posixpath.dirname(folder)
+        if parent == folder:
+            break
+        folder = parent
+        out.append(folder)
+    return out
