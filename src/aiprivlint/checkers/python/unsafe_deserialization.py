@@ -18,6 +18,10 @@ pickles and plots. Its loads of files of that format stay quiet; ``pickle.loads(
 reported, since bytes may arrive over a network (a model server's request payload) even where the
 module pickles its own replies. Loads are therefore decided when the module is left.
 
+A module that checks what it downloads against a hash the code pins (``download_url(url, root,
+filename, md5)``, ``get_file(..., file_hash=h)``, ``pooch.retrieve(url, known_hash=h)``) loads
+verified artefacts: its loads of files stay quiet (its ``loads`` of bytes do not).
+
 Across modules: a load of a file named in the code (``"results.pkl"``, ``os.path.join(d,
 "partition.pkl")``) is decided per project, because another module may write it (the server that
 pickles ``results.pkl``, the notebook that plots it). Such a load becomes a ``deserialise-file``
@@ -28,9 +32,15 @@ fact and every write of a named file a ``writes-file`` fact; the project rule
 from __future__ import annotations
 
 import ast
+import re
 
 from ._ast_base import AstRule, args_in_order
 from ...findings import Severity
+
+# a download call, and the argument names that pin the hash of what it fetches
+DOWNLOADER = re.compile(r"(?i)download|^get_file$|^retrieve$|^fetch_file$|^cached_download$")
+HASH_ARGS = {"md5", "sha1", "sha256", "file_hash", "known_hash", "hash_prefix", "checksum",
+             "expected_hash", "expected_md5", "expected_sha256", "md5sum", "sha256sum"}
 
 PICKLE_LIKE = {
     "pickle.load", "pickle.loads", "pickle.Unpickler", "_pickle.load", "_pickle.loads",
@@ -123,6 +133,7 @@ class UnsafeDeserialization(AstRule):
         self._byte_formats: set[str] = set()  # formats it serialises to bytes (dumps)
         self._written_names: set[str] = set()  # file names (last part) the module writes
         self._pending: list[tuple[ast.Call, tuple[str, str] | None, tuple]] = []
+        self._verified = False  # the module checks what it downloads against a pinned hash
 
     # --- which files the module writes, and which file each handle is ---------------------------
     def visit_FunctionDef(self, node) -> None:
@@ -254,7 +265,22 @@ class UnsafeDeserialization(AstRule):
         if fname:
             self._written_names.add(fname)
 
+    def _verifies_download(self, node: ast.Call) -> bool:
+        """``download_url(url, root, filename, md5)``, ``get_file(..., file_hash=h)``,
+        ``pooch.retrieve(url, known_hash=h)``, ``download_url_to_file(..., hash_prefix=h)``: a
+        download checked against a hash the code pins."""
+        func = node.func
+        called = func.attr if isinstance(func, ast.Attribute) else (
+            func.id if isinstance(func, ast.Name) else "")
+        if not DOWNLOADER.search(called):
+            return False
+        return any((k in HASH_ARGS) if k is not None else (
+            isinstance(v, ast.Name) and v.id in HASH_ARGS) for k, v in args_in_order(node)
+            if not (isinstance(v, ast.Constant) and v.value is None))
+
     def visit_Call(self, node: ast.Call) -> None:
+        if not self._verified and self._verifies_download(node):
+            self._verified = True
         name = self.qualified_name(node.func)
         if name is None:
             if isinstance(node.func, ast.Attribute) and node.func.attr == "to_pickle":
@@ -290,6 +316,8 @@ class UnsafeDeserialization(AstRule):
             if fmt in self._formats and not name.endswith(".loads"):
                 # the module writes this format to files itself: its own artefacts
                 continue
+            if fmt is not None and self._verified and not name.endswith(".loads"):
+                continue  # it checks its downloads against pinned hashes: verified artefacts
             verdict = self._verdict(call, name)
             if verdict is None:
                 continue
