@@ -23,35 +23,7 @@ from ._ast_base import AstRule
 from ...findings import Severity
 from ...models.observability import (ATTACH_METHODS, CONTENT_KEY_WORDS, INIT_OPTIONS,
                                      SDK_PACKAGES)
-from ...pii.fields import classify_field
-
-
-def _personal(name: str):
-    fc = classify_field(name)
-    return fc if fc is not None and not fc.ambiguous else None
-
-
-def _personal_read(node: ast.AST):
-    """The personal field a value expression reads (``user.email``, ``row["phone"]``,
-    ``email``), or None."""
-    for sub in ast.walk(node):
-        name = None
-        if isinstance(sub, ast.Attribute):
-            name = sub.attr
-        elif isinstance(sub, ast.Subscript) and isinstance(sub.slice, ast.Constant) \
-                and isinstance(sub.slice.value, str):
-            name = sub.slice.value
-        elif isinstance(sub, ast.Name):
-            name = sub.id
-        elif isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) \
-                and sub.func.attr == "get" and sub.args and isinstance(sub.args[0], ast.Constant) \
-                and isinstance(sub.args[0].value, str):
-            name = sub.args[0].value
-        if name:
-            fc = _personal(name)
-            if fc is not None:
-                return fc
-    return None
+from ._personal_names import personal_name as _personal, personal_read as _personal_read
 
 
 _MEASURES = ("length", "len", "count", "tokens", "size", "chars", "hash", "id", "ids", "type",
