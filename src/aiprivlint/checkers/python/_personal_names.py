@@ -1,18 +1,13 @@
-"""Which names in a piece of code denote a personal field (AIP102's classifier), for the ast rules
-that ask it of an expression (AIP108's hash input, AIP205's span attribute)."""
+"""Which names in a piece of code denote a personal field (``models.kinds.personal``, on AIP102's
+classifier: the flow engine's definition), for the ast rules that ask it of an expression
+(AIP108's hash input, AIP205's span attribute)."""
 
 from __future__ import annotations
 
 import ast
 
-from ...pii.fields import FieldClass, classify_field
-
-
-def personal_name(name: str) -> FieldClass | None:
-    """The class of a field name that denotes personal data on its own (``email``,
-    ``client_ip``), None for other names and for ``name``/``address`` alone (ambiguous)."""
-    fc = classify_field(name)
-    return fc if fc is not None and not fc.ambiguous else None
+from ...models.kinds import personal as personal_name  # noqa: F401 - the one definition
+from ...pii.fields import FieldClass
 
 
 def names_read(node: ast.AST):
