@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import ast
 
-from ._ast_base import AstRule
+from ._ast_base import AstRule, Summary
+from ._flow_rule import FlowRule
 from ._personal_names import names_read, personal_read
+from ...models.data import REDACT_RE
 from ...models.pseudonyms import (APPLY_METHODS, CREDENTIAL_WORDS, FAST_HASHES, KEY_WORDS,
                                   KEYABLE, REVERSIBLE)
 
@@ -174,3 +176,28 @@ class WeakPseudonymisation(AstRule):
                    "tokenisation service")
         self.report(node, msg, details={"field": fc.name, "category": fc.category,
                                         "transform": weak})
+
+
+class PseudonymisationFacts(FlowRule):
+    """Facts only, for AIP108's selection: a module that hashes, redacts or anonymises is
+    analysed by the dataflow engine, whose sanitisers record a ``pseudonymisation`` fact where
+    personal data goes through one (``models/data.py``). Without this gate such a module was
+    analysed only when another flow rule's gate passed, so the project's ``privacy_mechanisms``
+    depended on the prefilter. The gate is a necessary condition of those facts: a call of
+    ``hashlib``/``hmac``, Presidio, scrubadub, or a function named like a redactor."""
+
+    rule_id = "AIP108"
+    facts_only = True
+    sinks = frozenset()
+    needs = ("hashlib", "hmac", "presidio", "scrubadub", "PresidioAnonymizer", "redact", "Redact",
+             "anonymi", "Anonymi", "pseudonymi", "Pseudonymi", "mask_pii", "scrub", "Scrub")
+
+    @classmethod
+    def gate(cls, summary: Summary) -> bool:
+        if summary.import_prefix("hashlib", "hmac", "presidio_anonymizer", "scrubadub",
+                                 "langchain_experimental.data_anonymizer"):
+            return True
+        return any(REDACT_RE.match(c) for c in summary.called_lasts())
+
+    def judge(self, ev, ctx) -> None:  # pragma: no cover - no sinks
+        return None
