@@ -32,6 +32,9 @@ MSGPACK_NUMPY_LOADS = frozenset({"msgpack_numpy.unpackb", "msgpack_numpy.loads",
 SAVED_MODEL_LOADS = frozenset({"tensorflow.saved_model.load", "tensorflow.compat.v2.saved_model.load",
                                "tensorflow.compat.v1.saved_model.load",
                                "tensorflow.compat.v1.saved_model.loader.load"})
+# calls (by attribute name) that write a SavedModel: the module's loads are its own artefacts
+SAVED_MODEL_WRITERS = frozenset({"export_saved_model", "simple_save"})
+SAVED_MODEL_SAVES = frozenset({"tensorflow.saved_model.save", "tensorflow.compat.v2.saved_model.save"})
 # Keras loaders that read the legacy HDF5 format when the file ends in .h5/.hdf5/.keras-less
 KERAS_LOADERS = frozenset({"keras.models.load_model", "tensorflow.keras.models.load_model",
                            "keras.saving.load_model", "tf_keras.models.load_model"})

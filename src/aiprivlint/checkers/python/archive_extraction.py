@@ -31,6 +31,7 @@ EXTRACT = ("extractall", "extract")
 
 class ArchiveExtractionUnchecked(AstRule):
     rule_id = "AIP505"
+    test_code = "skip"  # a test unpacks the archive it made itself
     needs = ("extractall", "extract(", "unpack_archive")
 
     VALID = [
@@ -57,6 +58,7 @@ class ArchiveExtractionUnchecked(AstRule):
         self._checks_paths = False  # the module compares member paths itself
         self._lists_members = False
         self._global_filter = False
+        self._zip_names: set[str] = set()  # names and attributes bound to a '.zip' path
 
     def _is_tar_open(self, node: ast.expr | None) -> bool:
         return isinstance(node, ast.Call) and self.qualified_name(node.func) in TAR_OPEN
@@ -65,7 +67,24 @@ class ArchiveExtractionUnchecked(AstRule):
         if isinstance(node.optional_vars, ast.Name) and self._is_tar_open(node.context_expr):
             self._tars.add(node.optional_vars.id)
 
+    def _zip_path(self, targets: list[ast.expr], value: ast.expr | None) -> None:
+        """``self._save_path = out / "download.zip"``: the name holds a zip file's path."""
+        if value is None:
+            return
+        texts = [s.value.lower() for s in ast.walk(value)
+                 if isinstance(s, ast.Constant) and isinstance(s.value, str)]
+        if any(t.endswith(".zip") for t in texts) and not any(
+                t.endswith((".tar", ".gz", ".tgz", ".bz2", ".xz")) for t in texts):
+            for t in targets:
+                name = self.dotted_name(t)
+                if name:
+                    self._zip_names.add(name)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        self._zip_path([node.target], node.value)
+
     def visit_Assign(self, node: ast.Assign) -> None:
+        self._zip_path(node.targets, node.value)
         for target in node.targets:
             if isinstance(target, ast.Name) and self._is_tar_open(node.value):
                 self._tars.add(target.id)
@@ -107,6 +126,8 @@ class ArchiveExtractionUnchecked(AstRule):
             ok, value = self.literal(node.args[0])
             if ok and isinstance(value, str):
                 return value.lower().endswith(".zip")
+            name = self.dotted_name(node.args[0])
+            return name is not None and name in self._zip_names
         return False
 
     def leave_Module(self, node: ast.Module) -> None:

@@ -29,6 +29,7 @@ from ...models.web import (DEBUG_SERVER_APPS, DEBUG_SERVER_PACKAGES, DEBUG_TRACE
 
 class ServingDebugMode(AstRule):
     rule_id = "AIP403"
+    test_code = "skip"  # a test app is no endpoint
     needs = ("debug", "share")
 
     VALID = [
@@ -49,6 +50,20 @@ class ServingDebugMode(AstRule):
     def __init__(self, runner) -> None:
         super().__init__(runner)
         self._apps: set[str] = set()  # names bound to a Flask-like app
+        self._guarded: set[int] = set()  # calls in the body of `if <debug switch>:`
+
+    def visit_If(self, node: ast.If) -> None:
+        """``if in_debug_mode(): app = FastAPI(debug=True)``: debug is the operator's run-time
+        choice there, as with ``debug=os.getenv(...)``."""
+        try:
+            test = ast.unparse(node.test).lower()
+        except Exception:  # noqa: BLE001 - an odd node: no guard
+            return
+        if "debug" in test or "dev" in test:
+            for stmt in node.body:
+                for sub in ast.walk(stmt):
+                    if isinstance(sub, ast.Call):
+                        self._guarded.add(id(sub))
 
     def visit_Assign(self, node: ast.Assign) -> None:
         if isinstance(node.value, ast.Call) and \
@@ -58,6 +73,8 @@ class ServingDebugMode(AstRule):
                     self._apps.add(t.id)
 
     def visit_Call(self, node: ast.Call) -> None:
+        if id(node) in self._guarded:
+            return
         func = node.func
         qual = self.qualified_name(func)
         if qual in DEBUG_TRACEBACK_APPS:

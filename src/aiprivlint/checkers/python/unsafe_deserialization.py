@@ -34,7 +34,8 @@ from ...findings import Severity
 from ...models.artefacts import (KERAS_LOADERS, LEGACY_KERAS_SUFFIXES, MARSHAL_LOADS,
                                  MSGPACK_NUMPY_LOADS, MULTI_PARTY_IMPORTS, NATIVE_LIBRARY_LOADS,
                                  OBJECT_COLLECTIVES, ONNX_CUSTOM_OPS, PACKAGE_IMPORTERS,
-                                 SAVED_MODEL_LOADS)
+                                 SAVED_MODEL_LOADS, SAVED_MODEL_SAVES,
+                                 SAVED_MODEL_WRITERS)
 
 PICKLE_LIKE = {
     "pickle.load", "pickle.loads", "pickle.Unpickler", "_pickle.load", "_pickle.loads",
@@ -99,6 +100,8 @@ class UnsafeDeserialization(AstRule):
         "import yaml\ncfg = yaml.load(f, Loader=yaml.SafeLoader)",
         "import numpy as np\narr = np.load('x.npy')",
         "import json\nd = json.load(f)",
+        "import torch.distributed as dist\nout = [None]\ndist.broadcast_object_list(out, src=0)",
+        "import tensorflow as tf\ntf.saved_model.save(m, d)\nm2 = tf.saved_model.load(d)",
         "class Ckpt:\n    def load(self, p): ...\nckpt = Ckpt()\nckpt.load('x')",
         "from safetensors.torch import load_file\nsd = load_file('model.safetensors')",
         "import io, torch\nwith io.BytesIO() as buf:\n    torch.save(m, buf)\n    buf.seek(0)\n"
@@ -117,6 +120,7 @@ class UnsafeDeserialization(AstRule):
         "import yaml\ncfg = yaml.load(f, Loader=yaml.Loader)",
         "from tensorflow import keras\nm = keras.models.load_model('m.keras', safe_mode=False)",
         "import torch.distributed as dist\nimport flwr\nout = [None]\ndist.broadcast_object_list(out, src=0)",
+        "import tensorflow as tf\nm = tf.saved_model.load(downloaded_dir)",
         "from torch.package import PackageImporter\nimp = PackageImporter('model.pt')",
         "import msgpack_numpy as m\nm.patch()",
         "import marshal\ncode = marshal.loads(blob)",
@@ -136,6 +140,7 @@ class UnsafeDeserialization(AstRule):
         self._byte_formats: set[str] = set()  # formats it serialises to bytes (dumps)
         self._written_names: set[str] = set()  # file names (last part) the module writes
         self._pending: list[tuple[ast.Call, tuple[str, str] | None, tuple]] = []
+        self._exports_saved_model = False  # tf.saved_model.save / export_saved_model here
 
     # --- which files the module writes, and which file each handle is ---------------------------
     def visit_FunctionDef(self, node) -> None:
@@ -269,6 +274,9 @@ class UnsafeDeserialization(AstRule):
 
     def visit_Call(self, node: ast.Call) -> None:
         name = self.qualified_name(node.func)
+        if name in SAVED_MODEL_SAVES or (isinstance(node.func, ast.Attribute)
+                                          and node.func.attr in SAVED_MODEL_WRITERS):
+            self._exports_saved_model = True
         if name is None:
             if isinstance(node.func, ast.Attribute) and node.func.attr == ONNX_CUSTOM_OPS \
                     and self.is_imported("onnxruntime"):
@@ -382,15 +390,14 @@ class UnsafeDeserialization(AstRule):
         """The loaders that run code in other ways than pickle files: object collectives, torch
         packages, msgpack-numpy, marshal, SavedModels, native libraries."""
         if name in OBJECT_COLLECTIVES:
-            short = name.rsplit(".", 1)[-1]
-            if any(self.is_imported(m) for m in MULTI_PARTY_IMPORTS):
-                return (f"{short} unpickles what the other participants send, and this module "
-                        "takes part in a federated or multi-party setup: a malicious participant "
-                        "runs code here; exchange tensors or JSON, not Python objects",
-                        Severity.MEDIUM)
-            return (f"{short} unpickles what the other ranks send: harmless between the workers "
-                    "of one trusted job, code execution if a rank can be controlled by someone "
-                    "else; exchange tensors where ranks may not be trusted", Severity.LOW)
+            # between the ranks of one training job (TRL's tensor-parallel prompts) the sender
+            # is the same code on the same cluster: not reported
+            if not any(self.is_imported(m) for m in MULTI_PARTY_IMPORTS):
+                return None
+            return (f"{name.rsplit('.', 1)[-1]} unpickles what the other participants send, and "
+                    "this module takes part in a federated or multi-party setup: a malicious "
+                    "participant runs code here; exchange tensors or JSON, not Python objects",
+                    Severity.MEDIUM)
         if name in PACKAGE_IMPORTERS:
             return ("torch.package.PackageImporter imports the Python code and pickles packed "
                     "in the archive; load only packages you built", None)
@@ -402,6 +409,8 @@ class UnsafeDeserialization(AstRule):
             return ("marshal is not secure against crafted data and loads code objects; never "
                     "unmarshal bytes you did not create", Severity.MEDIUM)
         if name in SAVED_MODEL_LOADS:
+            if self._exports_saved_model:
+                return None  # a SavedModel the module exports itself
             return ("tf.saved_model.load runs the graph of the SavedModel, whose ops can read "
                     "and write files; load only SavedModels you created or reviewed",
                     Severity.LOW)
