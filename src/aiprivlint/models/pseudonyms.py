@@ -29,3 +29,7 @@ CREDENTIAL_WORDS = ("password", "passwd", "pwd", "token", "secret", "api_key", "
                     "credential", "auth")
 # methods that apply a function to every value of a column
 APPLY_METHODS = frozenset({"apply", "map", "transform", "applymap", "map_elements"})
+# calls and environment variables that return the login name of the person running the code (a
+# CLI's "anonymous" telemetry id is often a hash of it)
+LOGIN_NAME_CALLS = frozenset({"getpass.getuser", "os.getlogin"})
+LOGIN_NAME_VARS = frozenset({"USER", "USERNAME", "LOGNAME"})

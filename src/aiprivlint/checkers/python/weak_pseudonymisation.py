@@ -24,7 +24,12 @@ from ._flow_rule import FlowRule
 from ._personal_names import names_read, personal_read
 from ...models.data import REDACT_RE
 from ...models.pseudonyms import (APPLY_METHODS, CREDENTIAL_WORDS, FAST_HASHES, KEY_WORDS,
-                                  KEYABLE, REVERSIBLE)
+                                  KEYABLE, LOGIN_NAME_CALLS, LOGIN_NAME_VARS, REVERSIBLE)
+from ...pii.fields import FieldClass
+
+# what a login name is, for the message (the field classifier's shape)
+LOGIN_NAME = FieldClass(name="login name", category="online-id", label="the user's login name",
+                        phrase="login name")
 
 
 def _mentions(node: ast.AST, words: tuple[str, ...]) -> bool:
@@ -67,10 +72,45 @@ class WeakPseudonymisation(AstRule):
         self._funcs: list[ast.FunctionDef] = []
         self._hashers: dict[str, str] = {}  # function name -> the hash it applies to a parameter
         self._reported_in: set[str] = set()  # functions whose own hash was reported
-        self._calls: list[ast.Call] = []  # calls of module functions, decided when left
+        # calls of module functions with a personal argument, decided when the module is left
+        self._calls: list[tuple[ast.Call, FieldClass]] = []
+        self._logins: set[tuple[str, str]] = set()  # (function, name) bound to a login name
 
     def visit_FunctionDef(self, node) -> None:
         self._funcs.append(node)
+
+    def _scope(self) -> str:
+        return self._funcs[-1].name if self._funcs else ""
+
+    def _login_source(self, node: ast.AST) -> bool:
+        """``getpass.getuser()``, ``os.getlogin()``, ``os.environ["USER"]``,
+        ``os.environ.get("USERNAME")``, ``os.getenv("LOGNAME")``, or a name bound to one."""
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Name) and (self._scope(), sub.id) in self._logins:
+                return True
+            if isinstance(sub, ast.Call):
+                q = self.qualified_name(sub.func) or ""
+                if q in LOGIN_NAME_CALLS:
+                    return True
+                if q in ("os.getenv", "os.environ.get") and sub.args and \
+                        self.literal(sub.args[0])[1] in LOGIN_NAME_VARS:
+                    return True
+            if isinstance(sub, ast.Subscript) and self.qualified_name(sub.value) == "os.environ" \
+                    and self.literal(sub.slice)[1] in LOGIN_NAME_VARS:
+                return True
+        return False
+
+    def _personal(self, node: ast.AST):
+        fc = personal_read(node)
+        if fc is None and self._login_source(node):
+            return LOGIN_NAME
+        return fc
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        if self._login_source(node.value):
+            for t in node.targets:
+                if isinstance(t, ast.Name):
+                    self._logins.add((self._scope(), t.id))
 
     def leave_FunctionDef(self, node) -> None:
         self._funcs.pop()
@@ -110,7 +150,12 @@ class WeakPseudonymisation(AstRule):
         if isinstance(func, ast.Attribute) and func.attr in APPLY_METHODS and node.args:
             self._apply(node, func)
         elif isinstance(func, ast.Name):
-            self._calls.append(node)
+            # decided here: the login names are per function
+            for x in [*node.args, *(k.value for k in node.keywords)]:
+                fc = self._personal(x)
+                if fc is not None:
+                    self._calls.append((node, fc))
+                    break
 
     def _hash_call(self, node: ast.Call, weak: str) -> None:
         if id(node) in self._numeric:
@@ -128,7 +173,7 @@ class WeakPseudonymisation(AstRule):
             if any(isinstance(s, ast.Name) and s.id in params for x in inputs for s in ast.walk(x)):
                 self._hashers.setdefault(fn.name, weak)
         for x in inputs:
-            fc = personal_read(x)
+            fc = self._personal(x)
             if fc is not None:
                 self._report(node, weak, fc)
                 if self._funcs:  # its parameter is the personal field: its calls add nothing
@@ -149,21 +194,17 @@ class WeakPseudonymisation(AstRule):
                         self._report(node, weak, fc)
                         return
         elif isinstance(arg, ast.Name):
-            self._calls.append(ast.Call(func=arg, args=[func.value], keywords=[],
-                                        lineno=node.lineno, col_offset=node.col_offset,
-                                        end_lineno=node.end_lineno,
-                                        end_col_offset=node.end_col_offset))
+            self._calls.append((ast.Call(func=arg, args=[func.value], keywords=[],
+                                         lineno=node.lineno, col_offset=node.col_offset,
+                                         end_lineno=node.end_lineno,
+                                         end_col_offset=node.end_col_offset), fc))
 
     def leave_Module(self, node: ast.Module) -> None:
-        for call in self._calls:
+        for call, fc in self._calls:
             weak = self._hashers.get(call.func.id)  # type: ignore[union-attr]
             if weak is None or call.func.id in self._reported_in:  # type: ignore[union-attr]
                 continue
-            for x in [*call.args, *(k.value for k in call.keywords)]:
-                fc = personal_read(x)
-                if fc is not None:
-                    self._report(call, weak, fc, via=call.func.id)  # type: ignore[union-attr]
-                    break
+            self._report(call, weak, fc, via=call.func.id)  # type: ignore[union-attr]
 
     def _report(self, node: ast.AST, weak: str, fc, via: str | None = None) -> None:
         short = weak.split(".", 1)[-1] if weak.startswith("hashlib.") else weak
