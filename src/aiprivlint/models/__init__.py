@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from ..flow.model import Model, Registry
 
-MODULES = ("config", "data", "llm", "logs", "ml", "train", "web")
+MODULES = ("config", "data", "llm", "logs", "ml", "stores", "train", "web")
 
 
 @lru_cache(maxsize=None)

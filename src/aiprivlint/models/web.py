@@ -38,6 +38,14 @@ WEB_APPS = {"fastapi.FastAPI": "FastAPI route", "fastapi.APIRouter": "FastAPI ro
             "ninja.NinjaAPI": "Django Ninja route", "ninja.Router": "Django Ninja route",
             "starlette.applications.Starlette": "Starlette route",
             "litestar.Litestar": "Litestar route", "robyn.Robyn": "Robyn route"}
+# AIP403: development modes of servers. Apps whose run(debug=True) starts the Werkzeug debugger
+# (an interactive Python console in the browser on every error page), apps whose debug=True
+# returns tracebacks to clients, and Gradio's public share links.
+DEBUG_SERVER_APPS = frozenset({"flask.Flask", "quart.Quart", "flask_socketio.SocketIO"})
+DEBUG_TRACEBACK_APPS = frozenset({"fastapi.FastAPI", "starlette.applications.Starlette",
+                                  "sanic.Sanic", "litestar.Litestar"})
+DEBUG_SERVER_PACKAGES = ("flask", "quart", "flask_socketio")
+OPEN_HOSTS = frozenset({"0.0.0.0", "::", "[::]"})
 ROUTE_VERBS = {"get", "post", "put", "patch", "delete", "route", "api_route", "websocket",
                "head", "options"}
 ROUTE_ADDERS = {"add_api_route", "add_url_rule", "add_route", "add_get", "add_post", "add_put",

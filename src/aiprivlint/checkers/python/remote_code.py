@@ -31,6 +31,7 @@ from . import CodeRule, literal_value
 from ...findings import Severity
 
 COMMIT_SHA = re.compile(r"[0-9a-f]{40}")
+_UNKNOWN = object()
 KEY = "trust_remote_code"
 
 
@@ -103,6 +104,21 @@ class RemoteCodeTrusted(CodeRule):
         "from dataclasses import dataclass\n@dataclass\nclass Args:\n    trust_remote_code: bool = True",
         "def load_model(name, trust_remote_code=True):\n    ...",
     ]
+
+    def __init__(self, runner) -> None:
+        super().__init__(runner)
+        # NAME -> its literal string, for a revision pinned through a constant
+        # (REVISION = "<40 hex>"); a name bound twice to different values is not one constant
+        self._consts: dict[str, object] = {}
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if len(node.targets) != 1 or not isinstance(node.targets[0].target, cst.Name):
+            return
+        name = node.targets[0].target.value
+        ok, value = literal_value(node.value)
+        if name in self._consts and self._consts[name] != value:
+            value = _UNKNOWN
+        self._consts[name] = value if ok else _UNKNOWN
 
     # --- calls and keyword dictionaries ------------------------------------------------------
     def visit_Call(self, node: cst.Call) -> None:
@@ -182,14 +198,17 @@ class RemoteCodeTrusted(CodeRule):
             sev = Severity.HIGH
         self.report(node, msg, details={"pinned": pinned, "kind": "call"}, severity=sev)
 
-    @staticmethod
-    def _pinned(pins: dict[str, cst.BaseExpression | None]) -> tuple[bool, str]:
-        """Whether the code revision is a literal commit hash; and a phrase saying why (not)."""
+    def _pinned(self, pins: dict[str, cst.BaseExpression | None]) -> tuple[bool, str]:
+        """Whether the code revision is a literal commit hash (written at the call, or in a
+        constant of the module bound once); and a phrase saying why (not)."""
         key = "code_revision" if pins.get("code_revision") is not None else "revision"
         value = pins.get(key)
         if value is None:
             return False, "no revision= pins it to a commit"
         ok, text = literal_value(value)
+        if not ok and isinstance(value, cst.Name) and \
+                self._consts.get(value.value, _UNKNOWN) is not _UNKNOWN:
+            ok, text = True, self._consts[value.value]
         if not ok:
             return False, f"{key}= is only known at run time, not a literal commit hash"
         if isinstance(text, str) and COMMIT_SHA.fullmatch(text.strip().lower()):

@@ -36,6 +36,11 @@ import re
 
 from ._ast_base import AstRule, args_in_order
 from ...findings import Severity
+from ...models.artefacts import (KERAS_LOADERS, LEGACY_KERAS_SUFFIXES, MARSHAL_LOADS,
+                                 MSGPACK_NUMPY_LOADS, MULTI_PARTY_IMPORTS, NATIVE_LIBRARY_LOADS,
+                                 OBJECT_COLLECTIVES, ONNX_CUSTOM_OPS, PACKAGE_IMPORTERS,
+                                 SAVED_MODEL_LOADS, SAVED_MODEL_SAVES,
+                                 SAVED_MODEL_WRITERS)
 
 # a download call, and the argument names that pin the hash of what it fetches
 DOWNLOADER = re.compile(r"(?i)download|^get_file$|^retrieve$|^fetch_file$|^cached_download$")
@@ -82,14 +87,16 @@ FORMAT_OF_LOADER = {
 LOAD_FILE_ARG = {"torch.load": ("f", 0), "joblib.load": ("filename", 0), "pickle.load": ("file", 0),
                  "dill.load": ("file", 0), "cloudpickle.load": ("file", 0),
                  "pandas.read_pickle": ("filepath_or_buffer", 0), "numpy.load": ("file", 0),
-                 "torch.serialization.load": ("f", 0), "pickle.Unpickler": ("file", 0)}
+                 "torch.serialization.load": ("f", 0), "pickle.Unpickler": ("file", 0),
+                 **dict.fromkeys(KERAS_LOADERS, ("filepath", 0))}
 
 
 class UnsafeDeserialization(AstRule):
     rule_id = "AIP502"
     # a load, or a write of a file format (its writes-file / writes-format facts decide other
     # modules' loads)
-    needs = ("load", "pickle", "Unpickler", "shelve", "save", "dump", "Pickler")
+    needs = ("load", "pickle", "Unpickler", "shelve", "save", "dump", "Pickler", "_object",
+             "PackageImporter", "msgpack", ONNX_CUSTOM_OPS)
 
     VALID = [
         "import torch\nstate = torch.load(path, weights_only=True)",
@@ -103,6 +110,8 @@ class UnsafeDeserialization(AstRule):
         "import yaml\ncfg = yaml.load(f, Loader=yaml.SafeLoader)",
         "import numpy as np\narr = np.load('x.npy')",
         "import json\nd = json.load(f)",
+        "import torch.distributed as dist\nout = [None]\ndist.broadcast_object_list(out, src=0)",
+        "import tensorflow as tf\ntf.saved_model.save(m, d)\nm2 = tf.saved_model.load(d)",
         "class Ckpt:\n    def load(self, p): ...\nckpt = Ckpt()\nckpt.load('x')",
         "from safetensors.torch import load_file\nsd = load_file('model.safetensors')",
         "import io, torch\nwith io.BytesIO() as buf:\n    torch.save(m, buf)\n    buf.seek(0)\n"
@@ -120,6 +129,14 @@ class UnsafeDeserialization(AstRule):
         "import io, torch\nbuf = io.BytesIO(blob_from_request)\nm = torch.load(buf, weights_only=False)",
         "import yaml\ncfg = yaml.load(f, Loader=yaml.Loader)",
         "from tensorflow import keras\nm = keras.models.load_model('m.keras', safe_mode=False)",
+        "import torch.distributed as dist\nimport flwr\nout = [None]\ndist.broadcast_object_list(out, src=0)",
+        "import tensorflow as tf\nm = tf.saved_model.load(downloaded_dir)",
+        "from torch.package import PackageImporter\nimp = PackageImporter('model.pt')",
+        "import msgpack_numpy as m\nm.patch()",
+        "import marshal\ncode = marshal.loads(blob)",
+        "import torch\ntorch.ops.load_library(lib_path)",
+        "import onnxruntime as ort\nso = ort.SessionOptions()\nso.register_custom_ops_library(p)",
+        "from tensorflow import keras\nm = keras.models.load_model('downloaded.h5')",
     ]
 
     def __init__(self, runner) -> None:
@@ -134,6 +151,7 @@ class UnsafeDeserialization(AstRule):
         self._written_names: set[str] = set()  # file names (last part) the module writes
         self._pending: list[tuple[ast.Call, tuple[str, str] | None, tuple]] = []
         self._verified = False  # the module checks what it downloads against a pinned hash
+        self._exports_saved_model = False  # tf.saved_model.save / export_saved_model here
 
     # --- which files the module writes, and which file each handle is ---------------------------
     def visit_FunctionDef(self, node) -> None:
@@ -282,7 +300,19 @@ class UnsafeDeserialization(AstRule):
         if not self._verified and self._verifies_download(node):
             self._verified = True
         name = self.qualified_name(node.func)
+        if name in SAVED_MODEL_SAVES or (isinstance(node.func, ast.Attribute)
+                                          and node.func.attr in SAVED_MODEL_WRITERS):
+            self._exports_saved_model = True
         if name is None:
+            if isinstance(node.func, ast.Attribute) and node.func.attr == ONNX_CUSTOM_OPS \
+                    and self.is_imported("onnxruntime"):
+                self._pending.append((node, None, (ONNX_CUSTOM_OPS, None)))
+                return
+            if isinstance(node.func, ast.Attribute) and node.func.attr == "save":
+                target = self._file_arg(node, ("filepath", 0))
+                if (self._name(target) or "").lower().endswith(LEGACY_KERAS_SUFFIXES):
+                    self._wrote(target)  # model.save("m.h5"): a Keras model of its own
+                return
             if isinstance(node.func, ast.Attribute) and node.func.attr == "to_pickle":
                 self._formats.add("pickle")
                 self._wrote(self._file_arg(node, ("path", 0)))  # df.to_pickle(path)
@@ -377,7 +407,57 @@ class UnsafeDeserialization(AstRule):
             if self.kwarg_is(node, "safe_mode", False):
                 return ("load_model(..., safe_mode=False) allows arbitrary code in Lambda layers "
                         "of the saved model; keep safe_mode=True", None)
+            if name in KERAS_LOADERS and self._legacy_h5(node):
+                return ("load_model of a legacy HDF5 (.h5) file: safe_mode does not apply to that "
+                        "format, and a Lambda layer's marshalled bytecode runs when it loads; "
+                        "convert trusted models to .keras and load only files you created",
+                        Severity.MEDIUM)
+        return self._verdict_more(node, name)
+
+    def _verdict_more(self, node: ast.Call, name: str) -> tuple[str, Severity | None] | None:
+        """The loaders that run code in other ways than pickle files: object collectives, torch
+        packages, msgpack-numpy, marshal, SavedModels, native libraries."""
+        if name in OBJECT_COLLECTIVES:
+            # between the ranks of one training job (TRL's tensor-parallel prompts) the sender
+            # is the same code on the same cluster: not reported
+            if not any(self.is_imported(m) for m in MULTI_PARTY_IMPORTS):
+                return None
+            return (f"{name.rsplit('.', 1)[-1]} unpickles what the other participants send, and "
+                    "this module takes part in a federated or multi-party setup: a malicious "
+                    "participant runs code here; exchange tensors or JSON, not Python objects",
+                    Severity.MEDIUM)
+        if name in PACKAGE_IMPORTERS:
+            return ("torch.package.PackageImporter imports the Python code and pickles packed "
+                    "in the archive; load only packages you built", None)
+        if name in MSGPACK_NUMPY_LOADS:
+            return ("msgpack_numpy decodes object arrays with pickle in older releases; use "
+                    "plain msgpack with numeric arrays, or safetensors, for data you did not "
+                    "create", Severity.MEDIUM)
+        if name in MARSHAL_LOADS:
+            return ("marshal is not secure against crafted data and loads code objects; never "
+                    "unmarshal bytes you did not create", Severity.MEDIUM)
+        if name in SAVED_MODEL_LOADS:
+            if self._exports_saved_model:
+                return None  # a SavedModel the module exports itself
+            return ("tf.saved_model.load runs the graph of the SavedModel, whose ops can read "
+                    "and write files; load only SavedModels you created or reviewed",
+                    Severity.LOW)
+        if name in NATIVE_LIBRARY_LOADS or name == ONNX_CUSTOM_OPS:
+            short = ".".join(name.split(".")[-2:]) if "." in name else name
+            return (f"{short} loads a native library, whose code runs with this process's "
+                    "rights; load only libraries built from reviewed source, never one "
+                    "downloaded with a model", Severity.MEDIUM)
         return None
+
+    def _legacy_h5(self, node: ast.Call) -> bool:
+        target = self._file_arg(node, ("filepath", 0))
+        if target is None:
+            return False
+        ok, value = self.literal(target)
+        if not (ok and isinstance(value, str)):
+            name = self._name(target)
+            value = name or ""
+        return value.lower().endswith(LEGACY_KERAS_SUFFIXES)
 
     def _safe_yaml(self, node: ast.Call) -> bool:
         kw = self.kwarg(node, "Loader")
