@@ -280,3 +280,58 @@ def test_bad_fix_tables_are_rule_file_errors():
 def test_project_still_checks_itself_clean():
     proc = run_cli("check", "--quiet", str(ROOT))
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_precommit_hook_with_fix_fails_when_it_changes_files(tmp_path):
+    """``args: [--fix]`` as with Ruff's hook: the hook fixes the file and fails (pre-commit sees
+    the change); once the fix is staged it passes. The hook is the one of .pre-commit-hooks.yaml
+    (entry, types), run by real pre-commit from this checkout (language: system)."""
+    import os
+    import sys
+
+    yaml = pytest.importorskip("yaml")
+    pytest.importorskip("pre_commit")
+    (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    repo = tmp_path / "project"
+    repo.mkdir()
+    config = {"repos": [{"repo": "local", "hooks": [{
+        **{k: hook[k] for k in ("id", "name", "entry", "types")},
+        "language": "system", "args": ["--fix"]}]}]}
+    (repo / ".pre-commit-config.yaml").write_text(json.dumps(config), encoding="utf-8")
+    (repo / "chat.py").write_text(
+        "from openai import OpenAI\nclient = OpenAI()\n"
+        "client.chat.completions.create(model='m', messages=[], store=True)  # keep\n",
+        encoding="utf-8")
+    (repo / "load.py").write_text("import torch\nstate = torch.load('c.pt', weights_only=False)\n",
+                                  encoding="utf-8")
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True)
+
+    git("init", "-q")
+    git("add", ".")
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "home"), "NO_COLOR": "1",
+           "AIPRIVLINT_NO_CACHE": "1",
+           "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")}
+
+    def run(*files: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "pre_commit", "run", "--files", *files],
+                              cwd=repo, capture_output=True, text=True, env=env, timeout=600)
+
+    first = run("chat.py")
+    assert first.returncode == 1, first.stdout + first.stderr
+    assert "files were modified by this hook" in first.stdout
+    assert "aiprivlint: 1 fixed" in first.stdout
+    assert "store=False)  # keep" in (repo / "chat.py").read_text(encoding="utf-8")
+    git("add", "chat.py")
+    second = run("chat.py")
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert "Passed" in second.stdout
+    # an unsafe fix is not applied by --fix: the finding fails the hook, the file is unchanged
+    before = (repo / "load.py").read_bytes()
+    third = run("load.py")
+    assert third.returncode == 1
+    assert "AIP502" in third.stdout and "(1 more with --unsafe-fixes)" in third.stdout
+    assert "files were modified" not in third.stdout
+    assert (repo / "load.py").read_bytes() == before
