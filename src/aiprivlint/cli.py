@@ -70,6 +70,15 @@ def build_parser() -> argparse.ArgumentParser:
                        "never: findings do not fail the run (errors still exit 2)")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
     check.add_argument("--baseline", metavar="FILE", help="report only findings not in this baseline")
+    check.add_argument("--fix", action="store_true",
+                       help="apply the safe fixes and report what remains (exit 1 only for "
+                       "findings that remain)")
+    check.add_argument("--unsafe-fixes", action="store_true",
+                       help="with --fix or --diff: the unsafe fixes too (they may change "
+                       "behaviour: review them)")
+    check.add_argument("--diff", action="store_true",
+                       help="print the fixes as a unified diff (patch -p1 applies it) and change "
+                       "no file; exit code as without fixes")
 
     base = sub.add_parser("baseline", help="write a baseline of the current findings")
     _add_scan_options(base)
@@ -205,10 +214,23 @@ def cmd_scan(args, rules) -> int:
     baseline = None
     if args.command == "check" and args.baseline:
         baseline = read_baseline(Path(args.baseline))
+    fixing = args.command == "check" and (args.fix or args.diff)
+    if args.command == "check" and args.unsafe_fixes and not fixing:
+        raise ConfigError("--unsafe-fixes needs --fix or --diff")
     engine = Engine(cfg, rules, selected, jobs=jobs, prefilter=not args.no_prefilter,
                     full=args.full, cache_dir=_cache_dir(args, cfg))
     _tune_gc()
     report = _run_with_progress(engine, args, baseline=baseline)
+    if fixing and args.diff:
+        return _diff(args, rules, report, cfg)
+    if fixing:
+        report, code = _fix(args, rules, engine, report, baseline)
+        if code is not None:
+            return code
+    if args.command == "check" and (args.format == "sarif" or args.sarif_output):
+        from .fixes.run import plan
+
+        report.fixes = {fx.finding: fx for p in plan(report, rules, unsafe=True) for fx in p.fixes}
 
     if args.command == "baseline":
         write_baseline(Path(args.output), report)
@@ -234,11 +256,66 @@ def cmd_scan(args, rules) -> int:
     if args.format in ("text", "github") or args.output:
         for err in report.errors:
             print(f"aiprivlint: {err.path}: {err.kind}: {err.message}", file=sys.stderr)
+    return _exit_code(args, cfg, report)
+
+
+def _exit_code(args, cfg: Config, report) -> int:
     if args.exit_zero:
         return EXIT_OK
     failing = [f for f in report.findings
                if cfg.fail_on is not None and f.severity and f.severity >= cfg.fail_on]
     return EXIT_FINDINGS if failing else EXIT_OK
+
+
+FIX_ROUNDS = 5  # fixes that overlap another are applied in the next round, after a rescan
+
+
+def _fix_summary(fixed: int, held: int, verb: str = "fixed") -> str:
+    more = f" ({held} more with --unsafe-fixes)" if held else ""
+    return f"aiprivlint: {fixed} {verb}{more}"
+
+
+def _diff(args, rules, report, cfg: Config) -> int:
+    """``--diff``: the fixes as a unified diff on stdout; no file changes; the exit code is the
+    scan's."""
+    from .fixes.run import apply, plan, unified_diff
+
+    plans = plan(report, rules, args.unsafe_fixes)
+    changed, counts = apply(plans)
+    sys.stdout.write(unified_diff(plans, changed))
+    sys.stdout.flush()
+    for err in report.errors:
+        print(f"aiprivlint: {err.path}: {err.kind}: {err.message}", file=sys.stderr)
+    if not args.quiet:
+        print(_fix_summary(sum(counts.values()), sum(len(p.held) for p in plans), "would be fixed"),
+              file=sys.stderr)
+    return _exit_code(args, cfg, report)
+
+
+def _fix(args, rules, engine, report, baseline):
+    """``--fix``: apply the fixes, rescan the files, again while fixes that overlapped others are
+    left (at most FIX_ROUNDS times); returns the report of what remains (and an exit code when
+    a file could not be written)."""
+    from collections import Counter
+
+    from .fixes.run import apply, plan, write
+
+    total: Counter = Counter()
+    for round_ in range(FIX_ROUNDS + 1):
+        plans = plan(report, rules, args.unsafe_fixes)
+        changed, counts = apply(plans)
+        if not changed or round_ == FIX_ROUNDS:
+            break
+        errors = write(plans, changed)
+        for err in errors:
+            print(f"aiprivlint: error: {err}", file=sys.stderr)
+        if errors:
+            return report, EXIT_ERROR
+        total += counts
+        report = _run_with_progress(engine, args, baseline=baseline)
+    if not args.quiet:
+        print(_fix_summary(sum(total.values()), sum(len(p.held) for p in plans)), file=sys.stderr)
+    return report, None
 
 
 def cmd_audit(args, rules) -> int:
@@ -346,16 +423,23 @@ def cmd_rules(args, rules) -> int:
     if args.format == "json":
         print(json.dumps([
             {"id": r.id, "name": r.name, "category": r.category, "severity": r.severity.label,
-             "confidence": r.confidence, "fixable": r.fixable, "summary": r.summary,
-             "help_uri": r.help_uri} for r in rows], indent=2))
+             "confidence": r.confidence, "fixable": r.fixable,
+             "fixes": [{"applicability": f.applicability, "description": f.description}
+                       for f in r.fixes],
+             "summary": r.summary, "help_uri": r.help_uri} for r in rows], indent=2))
         return EXIT_OK
     header = ("ID", "NAME", "CATEGORY", "SEVERITY", "FIXABLE")
-    table = [header] + [(r.id, r.name, r.category, r.severity.label, "yes" if r.fixable else "no")
-                        for r in rows]
+    table = [header] + [(r.id, r.name, r.category, r.severity.label, _fix_kinds(r)) for r in rows]
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
     for row in table:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
     return EXIT_OK
+
+
+def _fix_kinds(rule) -> str:
+    """``safe``, ``unsafe``, ``safe+unsafe`` (fixes of both kinds) or ``no``."""
+    kinds = [k for k in ("safe", "unsafe") if any(f.applicability == k for f in rule.fixes)]
+    return "+".join(kinds) or "no"
 
 
 def cmd_explain(args, rules) -> int:
@@ -370,7 +454,7 @@ def cmd_explain(args, rules) -> int:
         f"Category:   {rule.category}  (one of: {', '.join(CATEGORIES)})",
         f"Severity:   {rule.severity.label}",
         f"Confidence: {rule.confidence}",
-        f"Fixable:    {'yes' if rule.fixable else 'no'}",
+        f"Fixable:    {_fix_kinds(rule)}{' (check --fix; unsafe ones with --unsafe-fixes)' if rule.fixes else ''}",
         "",
         rule.summary,
         "",
@@ -386,5 +470,9 @@ def cmd_explain(args, rules) -> int:
         "",
     ]
     out += [f"- {ref.title}: {ref.url}" for ref in rule.references]
+    if rule.fixes:
+        out += ["", "## Automatic fixes", ""]
+        for fx in rule.fixes:
+            out += [f"- {fx.description} ({fx.applicability}). {' '.join(fx.why.split())}"]
     print("\n".join(out))
     return EXIT_OK

@@ -94,6 +94,8 @@ class Report:
     baseline_stale: int | None = None
     selected: frozenset[str] = frozenset()
     projects: list[Project] = field(default_factory=list)
+    sources: dict[str, Path] = field(default_factory=dict)  # path as reported -> file on disk
+    fixes: dict[str, Any] = field(default_factory=dict)  # fingerprint -> its Fix (for SARIF)
 
 
 _CHECKERS: list[FileChecker] | None = None
@@ -530,6 +532,7 @@ class Engine:
             in_test_code=in_tests,
             selected=self.selected,
             projects=projects,
+            sources={rel: sf.path for rel, sf in by_rel.items()},
         )
         if baseline is not None:
             current = {f.fingerprint for f in kept}

@@ -9,6 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .findings import Severity
+from .fixes.spec import FixSpec, FixSpecError, parse_fixes
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -56,6 +57,7 @@ class Rule:
     references: tuple[Reference, ...]
     fixable: bool
     help_uri: str = ""
+    fixes: tuple[FixSpec, ...] = ()  # the [[fix]] tables (aiprivlint/fixes/spec.py)
     source: str = field(default="", compare=False)
 
 
@@ -75,7 +77,7 @@ def _parse(path: Path) -> Rule:
     missing = [k for k in REQUIRED if k not in data]
     if missing:
         raise RuleFileError(f"{path}: missing field(s): {', '.join(missing)}")
-    extra = sorted(set(data) - set(REQUIRED) - {"help_uri"})
+    extra = sorted(set(data) - set(REQUIRED) - {"help_uri", "fix"})
     if extra:
         raise RuleFileError(f"{path}: unknown field(s): {', '.join(extra)}")
     rid = data["id"]
@@ -99,6 +101,12 @@ def _parse(path: Path) -> Rule:
         raise RuleFileError(f"{path}: references must be a non-empty list of {{title, url}}")
     if not isinstance(data["fixable"], bool):
         raise RuleFileError(f"{path}: fixable must be true or false")
+    try:
+        fixes = parse_fixes(data.get("fix", []))
+    except FixSpecError as exc:
+        raise RuleFileError(f"{path}: {exc}") from None
+    if data["fixable"] != bool(fixes):
+        raise RuleFileError(f"{path}: fixable must be true exactly when the rule has [[fix]] tables")
     return Rule(
         id=rid,
         name=data["name"],
@@ -110,6 +118,7 @@ def _parse(path: Path) -> Rule:
         mitigation=data["mitigation"].strip(),
         references=tuple(Reference(r["title"], r["url"]) for r in refs),
         fixable=data["fixable"],
+        fixes=fixes,
         help_uri=data.get("help_uri") or f"{DOCS_BASE}{rid}.toml",
         source=str(path),
     )

@@ -47,6 +47,22 @@ def rule_descriptor(rule: Rule) -> dict:
     }
 
 
+def sarif_fix(path: str, fix) -> dict:
+    """A fix as SARIF: its edits as replacements (1-based columns; an insertion deletes an
+    empty region)."""
+    return {
+        "description": {"text": f"{fix.description} ({fix.applicability} fix)"},
+        "artifactChanges": [{
+            "artifactLocation": {"uri": artifact_uri(path)},
+            "replacements": [{
+                "deletedRegion": {"startLine": e.line, "startColumn": e.column + 1,
+                                  "endLine": e.end_line, "endColumn": e.end_column + 1},
+                "insertedContent": {"text": e.new_text},
+            } for e in fix.edits],
+        }],
+    }
+
+
 def render_sarif(report: Report, rules: dict[str, Rule]) -> str:
     ids = sorted(set(report.selected) | {f.rule for f in report.findings})
     index = {rid: i for i, rid in enumerate(ids)}
@@ -79,6 +95,9 @@ def render_sarif(report: Report, rules: dict[str, Rule]) -> str:
                 **({"notebookCell": f.cell, "notebookCellLine": f.cell_line} if f.cell else {}),
             },
         }
+        fix = report.fixes.get(f.fingerprint)
+        if fix is not None:
+            result["fixes"] = [sarif_fix(f.path, fix)]
         results.append(result)
     notifications = [{
         "level": "warning",
@@ -97,6 +116,7 @@ def render_sarif(report: Report, rules: dict[str, Rule]) -> str:
                 "rules": [rule_descriptor(rules[rid]) for rid in ids],
             }},
             "automationDetails": {"id": "aiprivlint/"},
+            "columnKind": "unicodeCodePoints",
             "invocations": [{
                 "executionSuccessful": True,
                 "toolExecutionNotifications": notifications,

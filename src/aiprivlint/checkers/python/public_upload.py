@@ -465,7 +465,9 @@ class PublicArtifactUpload(FlowRule):
                 self._report(s, rel, ctx, source)
 
     def _report(self, s: _Site, rel: str, ctx: Context, source: Label) -> None:
-        details = {"call": s.call, "visibility": s.visibility, "conditional": s.conditional,
+        # site: which kind of call decides the visibility (the fix of rules/AIP301.toml reads it)
+        details = {"call": s.call, "site": "trainer" if s.trainer else s.kind,
+                   "visibility": s.visibility, "conditional": s.conditional,
                    "pushes_to_same_repo": s.count, "data": describe(source)}
         low = s.visibility in ("runtime", "unknown") or s.conditional
         if s.kind == "upload":
