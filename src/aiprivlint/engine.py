@@ -488,6 +488,15 @@ class Engine:
         for rule in project_rules:
             for proj in projects:
                 rule.decide(proj, findings.append)
+        return self._finish(results, findings, errors, facts, by_rel, projects, baseline)
+
+    def _finish(self, results: list[FileResult], findings: list[Finding], errors: list[ScanError],
+                facts: list[Fact], by_rel: dict[str, SourceFile], projects: list[Project],
+                baseline: set[str] | None = None,
+                on_disk: dict[str, Path] | None = None) -> Report:
+        """What every scan does after its checkers: test code, suppressions, per-file ignores,
+        rule metadata and severity, order, fingerprints, notebook cells, the baseline.
+        ``on_disk``: where a reported file's content is, when not at its path (an editor buffer)."""
         categories = {rid: r.category for rid, r in self.rules.items()}
         in_tests = 0
         if self.options.get("test-code") == "skip":
@@ -515,7 +524,7 @@ class Engine:
             kept.append(f)
         kept.sort(key=Finding.sort_key)
         assign_fingerprints(kept)
-        locate_cells(kept, {rel: sf.path for rel, sf in by_rel.items()})
+        locate_cells(kept, {rel: (on_disk or {}).get(rel, sf.path) for rel, sf in by_rel.items()})
         warnings = []
         for res in results:
             for line, msg in res.suppressions.warnings(res.ran, self.rules):
@@ -537,6 +546,42 @@ class Engine:
             report.baseline_matched = len(kept) - len(report.findings)
             report.baseline_stale = len(baseline - current)
         return report
+
+    def phase2_rules(self) -> frozenset[str]:
+        """The rule ids decided for a whole project (phase 2): the project rules, which read
+        every file's facts, and the flow rules, which link the modules' summaries."""
+        from .checkers.python._flow_rule import all_flow_rules
+
+        return frozenset(r.rule_id for r in all_project_rules()) | frozenset(
+            r.rule_id for r in all_flow_rules())
+
+    def scan_buffer(self, path: Path, data: bytes) -> Report | None:
+        """Phase 1 of one file on ``data`` (an editor's unsaved buffer) instead of the file on
+        disk: the selected rules a file decides alone, then suppressions, per-file ignores and
+        fingerprints as in a full scan. None when the scan would not look at ``path`` (excluded,
+        or of no kind a checker reads).
+
+        The checkers read files by path (the data readers stream them), so the buffer is
+        written to a private temporary file of the same name; the file keeps its own path
+        and displayed name for every decision and in the report."""
+        import tempfile
+        from dataclasses import replace
+
+        disc = Discovery(self.cfg, self.cwd)
+        found = disc.files([str(path)]) if path.is_file() else []
+        if not found:
+            return None
+        sf = found[0]
+        selected = self.selected - self.phase2_rules()
+        options = {**self.options, "_stamp": False}
+        with tempfile.TemporaryDirectory(prefix="aiprivlint-buffer-") as tmp:
+            copy = Path(tmp) / sf.path.name
+            copy.write_bytes(data)
+            res = scan_file(replace(sf, path=copy), selected, options)
+            for f in res.findings:
+                f.path = res.rel
+            return self._finish([res], list(res.findings), list(res.errors), list(res.facts),
+                                {sf.rel: sf}, [], on_disk={sf.rel: copy})
 
     def _flow_phase(self, projects: list[Project], results: list[FileResult],
                     findings: list[Finding], facts: list[Fact], gather: frozenset[str],
