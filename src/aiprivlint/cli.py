@@ -364,6 +364,12 @@ def cmd_explain(args, rules) -> int:
     if rule is None:
         print(f"aiprivlint: error: unknown rule {args.rule!r} (see `aiprivlint rules`)", file=sys.stderr)
         return EXIT_ERROR
+    print(explain_text(rule))
+    return EXIT_OK
+
+
+def explain_text(rule) -> str:
+    """What ``aiprivlint explain ID`` prints (the language server's hover shows it too)."""
     out = [
         f"{rule.id} {rule.name}",
         "",
@@ -386,5 +392,4 @@ def cmd_explain(args, rules) -> int:
         "",
     ]
     out += [f"- {ref.title}: {ref.url}" for ref in rule.references]
-    print("\n".join(out))
-    return EXIT_OK
+    return "\n".join(out)
