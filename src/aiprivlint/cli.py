@@ -1,4 +1,4 @@
-"""Command line: check, rules, explain, baseline, audit."""
+"""Command line: check, rules, explain, baseline, audit, server."""
 
 from __future__ import annotations
 
@@ -89,6 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
     explain = sub.add_parser("explain", help="show a rule's risk, mitigation and references")
     explain.add_argument("rule", metavar="RULE_ID")
 
+    sub.add_parser("server", help="run the language server (LSP over stdio, for editors; "
+                   "needs `pip install 'aiprivlint[lsp]'`)")
+
     card = sub.add_parser("init-card", help="write a dataset or model card pre-filled from a scan "
                           "(never overwrites: prints an existing card's gaps instead)")
     card.add_argument("kind", choices=("dataset", "model"))
@@ -119,6 +122,10 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_explain(args, rules)
         if args.command == "audit":
             return cmd_audit(args, rules)
+        if args.command == "server":
+            from .editor import main_server
+
+            return main_server()
         if args.command == "init-card":
             from .cards.init_card import main_init_card
 
