@@ -70,6 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
                        "never: findings do not fail the run (errors still exit 2)")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
     check.add_argument("--baseline", metavar="FILE", help="report only findings not in this baseline")
+    check.add_argument("--new-since", metavar="REV",
+                       help="report only findings not present at git revision REV (the same "
+                       "paths scanned in a temporary worktree of REV; e.g. a pull request's base)")
 
     base = sub.add_parser("baseline", help="write a baseline of the current findings")
     _add_scan_options(base)
@@ -210,12 +213,32 @@ def cmd_scan(args, rules) -> int:
     selected = selected_rules(cfg, rules, set(rules))
     jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
     baseline = None
+    new_since = getattr(args, "new_since", None)
+    if new_since and args.baseline:
+        raise ConfigError("--new-since and --baseline: use one of them")
     if args.command == "check" and args.baseline:
         baseline = read_baseline(Path(args.baseline))
-    engine = Engine(cfg, rules, selected, jobs=jobs, prefilter=not args.no_prefilter,
-                    full=args.full, cache_dir=_cache_dir(args, cfg))
+    if new_since:
+        from .newsince import revision
+
+        repo, commit = revision(new_since, args.paths)
+
+    def make_engine(config: Config, cwd: Path | None = None) -> Engine:
+        return Engine(config, rules, selected, jobs=jobs, prefilter=not args.no_prefilter,
+                      full=args.full, cwd=cwd, cache_dir=_cache_dir(args, cfg))
+
+    engine = make_engine(cfg)
     _tune_gc()
-    report = _run_with_progress(engine, args, baseline=baseline)
+    if new_since:
+        from .engine import apply_baseline
+        from .newsince import fingerprints_at
+
+        # now first: the scan of REV then finds the unchanged files in the cache
+        report = _run_with_progress(engine, args)
+        apply_baseline(report, fingerprints_at(repo, commit, args.paths, cfg, make_engine))
+        report.new_since = new_since
+    else:
+        report = _run_with_progress(engine, args, baseline=baseline)
 
     if args.command == "baseline":
         write_baseline(Path(args.output), report)

@@ -94,6 +94,17 @@ class Report:
     baseline_stale: int | None = None
     selected: frozenset[str] = frozenset()
     projects: list[Project] = field(default_factory=list)
+    new_since: str = ""  # the revision the baseline was scanned at (``--new-since``)
+
+
+def apply_baseline(report: Report, baseline: set[str]) -> None:
+    """Keep only the findings whose fingerprint is not in ``baseline`` (``--baseline``,
+    ``--new-since``); count those matched, and the baseline's entries no longer found."""
+    kept = report.findings
+    current = {f.fingerprint for f in kept}
+    report.findings = [f for f in kept if f.fingerprint not in baseline]
+    report.baseline_matched = len(kept) - len(report.findings)
+    report.baseline_stale = len(baseline - current)
 
 
 _CHECKERS: list[FileChecker] | None = None
@@ -416,6 +427,9 @@ class Engine:
         self.cwd = cwd
         self.cache_dir = cache_dir
         self.cache_hits = 0
+        # a scan of another checkout of the same files (``--new-since``): the cache is read for
+        # the file each path stands for (a hit needs the same content), never written
+        self.cache_alias: Callable[[Path], Path] | None = None
         self.options = {k: cfg.option(k) for k in RULE_OPTIONS}
         self.options["_prefilter"] = prefilter
         # libcst's own (slow) visitor instead of the fast walk: for equivalence tests only
@@ -429,7 +443,7 @@ class Engine:
         cache = None
         if self.cache_dir is not None:
             cache = Cache(self.cache_dir, settings_key(self.selected, gather, self.options),
-                          frozenset(self.rules))
+                          frozenset(self.rules), alias=self.cache_alias)
         options = {**self.options, "_stamp": cache is not None}
         workers = None
         if self.jobs > 1 and (cache is None or not cache.entries) and any(
@@ -541,10 +555,7 @@ class Engine:
             projects=projects,
         )
         if baseline is not None:
-            current = {f.fingerprint for f in kept}
-            report.findings = [f for f in kept if f.fingerprint not in baseline]
-            report.baseline_matched = len(kept) - len(report.findings)
-            report.baseline_stale = len(baseline - current)
+            apply_baseline(report, baseline)
         return report
 
     def phase2_rules(self) -> frozenset[str]:
