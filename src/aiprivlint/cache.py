@@ -32,6 +32,7 @@ import os
 import re
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -254,9 +255,14 @@ def _result_from_json(rel: str, doc: Any, rules: frozenset[str] | None = None):
 
 
 class Cache:
-    def __init__(self, directory: Path, key: str, rules: frozenset[str] | None = None) -> None:
-        """``rules``: the rule ids this version knows (an entry naming another is a miss)."""
+    def __init__(self, directory: Path, key: str, rules: frozenset[str] | None = None,
+                 alias: Callable[[Path], Path] | None = None) -> None:
+        """``rules``: the rule ids this version knows (an entry naming another is a miss).
+        ``alias``: the path whose entry answers for a file (a temporary checkout of another
+        revision reads the entries of the work tree; a hit still needs the same size and
+        content); such a cache is read only."""
         self.dir = directory
+        self.alias = alias
         self.file = directory / f"results-{key}.json"
         self.rules = rules
         self.entries: dict[str, Any] = {}
@@ -269,9 +275,8 @@ class Cache:
         if isinstance(doc, dict) and doc.get("format") == FORMAT and isinstance(doc.get("files"), dict):
             self.entries = doc["files"]
 
-    @staticmethod
-    def _abs_key(path: Path) -> str:
-        return str(path)
+    def _abs_key(self, path: Path) -> str:
+        return str(self.alias(path) if self.alias is not None else path)
 
     def lookup(self, path: Path, rel: str):
         """The cached FileResult for this file, or None (a miss: no entry, a changed file, or
@@ -313,6 +318,8 @@ class Cache:
         return result
 
     def store(self, path: Path, res) -> None:
+        if self.alias is not None:
+            return  # an entry of another checkout must not replace the work tree's
         if any(e.kind == "internal" for e in res.errors):
             return  # do not remember our own bugs
         stamp = res.stamp or file_stamp(path)  # the worker that scanned the file stamps it
@@ -324,7 +331,7 @@ class Cache:
         self.dirty = True
 
     def save(self) -> None:
-        if not self.dirty:
+        if not self.dirty or self.alias is not None:
             return
         try:
             self.dir.mkdir(parents=True, exist_ok=True)

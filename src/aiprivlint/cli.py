@@ -1,4 +1,4 @@
-"""Command line: check, rules, explain, baseline, audit."""
+"""Command line: check, rules, explain, baseline, audit, server."""
 
 from __future__ import annotations
 
@@ -79,6 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--diff", action="store_true",
                        help="print the fixes as a unified diff (patch -p1 applies it) and change "
                        "no file; exit code as without fixes")
+    check.add_argument("--new-since", metavar="REV",
+                       help="report only findings not present at git revision REV (the same "
+                       "paths scanned in a temporary worktree of REV; e.g. a pull request's base)")
 
     base = sub.add_parser("baseline", help="write a baseline of the current findings")
     _add_scan_options(base)
@@ -97,6 +100,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     explain = sub.add_parser("explain", help="show a rule's risk, mitigation and references")
     explain.add_argument("rule", metavar="RULE_ID")
+
+    sub.add_parser("server", help="run the language server (LSP over stdio, for editors; "
+                   "needs `pip install 'aiprivlint[lsp]'`)")
 
     card = sub.add_parser("init-card", help="write a dataset or model card pre-filled from a scan "
                           "(never overwrites: prints an existing card's gaps instead)")
@@ -128,6 +134,10 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_explain(args, rules)
         if args.command == "audit":
             return cmd_audit(args, rules)
+        if args.command == "server":
+            from .editor import main_server
+
+            return main_server()
         if args.command == "init-card":
             from .cards.init_card import main_init_card
 
@@ -212,15 +222,36 @@ def cmd_scan(args, rules) -> int:
     selected = selected_rules(cfg, rules, set(rules))
     jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
     baseline = None
+    new_since = getattr(args, "new_since", None)
+    if new_since and args.baseline:
+        raise ConfigError("--new-since and --baseline: use one of them")
     if args.command == "check" and args.baseline:
         baseline = read_baseline(Path(args.baseline))
     fixing = args.command == "check" and (args.fix or args.diff)
     if args.command == "check" and args.unsafe_fixes and not fixing:
         raise ConfigError("--unsafe-fixes needs --fix or --diff")
-    engine = Engine(cfg, rules, selected, jobs=jobs, prefilter=not args.no_prefilter,
-                    full=args.full, cache_dir=_cache_dir(args, cfg))
+    if new_since:
+        from .newsince import revision
+
+        repo, commit = revision(new_since, args.paths)
+
+    def make_engine(config: Config, cwd: Path | None = None) -> Engine:
+        return Engine(config, rules, selected, jobs=jobs, prefilter=not args.no_prefilter,
+                      full=args.full, cwd=cwd, cache_dir=_cache_dir(args, cfg))
+
+    engine = make_engine(cfg)
     _tune_gc()
-    report = _run_with_progress(engine, args, baseline=baseline)
+    if new_since:
+        from .engine import apply_baseline
+        from .newsince import fingerprints_at
+
+        # now first: the scan of REV then finds the unchanged files in the cache
+        report = _run_with_progress(engine, args)
+        baseline = fingerprints_at(repo, commit, args.paths, cfg, make_engine)
+        apply_baseline(report, baseline)  # and --fix rescans against the same fingerprints
+        report.new_since = new_since
+    else:
+        report = _run_with_progress(engine, args, baseline=baseline)
     if fixing and args.diff:
         return _diff(args, rules, report, cfg)
     if fixing:
@@ -448,6 +479,12 @@ def cmd_explain(args, rules) -> int:
     if rule is None:
         print(f"aiprivlint: error: unknown rule {args.rule!r} (see `aiprivlint rules`)", file=sys.stderr)
         return EXIT_ERROR
+    print(explain_text(rule))
+    return EXIT_OK
+
+
+def explain_text(rule) -> str:
+    """What ``aiprivlint explain ID`` prints (the language server's hover shows it too)."""
     out = [
         f"{rule.id} {rule.name}",
         "",
@@ -474,5 +511,4 @@ def cmd_explain(args, rules) -> int:
         out += ["", "## Automatic fixes", ""]
         for fx in rule.fixes:
             out += [f"- {fx.description} ({fx.applicability}). {' '.join(fx.why.split())}"]
-    print("\n".join(out))
-    return EXIT_OK
+    return "\n".join(out)

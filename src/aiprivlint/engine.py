@@ -96,6 +96,17 @@ class Report:
     projects: list[Project] = field(default_factory=list)
     sources: dict[str, Path] = field(default_factory=dict)  # path as reported -> file on disk
     fixes: dict[str, Any] = field(default_factory=dict)  # fingerprint -> its Fix (for SARIF)
+    new_since: str = ""  # the revision the baseline was scanned at (``--new-since``)
+
+
+def apply_baseline(report: Report, baseline: set[str]) -> None:
+    """Keep only the findings whose fingerprint is not in ``baseline`` (``--baseline``,
+    ``--new-since``); count those matched, and the baseline's entries no longer found."""
+    kept = report.findings
+    current = {f.fingerprint for f in kept}
+    report.findings = [f for f in kept if f.fingerprint not in baseline]
+    report.baseline_matched = len(kept) - len(report.findings)
+    report.baseline_stale = len(baseline - current)
 
 
 _CHECKERS: list[FileChecker] | None = None
@@ -418,6 +429,9 @@ class Engine:
         self.cwd = cwd
         self.cache_dir = cache_dir
         self.cache_hits = 0
+        # a scan of another checkout of the same files (``--new-since``): the cache is read for
+        # the file each path stands for (a hit needs the same content), never written
+        self.cache_alias: Callable[[Path], Path] | None = None
         self.options = {k: cfg.option(k) for k in RULE_OPTIONS}
         self.options["_prefilter"] = prefilter
         # libcst's own (slow) visitor instead of the fast walk: for equivalence tests only
@@ -431,7 +445,7 @@ class Engine:
         cache = None
         if self.cache_dir is not None:
             cache = Cache(self.cache_dir, settings_key(self.selected, gather, self.options),
-                          frozenset(self.rules))
+                          frozenset(self.rules), alias=self.cache_alias)
         options = {**self.options, "_stamp": cache is not None}
         workers = None
         if self.jobs > 1 and (cache is None or not cache.entries) and any(
@@ -490,6 +504,15 @@ class Engine:
         for rule in project_rules:
             for proj in projects:
                 rule.decide(proj, findings.append)
+        return self._finish(results, findings, errors, facts, by_rel, projects, baseline)
+
+    def _finish(self, results: list[FileResult], findings: list[Finding], errors: list[ScanError],
+                facts: list[Fact], by_rel: dict[str, SourceFile], projects: list[Project],
+                baseline: set[str] | None = None,
+                on_disk: dict[str, Path] | None = None) -> Report:
+        """What every scan does after its checkers: test code, suppressions, per-file ignores,
+        rule metadata and severity, order, fingerprints, notebook cells, the baseline.
+        ``on_disk``: where a reported file's content is, when not at its path (an editor buffer)."""
         categories = {rid: r.category for rid, r in self.rules.items()}
         in_tests = 0
         if self.options.get("test-code") == "skip":
@@ -517,7 +540,7 @@ class Engine:
             kept.append(f)
         kept.sort(key=Finding.sort_key)
         assign_fingerprints(kept)
-        locate_cells(kept, {rel: sf.path for rel, sf in by_rel.items()})
+        locate_cells(kept, {rel: (on_disk or {}).get(rel, sf.path) for rel, sf in by_rel.items()})
         warnings = []
         for res in results:
             for line, msg in res.suppressions.warnings(res.ran, self.rules):
@@ -535,11 +558,44 @@ class Engine:
             sources={rel: sf.path for rel, sf in by_rel.items()},
         )
         if baseline is not None:
-            current = {f.fingerprint for f in kept}
-            report.findings = [f for f in kept if f.fingerprint not in baseline]
-            report.baseline_matched = len(kept) - len(report.findings)
-            report.baseline_stale = len(baseline - current)
+            apply_baseline(report, baseline)
         return report
+
+    def phase2_rules(self) -> frozenset[str]:
+        """The rule ids decided for a whole project (phase 2): the project rules, which read
+        every file's facts, and the flow rules, which link the modules' summaries."""
+        from .checkers.python._flow_rule import all_flow_rules
+
+        return frozenset(r.rule_id for r in all_project_rules()) | frozenset(
+            r.rule_id for r in all_flow_rules())
+
+    def scan_buffer(self, path: Path, data: bytes) -> Report | None:
+        """Phase 1 of one file on ``data`` (an editor's unsaved buffer) instead of the file on
+        disk: the selected rules a file decides alone, then suppressions, per-file ignores and
+        fingerprints as in a full scan. None when the scan would not look at ``path`` (excluded,
+        or of no kind a checker reads).
+
+        The checkers read files by path (the data readers stream them), so the buffer is
+        written to a private temporary file of the same name; the file keeps its own path
+        and displayed name for every decision and in the report."""
+        import tempfile
+        from dataclasses import replace
+
+        disc = Discovery(self.cfg, self.cwd)
+        found = disc.files([str(path)]) if path.is_file() else []
+        if not found:
+            return None
+        sf = found[0]
+        selected = self.selected - self.phase2_rules()
+        options = {**self.options, "_stamp": False}
+        with tempfile.TemporaryDirectory(prefix="aiprivlint-buffer-") as tmp:
+            copy = Path(tmp) / sf.path.name
+            copy.write_bytes(data)
+            res = scan_file(replace(sf, path=copy), selected, options)
+            for f in res.findings:
+                f.path = res.rel
+            return self._finish([res], list(res.findings), list(res.errors), list(res.facts),
+                                {sf.rel: sf}, [], on_disk={sf.rel: copy})
 
     def _flow_phase(self, projects: list[Project], results: list[FileResult],
                     findings: list[Finding], facts: list[Fact], gather: frozenset[str],

@@ -21,6 +21,7 @@ def summary(report: Report) -> dict:
         "in_test_code": report.in_test_code,
         "baseline_matched": report.baseline_matched,
         "baseline_stale": report.baseline_stale,
+        "new_since": report.new_since or None,
     }
 
 

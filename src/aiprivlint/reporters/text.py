@@ -45,7 +45,10 @@ def summary_line(report: Report) -> str:
         extra.append(f"{report.suppressed} suppressed")
     if report.in_test_code:
         extra.append(f"{report.in_test_code} in test code not shown (test-code = \"check\" shows them)")
-    if report.baseline_stale is not None:
+    if report.new_since:
+        extra.append(f"{report.baseline_matched} already present at {report.new_since}, "
+                     f"{report.baseline_stale} fixed since")
+    elif report.baseline_stale is not None:
         extra.append(f"{report.baseline_matched} in baseline, {report.baseline_stale} stale baseline "
                      f"entr{'ies' if report.baseline_stale != 1 else 'y'}")
     if report.errors:
