@@ -68,6 +68,38 @@ def run_parts(parts: list[Part], address: str, progress: bool = False) -> PartRe
         return PartResult(0, None, 0, 0, f"cluster: {type(exc).__name__}")
 
 
+def _partition(pdf, region, reveal):
+    import pandas as pd
+
+    from . import partition_scanner
+
+    return pd.Series([partition_scanner(pdf, region=region, reveal=reveal)], dtype=object)
+
+
+def _join(*parts):
+    """The scanners of consecutive partitions (or of runs of them) joined in order."""
+    scanners = [p.iloc[0] if hasattr(p, "iloc") else p for p in parts]
+    first = scanners[0]
+    for s in scanners[1:]:
+        first = first.concat(s)
+    return first
+
+
+def scan_dask_dataframe(ddf, *, region: str | None, reveal: bool, split_every: int = 8):
+    """:func:`aiprivlint.pii.scan_dataframe` for a Dask DataFrame, on the current scheduler."""
+    import dask
+    import pandas as pd
+
+    per = ddf.map_partitions(_partition, region, reveal, meta=pd.Series([], dtype=object))
+    level = list(per.to_delayed())
+    split_every = max(2, split_every)
+    while len(level) > 1:
+        level = [dask.delayed(_join)(*level[i:i + split_every])
+                 for i in range(0, len(level), split_every)]
+    (scanner,) = dask.compute(dask.delayed(_join)(level[0]))
+    return scanner.results()
+
+
 def start_local_cluster(workers: int, threads: int = 1) -> tuple[str, subprocess.Popen]:
     """A LocalCluster of ``workers`` processes in a child process: (scheduler address, the
     child). Close the child's stdin (:func:`stop_local_cluster`) to stop it."""
