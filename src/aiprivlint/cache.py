@@ -65,9 +65,14 @@ def _code_stamp() -> str:
     return h.hexdigest()[:16]
 
 
+# options that say how a scan runs, not what it finds: not part of the settings key
+RUN_ONLY = frozenset({"_jobs", "_engine", "_scheduler", "_progress", "data-chunk-size"})
+
+
 def settings_key(selected: frozenset[str], gather: frozenset[str], options: dict[str, Any]) -> str:
+    opt = {k: options[k] for k in sorted(options) if k not in RUN_ONLY}
     doc = json.dumps({"v": __version__, "f": FORMAT, "code": _code_stamp(), "sel": sorted(selected),
-                      "gather": sorted(gather), "opt": {k: options[k] for k in sorted(options)}},
+                      "gather": sorted(gather), "opt": opt},
                      sort_keys=True, default=str)
     return hashlib.sha256(doc.encode()).hexdigest()[:24]
 

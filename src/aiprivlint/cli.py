@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -46,6 +47,12 @@ def _add_scan_options(p: argparse.ArgumentParser) -> None:
                    help="worker processes (default: the CPU count; at most twice that, and "
                    "never more than the files to scan)")
     p.add_argument("--full", action="store_true", help="read every row of data files (no max-rows)")
+    p.add_argument("--engine", choices=("local", "dask"), default="local",
+                   help="with --full, where large data files are read in parts: local processes "
+                        "(default, --jobs of them) or a Dask cluster (needs aiprivlint[dask])")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="with --engine dask: the scheduler of an existing cluster (default: a "
+                        "LocalCluster of --jobs worker processes for the run)")
     p.add_argument("--no-cache", action="store_true", help="do not read or write .aiprivlint_cache/")
     p.add_argument("--no-prefilter", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--quiet", "-q", action="store_true", help="print findings only, no hints")
@@ -241,27 +248,28 @@ def cmd_scan(args, rules) -> int:
 
     engine = make_engine(cfg)
     _tune_gc()
-    if new_since:
-        from .engine import apply_baseline
-        from .newsince import fingerprints_at
+    with _data_engine(engine, args, jobs):
+        if new_since:
+            from .engine import apply_baseline
+            from .newsince import fingerprints_at
 
-        # now first: the scan of REV then finds the unchanged files in the cache
-        report = _run_with_progress(engine, args)
-        baseline = fingerprints_at(repo, commit, args.paths, cfg, make_engine)
-        apply_baseline(report, baseline)  # and --fix rescans against the same fingerprints
-        report.new_since = new_since
-    else:
-        report = _run_with_progress(engine, args, baseline=baseline)
-    if fixing and args.diff:
-        return _diff(args, rules, report, cfg)
-    if fixing:
-        report, code = _fix(args, rules, engine, report, baseline)
-        if code is not None:
-            return code
-    if args.command == "check" and (args.format == "sarif" or args.sarif_output):
-        from .fixes.run import plan
+            # now first: the scan of REV then finds the unchanged files in the cache
+            report = _run_with_progress(engine, args)
+            baseline = fingerprints_at(repo, commit, args.paths, cfg, make_engine)
+            apply_baseline(report, baseline)  # and --fix rescans against the same fingerprints
+            report.new_since = new_since
+        else:
+            report = _run_with_progress(engine, args, baseline=baseline)
+        if fixing and args.diff:
+            return _diff(args, rules, report, cfg)
+        if fixing:
+            report, code = _fix(args, rules, engine, report, baseline)
+            if code is not None:
+                return code
+        if args.command == "check" and (args.format == "sarif" or args.sarif_output):
+            from .fixes.run import plan
 
-        report.fixes = {fx.finding: fx for p in plan(report, rules, unsafe=True) for fx in p.fixes}
+            report.fixes = {fx.finding: fx for p in plan(report, rules, unsafe=True) for fx in p.fixes}
 
     if args.command == "baseline":
         write_baseline(Path(args.output), report)
@@ -368,7 +376,8 @@ def cmd_audit(args, rules) -> int:
                     full=args.full, cache_dir=_cache_dir(args, cfg))
     engine.options["_audit"] = True  # facts-only rules: the mitigations in use
     _tune_gc()
-    report = _run_with_progress(engine, args)
+    with _data_engine(engine, args, jobs):
+        report = _run_with_progress(engine, args)
     from .discovery import printable_name
 
     target = printable_name(args.paths[0] if len(args.paths) == 1 else ", ".join(args.paths))
@@ -402,6 +411,35 @@ def _cache_dir(args, cfg: Config) -> Path | None:
     # next to a discovered config (the project root), else in the current folder
     found = cfg.path is not None and not args.config
     return (cfg.root if found else Path.cwd()) / CACHE_DIR_NAME
+
+
+@contextlib.contextmanager
+def _data_engine(engine, args, jobs: int):
+    """Where ``--full`` reads the parts of large data files: ``--engine dask`` connects to
+    ``--scheduler``, or runs a LocalCluster of ``jobs`` workers for the run."""
+    engine.options["_progress"] = _progress_bar(args) is not None
+    if args.engine != "dask":
+        yield
+        return
+    if args.scheduler is None and os.environ.get("DASK_SCHEDULER_ADDRESS"):
+        args.scheduler = os.environ["DASK_SCHEDULER_ADDRESS"]
+    from .pii.dask_engine import DaskUnavailable, require, start_local_cluster, stop_local_cluster
+
+    try:
+        require()
+    except DaskUnavailable as exc:
+        raise ConfigError(str(exc)) from None
+    engine.options["_engine"] = "dask"
+    if args.scheduler:
+        engine.options["_scheduler"] = args.scheduler
+        yield
+        return
+    address, proc = start_local_cluster(max(1, jobs))
+    engine.options["_scheduler"] = address
+    try:
+        yield
+    finally:
+        stop_local_cluster(proc)
 
 
 def _run_with_progress(engine, args, **kw):

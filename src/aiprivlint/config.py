@@ -37,6 +37,8 @@ DEFAULT_EXCLUDE = (
 RULE_OPTIONS: dict[str, tuple[tuple[type, ...], Any]] = {
     "max-file-size": ((int,), 5 * 1024 * 1024),  # bytes; larger code/config files are skipped
     "max-rows": ((int,), 10_000),  # rows read per data file (AIP101) unless --full
+    # with --full, a csv/tsv/jsonl/parquet file of two parts or more is read in parts this size
+    "data-chunk-size": ((int,), 64 * 1024 * 1024),
     "personal-data": ((bool,), None),  # force the project's personal-data evidence on/off
     "default-region": ((str,), None),  # phone number region for national formats, e.g. "DE"
     "max-epsilon": ((int, float), 10.0),
@@ -53,6 +55,7 @@ OPTION_CHOICES = {"test-code": ("skip", "check")}
 OPTION_RANGES: dict[str, tuple[float, bool, float | None, bool]] = {
     "max-file-size": (1, True, None, False),
     "max-rows": (1, True, None, False),
+    "data-chunk-size": (1, True, None, False),
     "max-epsilon": (0, False, None, False),
     "max-delta": (0, False, 1, False),
     "min-noise-multiplier": (0, True, None, False),

@@ -437,6 +437,7 @@ class Engine:
         # libcst's own (slow) visitor instead of the fast walk: for equivalence tests only
         self.options["_libcst_walk"] = bool(os.environ.get("AIPRIVLINT_LIBCST_WALK"))
         self.options["_full"] = full
+        self.options["_jobs"] = self.jobs  # processes for the parts of a large data file (--full)
 
     def run(self, paths: list[str], progress: Progress | None = None,
             baseline: set[str] | None = None) -> Report:

@@ -89,3 +89,38 @@ class ProgressBar:
             self.stream.write("\r\033[2K")
             self.stream.flush()
             self.shown = False
+
+
+class ByteProgress:
+    """The progress of one large file read in parts (``--full``): bytes read, MB/s and the time
+    left at that rate. Called with the bytes of each part done; redrawn on each call."""
+
+    def __init__(self, stream, total: int, name: str, clock=time.monotonic) -> None:
+        self.stream = stream
+        self.total = max(total, 1)
+        self.name = name
+        self.clock = clock
+        self.start = clock()
+        self.done = 0
+        self.shown = False
+
+    def __call__(self, nbytes: int) -> None:
+        self.done += nbytes
+        self.stream.write("\r\033[2K" + self.line())
+        self.stream.flush()
+        self.shown = True
+
+    def line(self) -> str:
+        elapsed = self.clock() - self.start
+        mb = 1 << 20
+        text = f"reading {self.name}: {self.done / mb:.0f}/{self.total / mb:.0f} MB"
+        if self.done and elapsed > 0:
+            rate = self.done / elapsed
+            text += f", {rate / mb:.1f} MB/s, ETA {_clock((self.total - self.done) / rate)}"
+        return text
+
+    def close(self) -> None:
+        if self.shown:
+            self.stream.write("\r\033[2K")
+            self.stream.flush()
+            self.shown = False

@@ -4,6 +4,8 @@ rules/AIP102.toml.
 How the check works: the file is streamed through a reader of :mod:`aiprivlint.pii.readers`
 (csv/tsv, json, jsonl, parquet, txt/md under data folders) into a
 :class:`~aiprivlint.pii.columns.ColumnScanner`, at most ``max-rows`` records unless ``--full``.
+With ``--full``, a large csv/tsv/jsonl/parquet file is read in parts on every core or on a Dask
+cluster (:mod:`aiprivlint.pii.engines`), with the findings of one pass.
 AIP101 reports one finding per field and entity, at the first line that holds it, with a masked
 sample; the column-level rules (share of values that validate, field-name evidence) live in the
 scanner. AIP102 reports header names and record keys that denote personal data
@@ -88,7 +90,7 @@ class DataFileChecker(FileChecker):
     def check(self, ctx: FileContext) -> None:
         from ..pii.columns import ColumnScanner, label
         from ..pii.fields import classify_field
-        from ..pii.readers import ReadError, read_csv, read_json, read_jsonl, read_parquet, read_text
+        from ..pii.readers import ReadError, ReadStats, read_csv, read_json, read_jsonl, read_parquet, read_text
 
         suffix = PurePosixPath(ctx.rel).suffix.lower()
         if suffix == ".json" and _is_config_json(ctx.rel):
@@ -98,8 +100,19 @@ class DataFileChecker(FileChecker):
         scanner = ColumnScanner(region=opts.get("default-region"))
         header: list[tuple[str, int]] = []
         kind = "table"
+        parted = None
+        if max_rows is None and suffix in (".csv", ".tsv", ".jsonl", ".ndjson", ".parquet", ".pq"):
+            from ..pii.engines import scan_partitioned
+
+            parted = scan_partitioned(str(ctx.path), opts)  # None: read in one pass
         try:
-            if suffix in (".csv", ".tsv"):
+            if parted is not None:
+                scanner, rows, head = parted
+                stats = ReadStats(rows=rows)
+                header.extend(head)
+                if suffix in (".jsonl", ".ndjson"):
+                    kind = "records"
+            elif suffix in (".csv", ".tsv"):
                 stats = read_csv(ctx.path, scanner, max_rows, "\t" if suffix == ".tsv" else None,
                                  header_out=header)
             elif suffix in (".jsonl", ".ndjson"):

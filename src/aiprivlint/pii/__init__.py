@@ -11,6 +11,8 @@
   with a header) and returns :class:`FieldMatch` results, aggregated per field and entity.
 - :class:`ColumnScanner` is the streaming, mergeable form of ``scan_records`` for partitioned
   data (Spark, Dask): scan each partition, ``merge`` the scanners, read ``results()``.
+- :func:`scan_dataframe` does it for a pandas or a Dask DataFrame (partitions scanned on the
+  cluster, joined by a tree reduction).
 - :func:`classify_field` says whether a field name denotes personal data, and why.
 
 Entities: ``EMAIL``, ``PHONE``, ``IBAN``, ``CREDIT_CARD``, ``IP_ADDRESS``, ``NATIONAL_ID``
@@ -176,6 +178,37 @@ def scan_records(records: Any, fields: Sequence[str] | None = None, *,
     return scanner.results()
 
 
+def scan_dataframe(df: Any, *, region: str | None = None, reveal: bool = False,
+                   split_every: int = 8) -> list[FieldMatch]:
+    """Per-field personal data in a pandas DataFrame, or in a Dask DataFrame scanned where it
+    lives: ``map_partitions`` runs a :class:`ColumnScanner` on each partition and a tree
+    reduction (``split_every`` at a time) joins them in order with
+    :meth:`ColumnScanner.concat`, so the result is the one of the whole frame in one pass,
+    whatever the partitioning. ``row`` is the position in the frame. Floats are measurements and
+    are not scanned; read text columns as strings (``dtype=str``) to scan them as the file
+    readers do.
+
+    For Spark, run :func:`partition_scanner` in ``mapInPandas`` and join the pickled scanners
+    on the driver (README, "Full-data audits")."""
+    if hasattr(df, "map_partitions") and hasattr(df, "npartitions"):
+        from .dask_engine import scan_dask_dataframe
+
+        return scan_dask_dataframe(df, region=region, reveal=reveal, split_every=split_every)
+    return partition_scanner(df, region=region, reveal=reveal).results()
+
+
+def partition_scanner(df: Any, *, region: str | None = None, reveal: bool = False) -> ColumnScanner:
+    """A :class:`ColumnScanner` over the rows of one pandas DataFrame (a partition), rows
+    numbered from 0: join the scanners of consecutive partitions with ``concat``."""
+    from .readers import display_field
+
+    scanner = ColumnScanner(region=region, reveal=reveal)
+    cols = [display_field(str(c), i) for i, c in enumerate(df.columns)]
+    for row in df.itertuples(index=False, name=None):
+        scanner.add_row(cols, [_cell(v) for v in row])
+    return scanner
+
+
 def scan_file(path, *, region: str | None = None, max_rows: int | None = 10_000,
               reveal: bool = False) -> list[FieldMatch]:
     """Per-field personal data in a data file (csv, tsv, json, jsonl, parquet, text), streamed."""
@@ -189,5 +222,6 @@ def scan_file(path, *, region: str | None = None, max_rows: int | None = 10_000,
 
 
 __all__ = ["ENTITIES", "ID_TYPES", "ColumnScanner", "FieldClass", "FieldMatch", "Match",
-           "classify_field", "label", "mask", "may_report", "scan_file", "scan_records", "scan_text"]
+           "classify_field", "label", "mask", "may_report", "partition_scanner", "scan_dataframe",
+           "scan_file", "scan_records", "scan_text"]
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import zlib
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field as dc_field
@@ -41,6 +42,12 @@ MIN_SHARE_VALUES = 3
 MAX_FIELDS = 4096  # fields tracked per scanner (a guard against keys that are data)
 MAX_VALUE_CHARS = 1 << 20  # a longer value is scanned in its first MiB only
 SEP = "\x00"
+# Values no candidate can come from, blanked in a batch before the detectors scan it (one C
+# pass instead of a Python test per value): shorter than 7 characters (the shortest candidates
+# are a 7-character digit run and an IPv4 address; a mixed identifier has 9) without "@" (a short
+# e-mail) or ":" (IPv6), and decimal numbers (the digit-run rule drops them). Blanking keeps the
+# separators, so positions still map to values.
+_BLANK = re.compile(r"\x00(?:-?[0-9]+\.[0-9]+|[^\x00@:]{1,6})(?=\x00)")  # on SEP + batch + SEP
 BATCH_CHARS = 64 * 1024  # values are scanned in batches of about this many characters
 
 _LABELS = {
@@ -124,6 +131,11 @@ class _Tally:
             self.sample = mask(entity, value)
             if reveal:
                 self.value = value
+
+    def shift(self, rows: int, lines: int) -> None:
+        if self.row >= 0:
+            self.row += rows
+            self.line += lines
 
     def merge(self, other: "_Tally") -> None:
         self.count += other.count
@@ -238,6 +250,14 @@ class _Field:
         h = self.hint
         return h.entity if h is not None and h.entity in _FIELD_LEVEL else None
 
+    def shift(self, rows: int, lines: int) -> None:
+        """Move rows and lines on: this field was scanned in a partition that follows
+        ``rows`` records and ``lines`` lines."""
+        self.line += lines
+        for t in (*self.strong.values(), *self.weak.values(), self.shape_tally):
+            if t is not None:
+                t.shift(rows, lines)
+
     def merge(self, other: "_Field") -> None:
         self.nonempty += other.nonempty
         for k, v in other.shaped.items():
@@ -264,6 +284,7 @@ class ColumnScanner:
         self.reveal = reveal
         self.rows = 0
         self.values = 0
+        self.lines = 0  # lines of the file a partition spans (set by the partition's reader)
         self._fields: dict[str | None, _Field] = {}
         self._order: list[str | None] = []
         self._row_cache: tuple | None = None
@@ -372,6 +393,7 @@ class ColumnScanner:
                 self._one_by_one(values, rows, meta)
                 values = []
         if values:
+            joined = _BLANK.sub(SEP, SEP + joined + SEP)[1:-1]
             cands = candidates(joined, (self.region,) if self.region else ())
             if cands:
                 cands.sort(key=lambda c: c.start)
@@ -484,7 +506,9 @@ class ColumnScanner:
             return
         f.shape_hits += 1
         if len(f.distinct) < 64:
-            f.distinct.add(hash(v.strip()))
+            # a stable digest, not hash(): partitions scanned in other processes (another
+            # PYTHONHASHSEED) must agree on which values are the same
+            f.distinct.add(zlib.crc32(v.strip().encode("utf-8", "surrogatepass")))
         if f.shape_tally is None:
             f.shape_tally = _Tally()
         f.shape_tally.add(entity, v.strip(), True, row, line, 0, len(v), self.reveal)
@@ -528,10 +552,28 @@ class ColumnScanner:
         other._count()
         self.rows += other.rows
         self.values += other.values
+        self.fields_dropped = self.fields_dropped or other.fields_dropped
         for name in other._order:
-            mine = self._field(name)
+            theirs = other._fields[name]
+            mine = self._field(name, theirs.line)
             if mine is not None:
-                mine.merge(other._fields[name])
+                mine.merge(theirs)
+        return self
+
+    def concat(self, other: "ColumnScanner") -> "ColumnScanner":
+        """Merge the scanner of the partition that comes right after this one: its rows and
+        lines (numbered from the partition's start) are moved on by this scanner's ``rows`` and
+        ``lines``, so merging the partitions of a file in order gives what one pass over the
+        whole file gives (same counts, same first rows and lines, same samples). ``other`` is
+        consumed."""
+        self._flush()
+        other._flush()
+        rows, lines = self.rows, self.lines
+        if rows or lines:
+            for f in other._fields.values():
+                f.shift(rows, lines)
+        self.merge(other)
+        self.lines = lines + other.lines
         return self
 
     def results(self) -> list[FieldMatch]:

@@ -55,6 +55,7 @@ class ReadStats:
     rows: int = 0
     truncated: bool = False
     errors: list[tuple[str, str]] = field(default_factory=list)  # (kind, message)
+    last_line: int = 0  # the line the reader was at (for an error message)
 
 
 def _open_text(path: Path):
@@ -114,12 +115,37 @@ def display_field(name: str | None, index: int) -> str:
     return name
 
 
+def csv_head(fh, delimiter: str | None = None) -> tuple[str, list[str] | None, int]:
+    """(delimiter, header, line) as :func:`read_csv` decides them from the start of a file
+    (``fh``: the file opened as :func:`_open_text` opens it): ``header`` is the displayed header
+    ([] when the first row is data, None when the file has no row), ``line`` the header's line.
+    For the partitions of the file that do not start it."""
+    if csv.field_size_limit() < _FIELD_LIMIT:
+        csv.field_size_limit(_FIELD_LIMIT)
+    stats = ReadStats()
+    sample = fh.read(65536)
+    fh.seek(0)
+    if sample.startswith("\ufeff"):
+        sample = sample[1:]
+    delim = delimiter or sniff_delimiter(sample)
+    reader = csv.reader(_lines(fh, stats, "\n"), delimiter=delim)
+    prev = 0
+    for row in reader:
+        line = prev + 1
+        prev = reader.line_num
+        if not row or (len(row) == 1 and not row[0].strip()):
+            continue
+        if looks_like_header(row):
+            return delim, [display_field(c, i) for i, c in enumerate(row)], line
+        return delim, [], 0
+    return delim, None, 0
+
+
 def read_csv(path: Path, scanner: ColumnScanner, max_rows: int | None, delimiter: str | None = None,
              header_out: list | None = None) -> ReadStats:
     if csv.field_size_limit() < _FIELD_LIMIT:
         csv.field_size_limit(_FIELD_LIMIT)
     stats = ReadStats()
-    line = 0
     try:
         with _open_text(path) as fh:
             sample = fh.read(65536)
@@ -127,36 +153,56 @@ def read_csv(path: Path, scanner: ColumnScanner, max_rows: int | None, delimiter
             if sample.startswith("\ufeff"):
                 sample = sample[1:]
             delim = delimiter or sniff_delimiter(sample)
-            # an over-long line is read as an empty one: the csv module's line numbers stay right
-            reader = csv.reader(_lines(fh, stats, "\n"), delimiter=delim)
-            header: list[str | None] | None = None
-            prev = 0
-            for row in reader:
-                line = prev + 1
-                prev = reader.line_num
-                if not row or (len(row) == 1 and not row[0].strip()):
-                    continue
-                if header is None:
-                    if looks_like_header(row):
-                        header = [display_field(c, i) for i, c in enumerate(row)]
-                        if header_out is not None:
-                            header_out.extend((h, line) for h in header)
-                        continue
-                    header = []
-                if max_rows is not None and stats.rows >= max_rows:
-                    stats.truncated = True
-                    break
-                scanner.add_row(header, row, line)
-                stats.rows += 1
+            read_csv_rows(_lines(fh, stats, "\n"), scanner, max_rows, delim, None, stats,
+                          header_out)
     except UnicodeDecodeError:
-        _decode_error(stats, line)
+        _decode_error(stats, stats.last_line)
     except csv.Error as exc:
-        msg = str(exc).split(":")[0][:80]  # "field larger than field limit", "line contains NUL"
-        if stats.rows == 0:
-            raise ReadError(f"cannot parse as CSV at line {line + 1}: {msg}") from None
-        stats.errors.append(("parse", f"cannot parse as CSV at line {line + 1} ({msg}); the rest "
-                                      "of the file was not scanned"))
+        _csv_error(stats, exc)
     return stats
+
+
+def _csv_error(stats: ReadStats, exc: csv.Error) -> None:
+    msg = str(exc).split(":")[0][:80]  # "field larger than field limit", "line contains NUL"
+    line = stats.last_line
+    if stats.rows == 0:
+        raise ReadError(f"cannot parse as CSV at line {line + 1}: {msg}") from None
+    stats.errors.append(("parse", f"cannot parse as CSV at line {line + 1} ({msg}); the rest "
+                                  "of the file was not scanned"))
+
+
+def read_csv_rows(lines, scanner: ColumnScanner, max_rows: int | None, delim: str,
+                  header: list[str | None] | None, stats: ReadStats,
+                  header_out: list | None = None, end: list | None = None) -> list | None:
+    """The records of ``lines`` (lines of a CSV file, or of a partition of one, numbered from 1)
+    into ``scanner``; ``header`` is None when the lines start the file (the first row may be
+    the header). ``end``: the row of a sentinel line a partition's lines end with, not scanned.
+    Returns the last row the csv module read: ``end`` when the partition ended on a record
+    boundary, another row when the sentinel was read into a quoted field."""
+    # an over-long line is read as an empty one: the csv module's line numbers stay right
+    reader = csv.reader(lines, delimiter=delim)
+    prev = 0
+    row = None
+    for row in reader:
+        if row == end:
+            break
+        line = stats.last_line = prev + 1
+        prev = reader.line_num
+        if not row or (len(row) == 1 and not row[0].strip()):
+            continue
+        if header is None:
+            if looks_like_header(row):
+                header = [display_field(c, i) for i, c in enumerate(row)]
+                if header_out is not None:
+                    header_out.extend((h, line) for h in header)
+                continue
+            header = []
+        if max_rows is not None and stats.rows >= max_rows:
+            stats.truncated = True
+            break
+        scanner.add_row(header, row, line)
+        stats.rows += 1
+    return row
 
 
 # ---------------------------------------------------------------------------------------------
@@ -194,43 +240,49 @@ def _iter_lines(fh, stats: ReadStats):
 
 def read_jsonl(path: Path, scanner: ColumnScanner, max_rows: int | None) -> ReadStats:
     stats = ReadStats()
-    bad = 0
-    first_bad = 0
-    line = 0
+    bad = [0, 0]
     try:
         with open(path, encoding="utf-8-sig", errors="strict") as fh:
-            for line, text in _iter_lines(fh, stats):
-                if not text.strip():
-                    continue
-                if max_rows is not None and stats.rows >= max_rows:
-                    stats.truncated = True
-                    break
-                try:
-                    obj = json.loads(text)
-                except ValueError:
-                    bad += 1
-                    first_bad = first_bad or line
-                    continue
-                if isinstance(obj, dict):
-                    scanner.add_record(obj, line)
-                elif isinstance(obj, list):
-                    scanner.add_record({"[]": obj} if not all(isinstance(o, dict) for o in obj)
-                                       else {}, line)
-                    for o in obj:
-                        if isinstance(o, dict):
-                            scanner.add_record(o, line)
-                else:
-                    scanner.add_value("(value)", obj, line)
-                    scanner.next_row()
-                stats.rows += 1
+            read_jsonl_lines(_iter_lines(fh, stats), scanner, max_rows, stats, bad)
     except UnicodeDecodeError:
-        _decode_error(stats, line)
-    if bad:
+        _decode_error(stats, stats.last_line)
+    if bad[0]:
         if stats.rows == 0:
-            raise ReadError(f"not JSON Lines (line {first_bad} is not valid JSON)")
-        stats.errors.append(("parse", f"{bad} line(s) are not valid JSON (first: line {first_bad}); "
+            raise ReadError(f"not JSON Lines (line {bad[1]} is not valid JSON)")
+        stats.errors.append(("parse", f"{bad[0]} line(s) are not valid JSON (first: line {bad[1]}); "
                                       "skipped"))
     return stats
+
+
+def read_jsonl_lines(lines, scanner: ColumnScanner, max_rows: int | None, stats: ReadStats,
+                     bad: list[int]) -> None:
+    """The records of ``lines`` ((line number, text) of a JSON Lines file or of a partition of
+    one) into ``scanner``; ``bad`` gets [lines that are not JSON, the first of them]."""
+    for line, text in lines:
+        stats.last_line = line
+        if not text.strip():
+            continue
+        if max_rows is not None and stats.rows >= max_rows:
+            stats.truncated = True
+            break
+        try:
+            obj = json.loads(text)
+        except ValueError:
+            bad[0] += 1
+            bad[1] = bad[1] or line
+            continue
+        if isinstance(obj, dict):
+            scanner.add_record(obj, line)
+        elif isinstance(obj, list):
+            scanner.add_record({"[]": obj} if not all(isinstance(o, dict) for o in obj)
+                               else {}, line)
+            for o in obj:
+                if isinstance(o, dict):
+                    scanner.add_record(o, line)
+        else:
+            scanner.add_value("(value)", obj, line)
+            scanner.next_row()
+        stats.rows += 1
 
 
 def read_text(path: Path, scanner: ColumnScanner, max_rows: int | None) -> ReadStats:
@@ -467,7 +519,10 @@ def _more_data(buf: str, pos: int, fh) -> bool:
 # Parquet
 
 
-def read_parquet(path: Path, scanner: ColumnScanner, max_rows: int | None) -> ReadStats:
+def read_parquet(path, scanner: ColumnScanner, max_rows: int | None,
+                 row_groups: list[int] | None = None) -> ReadStats:
+    """``path``: a path or an open binary file; ``row_groups``: only these (a partition), rows
+    numbered from 0 in them."""
     try:
         import pyarrow.parquet as pq
         import pyarrow.types as pat
@@ -486,7 +541,8 @@ def read_parquet(path: Path, scanner: ColumnScanner, max_rows: int | None) -> Re
         return stats
     header = [display_field(c, i) for i, c in enumerate(cols)]
     row = 0
-    for batch in pf.iter_batches(batch_size=4096, columns=cols):
+    kw = {} if row_groups is None else {"row_groups": row_groups}
+    for batch in pf.iter_batches(batch_size=4096, columns=cols, **kw):
         columns = [batch.column(i).to_pylist() for i in range(batch.num_columns)]
         for values in zip(*columns):
             if max_rows is not None and row >= max_rows:
@@ -513,5 +569,6 @@ def read_any(path: Path, scanner: ColumnScanner, max_rows: int | None) -> ReadSt
     return read_text(path, scanner, max_rows)
 
 
-__all__ = ["ReadError", "ReadStats", "read_any", "read_csv", "read_json", "read_jsonl",
+__all__ = ["ReadError", "ReadStats", "csv_head", "read_any", "read_csv", "read_csv_rows",
+           "read_json", "read_jsonl", "read_jsonl_lines",
            "read_parquet", "read_text", "sniff_delimiter"]

@@ -1,0 +1,154 @@
+"""Throughput of ``--full`` data-file scans: one core, every local core, a Dask LocalCluster.
+
+Generates synthetic CSV datasets (never commit them) and times the real command line on them:
+
+    python bench/bench_full.py generate --kind typical --size-mb 2048 --out /tmp/full/typical.csv
+    python bench/bench_full.py generate --kind dense --size-mb 2048 --out /tmp/full/dense.csv
+    python bench/bench_full.py run /tmp/full/typical.csv --repeat 3 [--dask]
+
+``typical``: ML training data, mostly numbers and short text with one e-mail column (one value in
+ten set) and a free-text column; ``dense``: every cell a value to validate (e-mail, phone, IBAN,
+card, IP, name, address). Values are made with faker: synthetic, but they pass the validators.
+Rows are generated once (a few thousand) and repeated with a changing id, which keeps the
+generator fast; every row is still scanned.
+
+``run`` prints, per configuration, the median wall time, MB/s, MB/s per worker, the peak RSS of
+the largest process (the main one or a worker: ``/usr/bin/time`` is not needed, the peak comes
+from ``resource.getrusage`` of the children for local runs and from the Dask workers' own
+memory for the cluster) and the load average at the start, as a Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+DOMAINS = ("gmail.com", "web.de", "onet.pl", "outlook.com", "orange.fr", "libero.it", "gmx.de")
+
+
+def _rows(kind: str, n: int, seed: int = 1) -> list[list[str]]:
+    from faker import Faker
+
+    fake = Faker(["en_GB", "de_DE", "nl_NL", "pl_PL", "fr_FR"])
+    fake.seed_instance(seed)
+    rnd = random.Random(seed)
+    out = []
+    for i in range(n):
+        first, last = fake.first_name(), fake.last_name()
+        email = f"{first}.{last}{i}@{rnd.choice(DOMAINS)}".lower().replace(" ", "")
+        if kind == "typical":
+            feats = [f"{rnd.gauss(0, 1):.5f}" for _ in range(8)]
+            out.append([*feats, str(rnd.randint(0, 9)), rnd.choice(("train", "dev", "test")),
+                        fake.sentence(nb_words=8), email if i % 10 == 0 else ""])
+        else:
+            out.append([email, fake.phone_number(), fake.iban(), fake.credit_card_number(),
+                        fake.ipv4_public(), f"{first} {last}",
+                        fake.address().replace("\n", ", ")])
+    return out
+
+
+HEADERS = {
+    "typical": [*(f"f{i}" for i in range(8)), "label", "split", "text", "contact"],
+    "dense": ["email", "phone", "iban", "card", "ip", "full_name", "street_address"],
+}
+
+
+def generate(kind: str, size_mb: int, out: Path) -> None:
+    rows = _rows(kind, 5000)
+    target = size_mb << 20
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(out, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["id", *HEADERS[kind]])
+        i = 0
+        while fh.tell() < target:
+            block = []
+            for r in rows:
+                block.append([str(i), *r])
+                i += 1
+            w.writerows(block)
+    print(f"{out}: {out.stat().st_size / 1e6:.0f} MB, {i} rows", file=sys.stderr)
+
+
+def _load() -> str:
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "?"
+
+
+def _time_cli(path: Path, args: list[str], chunk: int) -> tuple[float, int, str, int]:
+    """(seconds, peak RSS in MiB of the largest process, load at start, exit code)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        cfg = Path(tmp) / "cfg.toml"
+        cfg.write_text(f"[tool.aiprivlint]\ndata-chunk-size = {chunk}\n", encoding="utf-8")
+        load = _load()
+        t = time.perf_counter()
+        # a wrapper measures the largest child process's peak RSS (ru_maxrss of children)
+        code = ("import resource,subprocess,sys;"
+                "p=subprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL);"
+                "r=resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss;"
+                "print(r);sys.exit(p.returncode)")
+        proc = subprocess.run([sys.executable, "-c", code, sys.executable, "-m", "aiprivlint",
+                               "check", "--full", "--no-cache", "--quiet", "--select", "AIP101",
+                               "--config", str(cfg), "--format", "json", *args, str(path)],
+                              capture_output=True, text=True)
+        secs = time.perf_counter() - t
+    peak = int(proc.stdout.strip().splitlines()[-1]) // 1024 if proc.stdout.strip() else -1
+    return secs, peak, load, proc.returncode
+
+
+def run(paths: list[Path], repeat: int, dask: bool, chunk: int) -> None:
+    cores = os.cpu_count() or 1
+    configs = [("1 core", ["-j", "1"], 1), (f"{cores} local cores", ["-j", str(cores)], cores)]
+    if dask:
+        configs.append(("Dask LocalCluster, 2 workers x 1 thread",
+                        ["-j", "2", "--engine", "dask"], 2))
+    print("| file | size | configuration | median s | MB/s | MB/s per worker | peak RSS MiB "
+          "| load at start |")
+    print("|---|---|---|---|---|---|---|---|")
+    for path in paths:
+        mb = path.stat().st_size / 1e6
+        for name, args, workers in configs:
+            times, peaks, loads = [], [], []
+            for _ in range(repeat):
+                secs, peak, load, rc = _time_cli(path, args, chunk)
+                if rc not in (0, 1):
+                    raise SystemExit(f"{name} on {path}: exit {rc}")
+                times.append(secs)
+                peaks.append(peak)
+                loads.append(load)
+            med = statistics.median(times)
+            print(f"| {path.name} | {mb:.0f} MB | {name} | {med:.1f} | {mb / med:.2f} | "
+                  f"{mb / med / workers:.2f} | {max(peaks)} | {loads[0]} |", flush=True)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    g = sub.add_parser("generate")
+    g.add_argument("--kind", choices=("typical", "dense"), required=True)
+    g.add_argument("--size-mb", type=int, default=2048)
+    g.add_argument("--out", type=Path, required=True)
+    r = sub.add_parser("run")
+    r.add_argument("paths", nargs="+", type=Path)
+    r.add_argument("--repeat", type=int, default=3)
+    r.add_argument("--dask", action="store_true")
+    r.add_argument("--chunk-mb", type=int, default=64)
+    a = ap.parse_args()
+    if a.cmd == "generate":
+        generate(a.kind, a.size_mb, a.out)
+    else:
+        run(a.paths, a.repeat, a.dask, a.chunk_mb << 20)
+
+
+if __name__ == "__main__":
+    main()
