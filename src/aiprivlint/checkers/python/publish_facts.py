@@ -8,7 +8,8 @@ auto_card} where code releases a model:
 * ``<model>.push_to_hub(...)`` / ``save_to_hub`` (not on ``self`` / ``cls`` / ``super()``, not
   where the import says the receiver is something else than a Hugging Face object), and
   ``save_pretrained(..., push_to_hub=True)``; a receiver that is a dataset (bound from
-  ``load_dataset`` / ``Dataset.from_*``, or named ``ds`` / ``dataset`` ...) emits
+  ``load_dataset`` / ``Dataset.from_*``, or named ``ds`` / ``dataset`` / ``trainset`` ...) or
+  pushed to a repository whose name ends in a data word (``acme/cleaned-dataset``) emits
   ``dataset-publish`` instead;
 * training arguments with ``push_to_hub=True`` (``TrainingArguments`` and the TRL configs);
 * ``huggingface_hub`` uploads — ``upload_folder`` / ``upload_file`` / ``upload_large_folder`` /
@@ -59,7 +60,11 @@ DATASET_CTORS = {"load_dataset", "load_from_disk", "from_pandas", "from_dict", "
 # code, not a trained model; bound from a ``*Tool(...)`` class or ``load_tool``, or named so
 TOOL_NAME = re.compile(r"(^|_)tools?(_|\d|$)", re.I)
 TOOL_CTOR = re.compile(r"(^[A-Z]\w*Tool$)|^(load_tool|tool)$")
-DATASET_NAME = re.compile(r"(^|_)(ds|dset|dataset|datasets|data|corpus|df)(_|\d|$)|dataset", re.I)
+DATASET_NAME = re.compile(r"(^|_)(ds|dset|dataset|datasets|data|corpus|df)(_|\d|$)|dataset"
+                          r"|[a-z]sets?$", re.I)  # trainset, testset, distilabel's distiset
+# the repository a push goes to, whose last word (its head noun) names data: its author's word
+# ("acme/cleaned-preference-dataset", "acme/reviews-data-v2"; not "acme/data-quality-classifier")
+DATASET_REPO = re.compile(r"(^|[-_.])(dataset|datasets|data|corpus|corpora)([-_.]?v?\d+)?$", re.I)
 PACKAGED_BUILDERS = {"csv", "json", "parquet", "text", "arrow", "pandas", "imagefolder",
                      "audiofolder", "videofolder", "webdataset", "xml"}
 DATA_EXT = re.compile(r"\.(csv|tsv|jsonl?|ndjson|parquet|pq|arrow|txt|xlsx?|feather)(\.gz|\.bz2|\.zst)?$",
@@ -224,6 +229,13 @@ class ModelPublishFacts(CodeRule):
         ok, value = literal_value(arg.value)
         return value if ok else None
 
+    def _dataset_repo(self, node: cst.Call) -> bool:
+        """The push names its target repository (first argument or ``repo_id``) as a dataset."""
+        repo = self._literal_kwarg(node, "repo_id")
+        if repo is None and node.args and node.args[0].keyword is None:
+            repo = literal_value(node.args[0].value)[1]
+        return isinstance(repo, str) and bool(DATASET_REPO.search(repo.rsplit("/", 1)[-1]))
+
     def _push_flag(self, node: cst.Call) -> tuple[bool, bool]:
         """(publishes, conditional) for a ``push_to_hub=`` keyword."""
         arg = self.kwarg(node, "push_to_hub")
@@ -255,7 +267,7 @@ class ModelPublishFacts(CodeRule):
             if repo_type == "space":
                 return
             is_ds = recv in self.dataset_names or bool(last and DATASET_NAME.search(last)) \
-                or repo_type == "dataset"
+                or repo_type == "dataset" or self._dataset_repo(node)
             if isinstance(recv_node, cst.Call):
                 is_ds = is_ds or self._is_dataset(recv_node.func)
             self._emit(node, f"{recv or '...'}.{attr}()", "hub", dataset=is_ds,
