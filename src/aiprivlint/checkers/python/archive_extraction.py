@@ -53,7 +53,8 @@ class ArchiveExtractionUnchecked(AstRule):
 
     def __init__(self, runner) -> None:
         super().__init__(runner)
-        self._tars: set[str] = set()  # names bound to tarfile.open(...)
+        self._tars: set[str] = set()  # names whose last binding (in source order) is tarfile.open
+        self._others: set[str] = set()  # names whose last binding is something else (a ZipFile)
         self._pending: list[tuple[ast.Call, str]] = []
         self._checks_paths = False  # the module compares member paths itself
         self._lists_members = False
@@ -63,9 +64,16 @@ class ArchiveExtractionUnchecked(AstRule):
     def _is_tar_open(self, node: ast.expr | None) -> bool:
         return isinstance(node, ast.Call) and self.qualified_name(node.func) in TAR_OPEN
 
+    def _bind(self, name: str, value: ast.expr | None) -> None:
+        """The binding of ``name`` the code after it sees: one name may hold a tar archive in one
+        branch and a zip archive in the next (``with ZipFile(p) as archive``)."""
+        tar = self._is_tar_open(value)
+        (self._tars if tar else self._others).add(name)
+        (self._others if tar else self._tars).discard(name)
+
     def visit_withitem(self, node: ast.withitem) -> None:
-        if isinstance(node.optional_vars, ast.Name) and self._is_tar_open(node.context_expr):
-            self._tars.add(node.optional_vars.id)
+        if isinstance(node.optional_vars, ast.Name):
+            self._bind(node.optional_vars.id, node.context_expr)
 
     def _zip_path(self, targets: list[ast.expr], value: ast.expr | None) -> None:
         """``self._save_path = out / "download.zip"``: the name holds a zip file's path."""
@@ -86,8 +94,8 @@ class ArchiveExtractionUnchecked(AstRule):
     def visit_Assign(self, node: ast.Assign) -> None:
         self._zip_path(node.targets, node.value)
         for target in node.targets:
-            if isinstance(target, ast.Name) and self._is_tar_open(node.value):
-                self._tars.add(target.id)
+            if isinstance(target, ast.Name):
+                self._bind(target.id, node.value)
             elif isinstance(target, ast.Attribute) and target.attr == "extraction_filter":
                 self._global_filter = True
 
@@ -109,7 +117,8 @@ class ArchiveExtractionUnchecked(AstRule):
             return
         recv = func.value
         if not (self._is_tar_open(recv) or (isinstance(recv, ast.Name) and (
-                recv.id in self._tars or (TAR_NAME.search(recv.id) and self.is_imported("tarfile"))))):
+                recv.id in self._tars or (recv.id not in self._others and TAR_NAME.search(recv.id)
+                                          and self.is_imported("tarfile"))))):
             return
         kw = self.kwarg(node, "filter")
         if kw is not None:
