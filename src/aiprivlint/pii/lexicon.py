@@ -49,6 +49,10 @@ PLACEHOLDER_DOMAINS = frozenset({
     "foobar.com", "email.example", "somewhere.com", "nowhere.com", "xyz.com", "abc.com",
     "users.noreply.github.com", "noreply.github.com", "localhost", "email.com", "mail.com",
     "emailprovider.com", "provider.com", "somedomain.com", "anydomain.com", "company.org",
+    # Microsoft's fictitious companies, cleared by its legal department for samples and docs
+    "contoso.com", "contoso.net", "contoso.onmicrosoft.com", "fabrikam.com", "northwindtraders.com",
+    "adventure-works.com", "wingtiptoys.com", "woodgrovebank.com", "litwareinc.com",
+    "tailspintoys.com", "treyresearch.net", "adatum.com", "fourthcoffee.com",
 })
 # Words that make a local part a slot for an address rather than one ("Example1@gmail.com",
 # "github-username@github.com", "your.email@company.org"); compared as whole parts of the

@@ -8,8 +8,10 @@ codice fiscale...). Pure-digit national ids and national-format phone numbers co
 words in the string, or the name the literal is bound to (``bsn = "..."``, ``{"phone": "..."}``,
 ``f(ssn="...")``), say what they are. Quiet on: reserved example domains and role mailboxes,
 fictional phone ranges (555, Ofcom drama numbers), published test cards and specimen ids,
-documentation IP ranges; package metadata (``__author__``, ``author_email=``); and files that
-generate test data (they import ``faker``, ``mimesis`` or ``factory``).
+documentation IP ranges; package metadata (``__author__``, ``author_email=``); files that
+generate test data (they import ``faker``, ``mimesis`` or ``factory``); and test vectors: a list or
+parametrize table of many valid values, or a test file with five or more distinct valid values of
+one kind across its tests.
 
 The finding never quotes the value: the message and ``details.sample`` are masked, and the
 fingerprint is computed from the source line with the value masked.
@@ -28,6 +30,7 @@ from . import CodeRule, literal_value
 from ._ast_base import Summary
 
 _GATE = re.compile(r"@|\d[\d \-./()]{5,}\d|[A-Z]{2}\d{2}|::|\d{6}[-+A-FU-Y]\d|[A-Z]{6}\d\d[A-Z]")
+TEST_VECTORS = 5  # distinct valid values of one kind that make a test file's values test vectors
 _GENERATORS = ("faker", "mimesis", "factory", "hypothesis")
 _METADATA_NAMES = frozenset({"__author__", "__email__", "__maintainer__", "__credits__",
                              "__contact__", "__license__", "__copyright__", "author",
@@ -132,6 +135,8 @@ class PiiLiteral(CodeRule):
         self._skip_nodes: set[int] = set()  # strings of a sample-data or test-vector list
         self._cache: dict[int, list] = {}
         self._depth = 0
+        # in a test file, reports wait for the end of the module (see leave_Module)
+        self._held: list[tuple[tuple[str, str | None], frozenset[int], tuple]] = []
         parts = self.path.lower().split("/")
         self._test_file = (any(p in ("tests", "test", "testing", "testdata", "test_data") for p in parts[:-1])
                            or parts[-1].startswith("test_") or parts[-1].endswith("_test.py")
@@ -162,7 +167,7 @@ class PiiLiteral(CodeRule):
             for m in matches:
                 counts[m.entity] = counts.get(m.entity, 0) + 1
         if (fakes >= 2 and fakes >= 0.3 * len(nodes)) or (
-                self._test_file and counts and max(counts.values()) >= 5):
+                self._test_file and counts and max(counts.values()) >= TEST_VECTORS):
             self._skip_nodes.update(id(n) for n in nodes)
 
     def _leave_container(self, node: cst.CSTNode) -> None:
@@ -267,11 +272,32 @@ class PiiLiteral(CodeRule):
                        "or synthetic value")
             details = {"entity": entity, "id_type": id_type, "field": field, "matches": n,
                        "sample": ms[0].sample}
-            self._report(node, message, details, f"AIP104|{entity}|{id_type}|{line_text}")
-            # the project's evidence shows the field: a dict key can itself be data
-            self.fact("personal-data", node, entity=entity,
-                      field=redact_shown(field) if field else field, source="AIP104",
-                      id_type=id_type)
+            report = (node, message, details, f"AIP104|{entity}|{id_type}|{line_text}",
+                      redact_shown(field) if field else field)
+            if self._test_file:  # held: the values are counted first (never kept in clear)
+                seen = frozenset(hash(value[m.start:m.end].lower()) for m in ms)
+                self._held.append(((entity, id_type), seen, report))
+            else:
+                self._emit(*report)
+
+    def _emit(self, node: cst.CSTNode, message: str, details: dict, context: str,
+              field: str | None) -> None:
+        self._report(node, message, details, context)
+        # the project's evidence shows the field: a dict key can itself be data
+        self.fact("personal-data", node, entity=details["entity"], field=field, source="AIP104",
+                  id_type=details["id_type"])
+
+    def leave_Module(self, node: cst.Module) -> None:
+        """A test file that holds five or more distinct valid values of one kind, across its
+        tests (``make_user(email=...)`` in each), is a suite of test vectors, as a parametrize
+        table is: made up for the tests, not one person's record pasted in. Fewer are reported."""
+        distinct: dict[tuple[str, str | None], set[int]] = {}
+        for kind, seen, _ in self._held:
+            distinct.setdefault(kind, set()).update(seen)
+        for kind, _, report in self._held:
+            if len(distinct[kind]) < TEST_VECTORS:
+                self._emit(*report)
+        self._held = []
 
     def _masked_line(self, node: cst.CSTNode, value: str, matches) -> str:
         line = self._run.position(node)[0]
