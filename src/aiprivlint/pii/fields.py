@@ -270,6 +270,7 @@ lookup detector detection detected recognizer anonymizer parser parsing regexp r
 extractor extraction filter filters generator generation fake faker dummy placeholder
 example examples sample samples schema scheme class classes rate ratio share adapter adapters
 proj projection layer layers scale scales embeds weights weight
+bytes file files archive archives path paths buffer blob stream dir folder
 """.split())
 # a word right before the phrase that makes it describe something else
 NEG_BEFORE = frozenset("""
