@@ -92,6 +92,27 @@ DATASET_PREFIXES = ("torchvision.datasets.", "tensorflow.keras.datasets.", "kera
                     "sklearn.datasets.fetch_", "flwr_datasets.FederatedDataset")
 LOCAL_BUILDERS = ("csv", "json", "parquet", "text", "pandas", "imagefolder", "audiofolder", "arrow")
 
+# Made-up inputs: a module that draws its tensors at random and reads no data trains on nobody's
+# records (a DP mechanics or memory demo). Random draws are these calls of these libraries ...
+RANDOM_INPUT_HEADS = ("torch", "numpy", "tensorflow", "jax")
+RANDOM_INPUT_CALLS = {"randn", "rand", "randint", "randn_like", "rand_like", "randint_like",
+                      "normal", "uniform", "standard_normal", "random", "randperm",
+                      "make_classification", "make_regression", "make_blobs"}
+# ... or builds them from numbers written in the code: torch.tensor([[1.0, 2.0], ...])
+LITERAL_INPUT_CALLS = {"tensor", "as_tensor", "array", "asarray", "constant"}
+# ... and any of these calls (last part of the name) reads data: files, datasets, databases, the
+# network
+DATA_READ_CALLS = {"open", "load", "loads", "load_dataset", "load_from_disk", "loadtxt", "genfromtxt",
+                   "fromfile", "memmap", "read", "read_text", "read_bytes", "urlopen", "get",
+                   "urlretrieve", "download", "ImageFolder", "DatasetFolder", "from_generator",
+                   "from_tensor_slices", "TFRecordDataset", "TextLineDataset", "execute",
+                   "FederatedDataset"} | {f"read_{k}" for k in (
+                       "csv", "json", "parquet", "table", "excel", "feather", "pickle", "sql",
+                       "orc", "hdf", "fwf", "sas", "spss", "stata", "xml", "html", "clipboard")}
+DATA_IMPORTS = ("torchvision.datasets", "torchaudio.datasets", "torchtext.datasets",
+                "tensorflow_datasets", "keras.datasets", "tensorflow.keras.datasets", "datasets",
+                "flwr_datasets", "sklearn.datasets.load_", "sklearn.datasets.fetch_")
+
 
 def _excluded(base: Val, recv: str | None) -> bool:
     if base.obj is not None and base.obj.type in ("ref", "class"):

@@ -77,6 +77,47 @@ class _Locator:
         return line
 
 
+def _numbers_only(node: ast.expr) -> bool:
+    """A list or tuple, nested, of number literals (``[(-1.0, 2.0), (3.0, 4.0)]``)."""
+    if isinstance(node, (ast.List, ast.Tuple)):
+        return bool(node.elts) and all(_numbers_only(e) for e in node.elts)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        node = node.operand
+    return isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) \
+        and not isinstance(node.value, bool)
+
+
+def random_inputs_only(tree: ast.Module, imports: set[str]) -> bool:
+    """The module makes its tensors up (``torch.randn``, ``np.random.normal``, a
+    ``torch.tensor`` of numbers written in the code) and reads no data at all (no file, dataset,
+    database or download): whatever it trains, it trains on nobody's records."""
+    from ...models.data import (DATA_IMPORTS, DATA_READ_CALLS, LITERAL_INPUT_CALLS,
+                                RANDOM_INPUT_CALLS, RANDOM_INPUT_HEADS)
+
+    if any(i == d or i.startswith(d + ".") or (d.endswith("_") and i.startswith(d))
+           for i in imports for d in DATA_IMPORTS):
+        return False
+    random = False
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        last = func.attr if isinstance(func, ast.Attribute) else (
+            func.id if isinstance(func, ast.Name) else None)
+        if last in DATA_READ_CALLS:
+            return False
+        made_up = last in RANDOM_INPUT_CALLS or (
+            last in LITERAL_INPUT_CALLS and node.args and _numbers_only(node.args[0]))
+        if made_up and isinstance(func, ast.Attribute):
+            head = func.value
+            while isinstance(head, ast.Attribute):
+                head = head.value
+            if isinstance(head, ast.Name) and head.id in ("torch", "np", "numpy", "tf", "jax",
+                                                          "jnp", "random"):
+                random = True
+    return random and any(i.split(".")[0] in RANDOM_INPUT_HEADS for i in imports)
+
+
 def analyse(tree: ast.Module, source: str, rel: str, path: Path | None, nb, imports: set[str],
             registry: Registry, options: dict) -> ModuleSummary:
     info = module_info(rel, path, source, imports, nb is not None, options)
@@ -85,6 +126,8 @@ def analyse(tree: ast.Module, source: str, rel: str, path: Path | None, nb, impo
     summary = Analysis(tree, registry, info, loc.pos, loc.line_text).run()
     summary.meta = {"notebook": info.notebook, "library": info.library, "tutorial": info.tutorial,
                     "script": info.script, "imports": sorted(info.imported)}
+    if not info.library and random_inputs_only(tree, imports):
+        summary.meta["random_inputs"] = True
     return summary
 
 
