@@ -31,6 +31,13 @@ tensorflow/privacy, deepface, opengpts, anthropic-cookbook; every keyword hit th
   passwords of tests and local stacks (``hunter2``, ``minio123``, ``s3admin123``), template
   defaults (``${POSTGRES_PASSWORD:postgres}``), and Kubernetes Secret data, which is judged by
   the value it base64-encodes (``bWluaW8xMjM=`` is ``minio123``).
+- more of ``is_placeholder`` and ``is_key_block_placeholder``, from every AIP105 finding of onyx,
+  quivr and AgentGPT (36, none a credential): keyword values that name what they stand for
+  (``"SecurePassword123!"``, ``"AWSSECRET-LEAKED-9999"``), capitalised words and labels in any
+  script (``API_KEY_HEADER_NAME = "Authorization"``, ``"Bearer " + token``, translation files'
+  ``"API-Schlüssel"``), and key headers whose string ends, or whose block ends, on the same line
+  with no key material (``"-----BEGIN PRIVATE KEY-----secret"``). ``is_elided``: a token shown
+  cut short (``xoxp-1-Mi0y...MDkw``): the provider plugin's match stops at the dots.
 - ``is_potential_uuid``: detect-secrets drops UUID-shaped secrets; Pinecone's pre-2024 keys are
   UUIDs, so UUIDs found by a plugin that expects them (next to the word "pinecone") are kept.
 """
@@ -50,14 +57,21 @@ _LONG_MARKERS = (r"example|placeholder|dummy|sample|changeme|change_me|replace|i
                  r"|xxxxx|\*\*\*|\.\.\.|…|<|>|\{\{|\}\}|\$\{|%\(|%s")
 _SHORT_MARKERS = r"your|fake|test|here|todo|xxxx|secret_?key|api_?key"
 _MARKERS = re.compile(f"{_LONG_MARKERS}|(?<![a-z])(?:{_SHORT_MARKERS})(?![a-z])", re.IGNORECASE)
-# hand-written values (keyword assignments, URL passwords): a placeholder word anywhere
-_MARKERS_ANYWHERE = re.compile(f"{_LONG_MARKERS}|{_SHORT_MARKERS}", re.IGNORECASE)
+# hand-written values (keyword assignments, URL passwords): a placeholder word anywhere, or a
+# word that names what the value stands for ("SecurePassword123!", "AWSSECRET-LEAKED-9999",
+# "GOCSPX-secret"): a test's stand-in spells out what it is, a credential does not
+_NAMING_WORDS = r"password|passwd|secret|leaked|sensitive"
+_MARKERS_ANYWHERE = re.compile(f"{_LONG_MARKERS}|{_SHORT_MARKERS}|{_NAMING_WORDS}", re.IGNORECASE)
 _WORDY = re.compile(
     r"[a-z]+"  # postgres, inherit, password
     r"|[A-Z][A-Z0-9_]*"  # EMPTY, OPENAI_API_KEY, NONE
-    r"|[a-z]+(?:[-_. ][a-z0-9]*)+"  # my_api_key, sk-no-key-required, lm-studio, kserve-secret-
-    r"|[A-Z]?[a-z]+(?:[A-Z][a-z]+)+",  # MyPassword
+    r"|[a-z]+(?:[-_. :=@][a-z0-9]*)+"  # my_api_key, sk-no-key-required, kserve-secret-, users_token:
+    r"|[A-Z]?[a-z]+(?:[A-Z][a-z]+)+"  # MyPassword
+    r"|(?:[A-Z]?[a-z]+|[A-Z]+)(?:[-_. ](?:[A-Z]?[a-z]+|[A-Z]+))*",  # Authorization, X-Onyx-Authorization, Bearer
 )
+# a letter of another script than Latin: natural-language text (a UI label in a translation file:
+# "API-Schlüssel", "APIキーが無効です"), never a generated credential, which is ASCII
+_NON_ASCII_LETTER = re.compile(r"[^\x00-\x7f]")
 _PATHLIKE = re.compile(
     r"(?:~|\.{1,2})?/[\w./-]*|[\w.-]+(?:/[\w.-]+)+/?"
     r"|.*\.(?:pem|key|crt|cer|der|p12|pfx|jks|pub|gpg|asc|json|ya?ml|txt|env|ini|cfg|toml|conf)",
@@ -157,6 +171,8 @@ def is_placeholder(secret: str, plugin: Any) -> bool:
         # a hand-written value: keep it only if it looks generated or deliberately complex
         if len(secret) < 6 or any(ch.isspace() for ch in secret):
             return True
+        if _NON_ASCII_LETTER.search(secret):
+            return True
         if _WORDY.fullmatch(secret) or _PATHLIKE.fullmatch(secret) or _TYPE_EXPR.fullmatch(secret):
             return True
         if _HAND_WRITTEN.fullmatch(secret):
@@ -165,6 +181,7 @@ def is_placeholder(secret: str, plugin: Any) -> bool:
 
 
 _KEY_BODY = re.compile(r"[A-Za-z0-9+/=]{32,}")
+_KEY_PART = re.compile(r"\s*[bBrRuU]*[\"'`][A-Za-z0-9+/=]{32,}")  # "MIIEowIBAAKCAQEAy8Dbv8p...\n"
 
 
 def is_key_block_placeholder(secret: str, plugin: Any, context: Any) -> bool:
@@ -177,12 +194,33 @@ def is_key_block_placeholder(secret: str, plugin: Any, context: Any) -> bool:
     index = getattr(context, "target_index", None)
     if not lines or index is None:
         return False
+    # the block can start and end on the line itself: a string with escaped newlines
+    # ("-----BEGIN PRIVATE KEY-----\nabc\n-----END ...") or a string that closes after the header
+    # ("-----BEGIN PRIVATE KEY-----secret", placeholder: "-----BEGIN PRIVATE KEY-----")
+    rest = re.split(r"PRIVATE KEY(?:-----)?", lines[index], maxsplit=1)[-1]
+    if _KEY_BODY.search(rest.replace("\\n", "\n")):
+        return False
+    if "-----END" in rest:
+        return True
+    if re.search(r"[\"'`]", rest):
+        # the string ends after the header: a key goes on in the next string part
+        # ("-----BEGIN ... KEY-----\n" then "MIIEow...\n"), anything else holds none
+        following = [ln for ln in lines[index + 1:] if ln.strip()]
+        return not (following and _KEY_PART.match(following[0]))
     for line in lines[index + 1:]:
         if "-----END" in line:
             return True
         if _KEY_BODY.search(line):
             return False
     return False  # the block goes on beyond what is shown: it may hold a key
+
+
+def is_elided(secret: str, line: str) -> bool:
+    """A token shown cut short in the line (``xoxp-1-Mi0yLTU5...MDkw``): documentation or a test
+    of a redacted value, not a credential that can be used (the plugin's match stops at the
+    dots, so the secret alone does not show it)."""
+    at = line.find(secret)
+    return at >= 0 and line[at + len(secret):].startswith(("...", "\u2026"))
 
 
 def is_indirect_reference(secret: str, line: str, plugin: Any) -> bool:

@@ -62,6 +62,7 @@ DEFAULT_FILTERS = (
     "aiprivlint.secrets.filters.is_indirect_reference",
     "aiprivlint.secrets.filters.is_placeholder",
     "aiprivlint.secrets.filters.is_key_block_placeholder",
+    "aiprivlint.secrets.filters.is_elided",
 )
 
 
