@@ -261,7 +261,7 @@ def test_classify_field(name, category, special):
     "number_of_emails", "email_template", "server_ip", "master_addr", "ip_adapter_image",
     "ip_version", "file_name", "model_name", "race_condition", "device_id", "user_id",
     "address_family", "phone_country_code", "fingerprint", "demo_iban", "timestamp",
-    "zip_bytes", "zip_path", "email_file",
+    "zip_bytes", "zip_path", "email_file", "3SsnPorch",
 ])
 def test_classify_field_word_boundaries(name):
     assert classify_field(name) is None

@@ -342,6 +342,10 @@ def classify_field(name: str) -> FieldClass | None:
                 after = ws[i + n] if i + n < len(ws) else ""
                 if after in NEG_AFTER or before in NEG_BEFORE:
                     continue
+                if before.isdigit():
+                    # a number before it makes the phrase part of a measure's name, not the
+                    # identifier: 3SsnPorch is a three-season porch's area (Ames housing)
+                    continue
                 if before == "of" and i >= 2 and ws[i - 2] in _COUNTING:
                     continue
                 # "_id"/"_ids" after a name phrase: a key to another table, not the name itself
