@@ -247,6 +247,80 @@ def test_notebook_suppression_goes_into_the_cell_source(session, tmp_path):
     assert client.proc.wait(timeout=TIMEOUT) == 0
 
 
+def test_fix_code_actions_apply_the_rules_fixes(session, tmp_path):
+    """The fixes of ``check --fix`` are code actions too: a safe one is the preferred quick fix,
+    an unsafe one says so in its title; applied, its finding is gone from the buffer's
+    diagnostics and the file is what ``check --fix --unsafe-fixes`` makes of it."""
+    text = ("from openai import OpenAI\nimport litellm\n\nclient = OpenAI()\n"
+            "litellm.set_verbose = True\n\n\ndef answer(q):\n"
+            "    return client.chat.completions.create(\n        model=\"gpt-4o-mini\",\n"
+            "        messages=[{\"role\": \"user\", \"content\": q}],\n"
+            "        store=True,  # keep it for evals\n    )\n")
+    disk = tmp_path / "chat.py"
+    disk.write_text(text)
+    client = session(tmp_path)
+    uri = disk.as_uri()
+    client.notify("textDocument/didOpen", {"textDocument": {
+        "uri": uri, "languageId": "python", "version": 1, "text": text}})
+    diags = client.diagnostics(
+        uri, lambda ds: sum(d["code"] == "AIP204" for d in ds) == 2)
+    by_line = {d["range"]["start"]["line"]: d for d in diags if d["code"] == "AIP204"}
+    assert sorted(by_line) == [4, 8]
+
+    def actions(diag):
+        return client.request("textDocument/codeAction", {
+            "textDocument": {"uri": uri}, "range": diag["range"],
+            "context": {"diagnostics": [diag]}})
+
+    store = [a for a in actions(by_line[8]) if "store=False" in a["title"]]
+    assert len(store) == 1 and store[0]["isPreferred"] is True, store
+    assert store[0]["kind"] == "quickfix" and store[0]["diagnostics"] == [by_line[8]]
+    verbose = [a for a in actions(by_line[4]) if a["title"].endswith("(unsafe fix)")]
+    assert len(verbose) == 1 and not verbose[0].get("isPreferred"), verbose
+
+    edited = _apply(text, store[0]["edit"]["changes"][uri])
+    assert "        store=False,  # keep it for evals\n" in edited
+    assert edited.replace("store=False", "store=True") == text  # nothing else changed
+    client.notify("textDocument/didChange", {
+        "textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": edited}]})
+    after = client.diagnostics(uri, lambda ds: sum(d["code"] == "AIP204" for d in ds) == 1)
+    assert [d["range"]["start"]["line"] for d in after if d["code"] == "AIP204"] == [4]
+
+    both = _apply(edited, verbose[0]["edit"]["changes"][uri])
+    fixed = tmp_path / "cli"
+    fixed.mkdir()
+    (fixed / "chat.py").write_text(text)
+    subprocess.run([sys.executable, "-m", "aiprivlint", "check", "--fix", "--unsafe-fixes",
+                    "--no-cache", "--quiet", "."], cwd=fixed, capture_output=True, text=True)
+    assert (fixed / "chat.py").read_text() == both
+    client.request("shutdown")
+    client.notify("exit")
+    assert client.proc.wait(timeout=TIMEOUT) == 0
+
+
+def test_fix_code_action_in_a_notebook_changes_only_the_cell_source(session, tmp_path):
+    """In a notebook the buffer is the .ipynb JSON: the safe fix's edit, applied to it, gives
+    the golden file of ``check --fix`` (outputs, metadata and other cells byte for byte)."""
+    fixes = Path(__file__).parent / "fixtures" / "fixes"
+    text = (fixes / "before" / "notebook_chat.ipynb").read_text(encoding="utf-8")
+    path = tmp_path / "chat.ipynb"
+    path.write_text(text, encoding="utf-8")
+    client = session(tmp_path)
+    uri = path.as_uri()
+    client.notify("textDocument/didOpen", {"textDocument": {
+        "uri": uri, "languageId": "json", "version": 1, "text": text}})
+    diag = next(d for d in client.diagnostics(uri, _has("AIP204")) if d["code"] == "AIP204")
+    actions = client.request("textDocument/codeAction", {
+        "textDocument": {"uri": uri}, "range": diag["range"], "context": {"diagnostics": [diag]}})
+    preferred = [a for a in actions if a.get("isPreferred")]
+    assert len(preferred) == 1 and "store=False" in preferred[0]["title"], actions
+    edited = _apply(text, preferred[0]["edit"]["changes"][uri])
+    assert edited == (fixes / "after_safe" / "notebook_chat.ipynb").read_text(encoding="utf-8")
+    client.request("shutdown")
+    client.notify("exit")
+    assert client.proc.wait(timeout=TIMEOUT) == 0
+
+
 def test_server_without_pygls_says_how_to_install_it(tmp_path):
     """Without pygls: exit 2 and the install command (pygls hidden by a module that fails)."""
     shadow = tmp_path / "shadow"

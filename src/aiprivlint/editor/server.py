@@ -3,8 +3,9 @@
 - diagnostics on didOpen, didChange (debounced) and didSave: the file's own rules run on the
   buffer; project-level rules come from the last full scan (``workspace.Linter``), which runs
   when the client is initialized and again after each save;
-- code actions: suppress the finding on its line or in the file (``suppress``), and the fixes
-  of ``aiprivlint.fixes`` when that module is installed (``_fix_actions``);
+- code actions: the rules' fixes (``aiprivlint.fixes``, as ``check --fix`` applies them: a
+  safe fix is the preferred quick fix, an unsafe one says so in its title), and suppressing the
+  finding on its line or in the file (``suppress``);
 - hover over a finding: the rule's ``aiprivlint explain`` text.
 
 A diagnostic's message is the finding's message, which is masked when the finding is made: it
@@ -14,8 +15,6 @@ never quotes a detected personal value or secret.
 from __future__ import annotations
 
 import asyncio
-import importlib
-import importlib.util
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -27,6 +26,7 @@ from pygls.uris import to_fs_path
 
 from .. import __version__
 from ..findings import Finding, Severity
+from ..fixes import fixes_for
 from . import suppress
 from .workspace import Linter
 
@@ -182,32 +182,23 @@ def _contains(rng: types.Range, pos: types.Position) -> bool:
     return after_start and before_end
 
 
-def _fixes_module():
-    """``aiprivlint.fixes`` when it is installed, else None: the one place fixes are imported."""
-    if importlib.util.find_spec("aiprivlint.fixes") is None:
-        return None
-    return importlib.import_module("aiprivlint.fixes")
-
-
 def _fix_actions(ls: AiprivlintServer, uri: str, path: Path, text: str,
                  findings: list[Finding], diagnostics: dict[str, types.Diagnostic]
                  ) -> list[types.CodeAction]:
-    """Code actions of ``aiprivlint.fixes.fixes_for(path, source_text, findings)``: each Fix
-    has ``rule``, ``fingerprint`` (the finding's), ``applicability`` ("safe"/"unsafe"),
-    ``description`` and ``edits`` with 1-based lines, 0-based columns and ``new_text``."""
-    fixes = _fixes_module()
-    if fixes is None or not findings:
+    """The fixes of ``findings`` as code actions (``aiprivlint.fixes``: edits with 1-based
+    lines and 0-based columns in code points, which the codec turns into the client's units)."""
+    if not findings:
         return []
     lines = ls.lines(uri)
     codec = ls.workspace.position_codec
     out = []
-    for fix in fixes.fixes_for(str(path), text, findings):
+    for fix in fixes_for(str(path), text, findings, ls.linter.rules if ls.linter else None):
         edits = [types.TextEdit(range=codec.range_to_client_units(lines, types.Range(
-            start=types.Position(line=e.start_line - 1, character=e.start_column),
+            start=types.Position(line=e.line - 1, character=e.column),
             end=types.Position(line=e.end_line - 1, character=e.end_column))), new_text=e.new_text)
             for e in fix.edits]
         safe = fix.applicability == "safe"
-        diag = diagnostics.get(fix.fingerprint)
+        diag = diagnostics.get(fix.finding)
         out.append(types.CodeAction(
             title=f"{fix.description}{'' if safe else ' (unsafe fix)'}",
             kind=types.CodeActionKind.QuickFix, is_preferred=safe,

@@ -75,7 +75,41 @@ def set_keyword(node, spec: FixSpec):
     return _append_keyword(node, spec.keyword, value)
 
 
+def _has_comment(ws) -> bool:
+    return isinstance(ws, cst.ParenthesizedWhitespace) and (
+        ws.first_line.comment is not None or any(e.comment is not None for e in ws.empty_lines))
+
+
+def _after(arg):
+    """The whitespace after an argument: after its comma when it has one."""
+    return arg.comma.whitespace_after if isinstance(arg.comma, cst.Comma) else arg.whitespace_after_arg
+
+
+def _keep_lines(before, gone):
+    """``before`` (the whitespace in front of a removed argument) with the comment lines that
+    followed the removed argument (``gone``), which belong to the argument after it."""
+    if not isinstance(gone, cst.ParenthesizedWhitespace) or not gone.empty_lines:
+        return before
+    if isinstance(before, cst.ParenthesizedWhitespace):
+        return before.with_changes(empty_lines=[*before.empty_lines, *gone.empty_lines])
+    return gone.with_changes(first_line=cst.TrailingWhitespace())
+
+
+def _closing(before, gone):
+    """The whitespace before ")" once the last argument is removed: the comment on the
+    previous argument's line and the comment lines are kept, the removed argument's own
+    comment goes with it, and ")" stays where it was."""
+    if isinstance(gone, cst.ParenthesizedWhitespace):
+        if isinstance(before, cst.ParenthesizedWhitespace):
+            return gone.with_changes(first_line=before.first_line,
+                                     empty_lines=[*before.empty_lines, *gone.empty_lines])
+        return gone.with_changes(first_line=cst.TrailingWhitespace())
+    return before if _has_comment(before) else gone
+
+
 def remove_keywords(node, spec: FixSpec):
+    """Removes the keywords with their comma and the comment on their line (it is about
+    them); comment lines around them and the other arguments' comments are kept."""
     if not isinstance(node, cst.Call):
         return None
     drop = dict(spec.keywords)
@@ -84,12 +118,30 @@ def remove_keywords(node, spec: FixSpec):
             and a.keyword.value in drop and _code(a.value) == drop[a.keyword.value]]
     if not hits:
         return None
+    before_args = node.whitespace_before_args
     for i in reversed(hits):
         removed = args.pop(i)
-        if i == len(args) and args:  # it was the last: the one before takes its comma/whitespace
-            args[-1] = args[-1].with_changes(comma=removed.comma,
+        gone = _after(removed)
+        if i < len(args):  # an argument follows: it keeps the whitespace in front of the removed
+            if i == 0:
+                before_args = _keep_lines(before_args, gone)
+            else:
+                prev = args[i - 1]
+                args[i - 1] = prev.with_changes(comma=prev.comma.with_changes(
+                    whitespace_after=_keep_lines(prev.comma.whitespace_after, gone)))
+        elif args:  # it was the last: the one before takes its comma and the end of the list
+            prev = args[-1]
+            ws = _closing(prev.comma.whitespace_after, gone)
+            if isinstance(removed.comma, cst.Comma):
+                args[-1] = prev.with_changes(comma=removed.comma.with_changes(whitespace_after=ws),
                                              whitespace_after_arg=removed.whitespace_after_arg)
-    return node.with_changes(args=args)
+            else:
+                args[-1] = prev.with_changes(comma=cst.MaybeSentinel.DEFAULT,
+                                             whitespace_after_arg=ws)
+        else:  # it was the only one: "f()" unless comments are to be kept
+            ws = _closing(before_args, gone)
+            before_args = ws if _has_comment(ws) else cst.SimpleWhitespace("")
+    return node.with_changes(args=args, whitespace_before_args=before_args)
 
 
 def rename(node, spec: FixSpec):

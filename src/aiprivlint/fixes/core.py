@@ -146,6 +146,8 @@ def _edit(old: str, new: str) -> Edit:
 
 
 def _matches(spec: FixSpec, names: set[str]) -> bool:
+    if any(fnmatchcase(n, p) for n in names for p in spec.exclude):
+        return False
     return not spec.names or any(fnmatchcase(n, p) for n in names for p in spec.names)
 
 

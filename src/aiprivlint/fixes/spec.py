@@ -12,6 +12,9 @@ matches it and changes the reported node is its fix. Fields:
                    call, the target of an assignment, resolved through the file's imports
                    (``T.load`` -> ``torch.load``) or as written (``client.chat.completions.create``).
                    Default: any.
+``exclude``        patterns (as ``names``) of subjects the fix is not for: a call whose
+                   argument the fix drops would then always fail (``load_tool`` without
+                   ``trust_remote_code``). Default: none.
 ``details``        values the finding's ``details`` must have (a string or a list of allowed
                    strings per key). Default: any.
 ``keyword``, ``position``, ``value``  the argument ``set-keyword`` sets to the Python source
@@ -30,7 +33,7 @@ from typing import Any
 
 APPLICABILITIES = ("safe", "unsafe")
 ACTIONS = ("set-keyword", "remove-keywords", "rename", "set-assigned")
-_FIELDS = {"applicability", "description", "why", "action", "names", "details", "keyword",
+_FIELDS = {"applicability", "description", "why", "action", "names", "exclude", "details", "keyword",
            "position", "value", "keywords", "rename", "argument", "absent"}
 
 
@@ -51,6 +54,7 @@ class FixSpec:
     why: str
     action: str
     names: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
     details: tuple[tuple[str, tuple[str, ...]], ...] = ()
     keyword: str = ""
     position: int | None = None
@@ -114,9 +118,10 @@ def parse_fix(entry: object) -> FixSpec:
     action = _str(entry, "action", True)
     if action not in ACTIONS:
         raise FixSpecError(f"unknown fix action {action!r} (one of {', '.join(ACTIONS)})")
-    names = entry.get("names", [])
-    if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
-        raise FixSpecError("fix field 'names' must be a list of strings")
+    names, exclude = entry.get("names", []), entry.get("exclude", [])
+    for key, value in (("names", names), ("exclude", exclude)):
+        if not isinstance(value, list) or not all(isinstance(n, str) and n for n in value):
+            raise FixSpecError(f"fix field {key!r} must be a list of strings")
     details = entry.get("details", {})
     if not isinstance(details, dict):
         raise FixSpecError("fix field 'details' must be a table")
@@ -130,7 +135,7 @@ def parse_fix(entry: object) -> FixSpec:
     if position is not None and (not isinstance(position, int) or position < 0):
         raise FixSpecError("fix field 'position' must be a whole number >= 0")
     spec = dict(applicability=applicability, description=_str(entry, "description", True),
-                why=_str(entry, "why", True), action=action, names=tuple(names),
+                why=_str(entry, "why", True), action=action, names=tuple(names), exclude=tuple(exclude),
                 details=tuple(det), position=position,
                 absent=tuple(_argref(a) for a in entry.get("absent", [])))
     if action == "set-keyword":
