@@ -31,15 +31,23 @@ def _tokens(text: str, starts: list[int], cell) -> list[tuple[int, int]] | None:
     return out
 
 
+def _common_ends(old: list, new: list) -> tuple[int, int]:
+    """How many items ``old`` and ``new`` share at their start, then at their end (not
+    overlapping the start)."""
+    n = min(len(old), len(new))
+    a = 0
+    while a < n and old[a] == new[a]:
+        a += 1
+    b = 0
+    while b < n - a and old[-1 - b] == new[-1 - b]:
+        b += 1
+    return a, b
+
+
 def cell_edit(text: str, cells, nb, old_code: str, new_code: str) -> Edit | None:
     old_lines = old_code.split("\n")
     new_lines = new_code.split("\n")
-    a = 0
-    while a < min(len(old_lines), len(new_lines)) and old_lines[a] == new_lines[a]:
-        a += 1
-    b = 0
-    while b < min(len(old_lines), len(new_lines)) - a and old_lines[-1 - b] == new_lines[-1 - b]:
-        b += 1
+    a, b = _common_ends(old_lines, new_lines)
     old_end, new_end = len(old_lines) - b, len(new_lines) - b  # changed: [a, old_end)
     if a >= len(nb.line_map) or old_end > len(nb.line_map):
         return None
@@ -62,12 +70,7 @@ def cell_edit(text: str, cells, nb, old_code: str, new_code: str) -> Edit | None
         new_values = ["\n".join(changed) + ("\n" if ends_nl else "")]
     else:
         return None
-    p = 0
-    while p < min(len(old_values), len(new_values)) and old_values[p] == new_values[p]:
-        p += 1
-    s = 0
-    while s < min(len(old_values), len(new_values)) - p and old_values[-1 - s] == new_values[-1 - s]:
-        s += 1
+    p, s = _common_ends(old_values, new_values)
     old_range = tokens[p:len(tokens) - s]
     new_tokens = [json.dumps(v, ensure_ascii=False) for v in new_values[p:len(new_values) - s]]
     if old_range:
