@@ -143,6 +143,12 @@ def csv_head(fh, delimiter: str | None = None) -> tuple[str, list[str] | None, i
 
 def read_csv(path: Path, scanner: ColumnScanner, max_rows: int | None, delimiter: str | None = None,
              header_out: list | None = None) -> ReadStats:
+    if max_rows is None:  # the whole file: the columnar fast path when pyarrow is there
+        from .columnar import read_csv as read_columnar
+
+        stats = read_columnar(path, scanner, delimiter, header_out)
+        if stats is not None:
+            return stats
     if csv.field_size_limit() < _FIELD_LIMIT:
         csv.field_size_limit(_FIELD_LIMIT)
     stats = ReadStats()
