@@ -18,8 +18,9 @@ masked samples, order) are the same. Cells picked:
 The reader vouches for the line numbers it gives: the file's line breaks must be the rows'
 (plus the line breaks inside quoted cells). Anything else — blank lines, ragged rows, lone
 carriage returns, NUL bytes, over-long lines, bytes that are not UTF-8, a file without a header
-row, one column, a country column (rows read in their own region) — raises :class:`Fallback`
-and the reference reader reads the file: its errors and line numbers stay the reference's.
+row, one column, a column name twice — raises :class:`Fallback` and the reference reader reads
+the file: its errors and line numbers stay the reference's. A table with a country column (rows
+read in their own region) is parsed by Arrow and fed to ``add_row`` row by row.
 Set ``AIPRIVLINT_NO_ARROW=1`` to always take the reference path.
 """
 
