@@ -4,7 +4,7 @@ Generates synthetic CSV datasets (never commit them) and times the real command 
 
     python bench/bench_full.py generate --kind typical --size-mb 2048 --out /tmp/full/typical.csv
     python bench/bench_full.py generate --kind dense --size-mb 2048 --out /tmp/full/dense.csv
-    python bench/bench_full.py run /tmp/full/typical.csv --repeat 3 [--dask]
+    python bench/bench_full.py run /tmp/full/typical.csv --repeat 3 [--dask] [--reference]
 
 ``typical``: ML training data, mostly numbers and short text with one e-mail column (one value in
 ten set) and a free-text column; ``dense``: every cell a value to validate (e-mail, phone, IBAN,
@@ -85,7 +85,8 @@ def _load() -> str:
         return "?"
 
 
-def _time_cli(path: Path, args: list[str], chunk: int) -> tuple[float, int, str, int]:
+def _time_cli(path: Path, args: list[str], chunk: int, env: dict | None = None
+              ) -> tuple[float, int, str, int]:
     """(seconds, peak RSS in MiB of the largest process, load at start, exit code)."""
     with tempfile.TemporaryDirectory() as tmp:
         cfg = Path(tmp) / "cfg.toml"
@@ -100,27 +101,30 @@ def _time_cli(path: Path, args: list[str], chunk: int) -> tuple[float, int, str,
         proc = subprocess.run([sys.executable, "-c", code, sys.executable, "-m", "aiprivlint",
                                "check", "--full", "--no-cache", "--quiet", "--select", "AIP101",
                                "--config", str(cfg), "--format", "json", *args, str(path)],
-                              capture_output=True, text=True)
+                              capture_output=True, text=True, env={**os.environ, **(env or {})})
         secs = time.perf_counter() - t
     peak = int(proc.stdout.strip().splitlines()[-1]) // 1024 if proc.stdout.strip() else -1
     return secs, peak, load, proc.returncode
 
 
-def run(paths: list[Path], repeat: int, dask: bool, chunk: int) -> None:
+def run(paths: list[Path], repeat: int, dask: bool, chunk: int, reference: bool = False) -> None:
     cores = os.cpu_count() or 1
-    configs = [("1 core", ["-j", "1"], 1), (f"{cores} local cores", ["-j", str(cores)], cores)]
+    configs = [("1 core", ["-j", "1"], 1, None),
+               (f"{cores} local cores", ["-j", str(cores)], cores, None)]
     if dask:
         configs.append(("Dask LocalCluster, 2 workers x 1 thread",
-                        ["-j", "2", "--engine", "dask"], 2))
+                        ["-j", "2", "--engine", "dask"], 2, None))
+    if reference:  # the row-by-row reader the columnar path is checked against
+        configs.insert(0, ("1 core, row by row", ["-j", "1"], 1, {"AIPRIVLINT_NO_ARROW": "1"}))
     print("| file | size | configuration | median s | MB/s | MB/s per worker | peak RSS MiB "
           "| load at start |")
     print("|---|---|---|---|---|---|---|---|")
     for path in paths:
         mb = path.stat().st_size / 1e6
-        for name, args, workers in configs:
+        for name, args, workers, env in configs:
             times, peaks, loads = [], [], []
             for _ in range(repeat):
-                secs, peak, load, rc = _time_cli(path, args, chunk)
+                secs, peak, load, rc = _time_cli(path, args, chunk, env)
                 if rc not in (0, 1):
                     raise SystemExit(f"{name} on {path}: exit {rc}")
                 times.append(secs)
@@ -143,11 +147,13 @@ def main() -> None:
     r.add_argument("--repeat", type=int, default=3)
     r.add_argument("--dask", action="store_true")
     r.add_argument("--chunk-mb", type=int, default=64)
+    r.add_argument("--reference", action="store_true",
+                   help="also time one core with the row-by-row reader (AIPRIVLINT_NO_ARROW=1)")
     a = ap.parse_args()
     if a.cmd == "generate":
         generate(a.kind, a.size_mb, a.out)
     else:
-        run(a.paths, a.repeat, a.dask, a.chunk_mb << 20)
+        run(a.paths, a.repeat, a.dask, a.chunk_mb << 20, a.reference)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import random
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -172,3 +175,36 @@ def test_cli_findings_are_byte_identical_with_and_without_arrow(data):
     for row in _rows(50, 3):  # no detected value in clear
         if row[4]:
             assert row[4] not in text
+
+
+def test_without_pyarrow_the_same_findings(data, tmp_path):
+    """pyarrow not installed at all (an import shim): the row-by-row path, same report."""
+    shim = tmp_path / "shim" / "pyarrow"
+    shim.mkdir(parents=True)
+    (shim / "__init__.py").write_text("raise ImportError('no pyarrow here')\n", encoding="utf-8")
+    env = {"PYTHONPATH": os.pathsep.join([str(shim.parent), os.environ.get("PYTHONPATH", "")])}
+    check = subprocess.run([sys.executable, "-c", "import aiprivlint.pii.columnar as c; "
+                            "print(c.enabled())"], env={**os.environ, **env},
+                           capture_output=True, text=True)
+    assert check.stdout.strip() == "False", check.stderr
+    assert _cli(data, env) == _cli(data, {})
+
+
+def test_fsspec_url_parts_equal_the_local_file(data, monkeypatch):
+    """Parts of a URL (fsspec's memory:// file system here; s3://, gs://, hf:// alike) are read
+    the columnar way and join to the local file's reference findings."""
+    fsspec = pytest.importorskip("fsspec")
+    path = data / "data" / "mixed.csv"
+    expected, rows, _ = _reference(path, monkeypatch)
+    url = "memory://aiprivlint-test/mixed.csv"
+    with fsspec.open(url, "wb") as fh:
+        fh.write(path.read_bytes())
+    try:
+        p = plan(url, 8192)
+        assert p is not None and len(p.parts) >= 3
+        assert all(columnar.scan_part(part) is not None for part in p.parts)
+        res = run_local(p.parts, 1)
+        assert res.problem is None and res.rows == rows
+        assert _key(res.scanner.results()) == expected
+    finally:
+        fsspec.filesystem("memory").rm(url)
