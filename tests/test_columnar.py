@@ -208,3 +208,35 @@ def test_fsspec_url_parts_equal_the_local_file(data, monkeypatch):
         assert _key(res.scanner.results()) == expected
     finally:
         fsspec.filesystem("memory").rm(url)
+
+
+def test_parquet_batches_in_bulk_equal_the_reference(data, tmp_path, monkeypatch):
+    """Parquet record batches scanned column by column give the row-by-row findings (nulls,
+    integers, repeated values), also sampled (max_rows inside a batch) and in row-group parts."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from aiprivlint.pii.readers import read_parquet
+
+    rows = _rows(3000, 5)
+    table = {h: [r[i] or None for r in rows] for i, h in enumerate(HEADER)}
+    table["ref"] = [int(v) for v in table["ref"]]
+    path = tmp_path / "people.parquet"
+    pq.write_table(pa.table(table), path, row_group_size=700)
+
+    def scan(env_off: bool, max_rows):
+        if env_off:
+            monkeypatch.setenv(columnar.OFF_ENV, "1")
+        s = ColumnScanner()
+        stats = read_parquet(path, s, max_rows)
+        monkeypatch.delenv(columnar.OFF_ENV, raising=False)
+        return _key(s.results()), stats.rows, stats.truncated
+
+    for max_rows in (None, 5000, 3000, 2999, 4100):
+        expected = scan(True, max_rows)
+        assert expected[0]
+        assert scan(False, max_rows) == expected
+    p = plan(str(path), 20000)
+    assert p is not None and len(p.parts) >= 2
+    res = run_local(p.parts, 1)
+    assert _key(res.scanner.results()) == scan(True, None)[0]

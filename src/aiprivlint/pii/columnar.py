@@ -1,4 +1,4 @@
-"""The columnar fast path of ``--full`` CSV/TSV scans (when pyarrow is installed).
+"""The columnar fast path of ``--full`` CSV/TSV scans, and of Parquet (when pyarrow is installed).
 
 pyarrow's C++ reader parses the file into string columns (``pyarrow.csv.open_csv``, streamed,
 one thread), ``pyarrow.compute`` picks in bulk the cells a candidate can come from, and each
@@ -13,14 +13,16 @@ masked samples, order) are the same. Cells picked:
 - elsewhere: cells with a digit, ``@`` or ``:`` (no candidate comes without one: digit runs and
   letter-digit identifiers have digits, e-mail addresses ``@``, IPv6 addresses ``:``) that the
   batch scan does not blank (``columns._BLANK``: decimal numbers; under 7 characters without
-  ``@`` or ``:``).
+  ``@`` or ``:``). Picking a cell without a digit, ``@`` or ``:`` changes nothing (no candidate),
+  so the one regex may pick a few more than needed, never fewer.
 
 The reader vouches for the line numbers it gives: the file's line breaks must be the rows'
 (plus the line breaks inside quoted cells). Anything else — blank lines, ragged rows, lone
 carriage returns, NUL bytes, over-long lines, bytes that are not UTF-8, a file without a header
 row, one column, a column name twice — raises :class:`Fallback` and the reference reader reads
 the file: its errors and line numbers stay the reference's. A table with a country column (rows
-read in their own region) is parsed by Arrow and fed to ``add_row`` row by row.
+read in their own region) is parsed by Arrow and fed to ``add_row`` row by row. Parquet record
+batches go through :func:`scan_columns` too (``readers.read_parquet``).
 Set ``AIPRIVLINT_NO_ARROW=1`` to always take the reference path.
 """
 
@@ -124,6 +126,11 @@ def scan_columns(scanner: ColumnScanner, header: list, cols: list, line_of) -> N
                 cands.sort(key=lambda c: c.start)
             for c in cands:
                 scanner._apply(f, effect(f, c, v, 0), line, row, times)
+
+
+def as_strings(col):
+    """A Parquet string or integer column as the row-by-row reader sees it: null is ""."""
+    return pc.fill_null(pc.cast(col, pa.string()), "")
 
 
 class _Then(io.RawIOBase):
@@ -313,4 +320,5 @@ def scan_part(part):
     return PartResult(part.index, scanner, rows, part.size)
 
 
-__all__ = ["Fallback", "enabled", "read_csv", "scan_columns", "scan_part", "scan_stream"]
+__all__ = ["Fallback", "as_strings", "enabled", "read_csv", "scan_columns", "scan_part",
+           "scan_stream"]
