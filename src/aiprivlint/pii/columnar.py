@@ -110,9 +110,7 @@ def scan_columns(scanner: ColumnScanner, header: list, cols: list, line_of) -> N
         phone = f.own_scan and f.hint is not None and f.hint.entity == "PHONE"
         regions = tuple(dict.fromkeys(r for r in (region, *FALLBACK_REGIONS) if r)) if phone \
             else plain
-        for k, v in enumerate(values):
-            i = int(idx[first[k]])
-            times = int(counts[k])
+        for v, i, times in zip(values, idx[first].tolist(), counts.tolist()):
             row, line = row0 + i, line_of(i)
             if f.own_scan:  # as ColumnScanner._value
                 v = v[:MAX_VALUE_CHARS]
