@@ -43,7 +43,8 @@ def _rows(n: int, seed: int) -> list[list[str]]:
             note = f'first line\r\nsays "{fake.word()}", mail {email}\nip 81.2.69.{i % 200}'
         if i % 17 == 0:
             note = f"id {rnd.randint(10**8, 10**9)} and {fake.iban()} done"
-        out.append([str(i), f"{rnd.gauss(0, 1):.5f}", str(rnd.randint(0, 9)),
+        row_id = str(i if i % 2 else 10**6 + i)  # 7 digits: skipped in bulk
+        out.append([row_id, f"{rnd.gauss(0, 1):.5f}", str(rnd.randint(0, 9)),
                     str(rnd.randint(10**10, 10**11)),  # 11-digit ids: some pass a check digit
                     email if i % 3 else "", fake.phone_number() if i % 2 else "",
                     f"{first} {last}", fake.address().replace("\n", ", ") if i % 5 else "",
@@ -81,9 +82,10 @@ def data(tmp_path_factory) -> Path:
            header=HEADER[:6] + ["country"])
     ragged = [r if i % 400 != 7 else r[:5] for i, r in enumerate(rows)]
     _write(d / "ragged.csv", ragged)
-    (d / "blank_lines.csv").write_text(
-        (d / "mixed.csv").read_text(encoding="utf-8").replace("\n1200,", "\n\n1200,", 1),
-        encoding="utf-8", newline="")
+    text = (d / "mixed.csv").read_text(encoding="utf-8")
+    assert "\n1201," in text
+    (d / "blank_lines.csv").write_text(text.replace("\n1201,", "\n\n1201,", 1),
+                                       encoding="utf-8", newline="")
     raw = (d / "mixed.csv").read_bytes()
     cut = raw.index(b"\n", len(raw) // 2) + 1
     (d / "latin1.csv").write_bytes(raw[:cut] + "99,café,Ça\n".encode("latin-1") + raw[cut:])
@@ -240,3 +242,28 @@ def test_parquet_batches_in_bulk_equal_the_reference(data, tmp_path, monkeypatch
     assert p is not None and len(p.parts) >= 2
     res = run_local(p.parts, 1)
     assert _key(res.scanner.results()) == scan(True, None)[0]
+
+
+@pytest.mark.parametrize("region", [None, "DE"])
+def test_silent_digits_give_no_candidate(region):
+    """The digit runs the columnar path skips in bulk give no candidate, for every length and
+    with or without a trunk 0; and the pattern skips some (7- and 8-digit row ids)."""
+    import re
+
+    from aiprivlint.pii.detectors import candidates, silent_digits
+
+    pat = re.compile(silent_digits(region is not None))
+    rnd = random.Random(11)
+    regions = (region,) if region else ()
+    skipped = 0
+    for n in range(1, 32):
+        for k in range(300):
+            d = "".join(rnd.choice("0123456789") for _ in range(n))
+            if k % 3 == 0:
+                d = "0" + d[1:]
+            if pat.fullmatch(d):
+                skipped += 1
+                assert candidates(d, regions) == [], (n, k)
+    assert skipped >= 600
+    assert pat.fullmatch("1234567") and not pat.fullmatch("123456789")
+    assert bool(pat.fullmatch("01234567")) is (region is None)

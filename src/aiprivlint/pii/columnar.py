@@ -14,7 +14,8 @@ masked samples, order) are the same. Cells picked:
   letter-digit identifiers have digits, e-mail addresses ``@``, IPv6 addresses ``:``) that the
   batch scan does not blank (``columns._BLANK``: decimal numbers; under 7 characters without
   ``@`` or ``:``). Picking a cell without a digit, ``@`` or ``:`` changes nothing (no candidate),
-  so the one regex may pick a few more than needed, never fewer.
+  so the one regex may pick a few more than needed, never fewer. Picked cells that are digits
+  of a length no identifier has (``detectors.silent_digits``: 7-digit row ids) are dropped.
 
 The reader vouches for the line numbers it gives: the file's line breaks must be the rows'
 (plus the line breaks inside quoted cells). Anything else — blank lines, ragged rows, lone
@@ -33,7 +34,7 @@ import io
 import os
 
 from .columns import MAX_VALUE_CHARS, ColumnScanner, effect, shape_of
-from .detectors import FALLBACK_REGIONS, candidates
+from .detectors import FALLBACK_REGIONS, candidates, silent_digits
 from .readers import MAX_LINE, csv_head
 
 try:
@@ -102,7 +103,15 @@ def scan_columns(scanner: ColumnScanner, header: list, cols: list, line_of) -> N
         idx = np.flatnonzero(mask.to_numpy(zero_copy_only=False))
         if not len(idx):
             continue
-        enc = col.take(pa.array(idx)).dictionary_encode()  # codes in first-occurrence order
+        picked = col.take(pa.array(idx))
+        if not f.own_scan:  # row ids and the like: digits of a length nothing has
+            keep = pc.invert(pc.match_substring_regex(picked, silent_digits(bool(region))))
+            if not pc.all(keep).as_py():
+                idx = idx[keep.to_numpy(zero_copy_only=False)]
+                if not len(idx):
+                    continue
+                picked = picked.filter(keep)
+        enc = picked.dictionary_encode()  # codes in first-occurrence order
         values = enc.dictionary.to_pylist()
         _, first, counts = np.unique(enc.indices.to_numpy(zero_copy_only=False),
                                      return_index=True, return_counts=True)
