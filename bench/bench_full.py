@@ -4,7 +4,7 @@ Generates synthetic CSV datasets (never commit them) and times the real command 
 
     python bench/bench_full.py generate --kind typical --size-mb 2048 --out /tmp/full/typical.csv
     python bench/bench_full.py generate --kind dense --size-mb 2048 --out /tmp/full/dense.csv
-    python bench/bench_full.py run /tmp/full/typical.csv --repeat 3 [--dask]
+    python bench/bench_full.py run /tmp/full/typical.csv --repeat 3 [--dask] [--reference]
 
 ``typical``: ML training data, mostly numbers and short text with one e-mail column (one value in
 ten set) and a free-text column; ``dense``: every cell a value to validate (e-mail, phone, IBAN,
@@ -12,10 +12,12 @@ card, IP, name, address). Values are made with faker: synthetic, but they pass t
 Rows are generated once (a few thousand) and repeated with a changing id, which keeps the
 generator fast; every row is still scanned.
 
-``run`` prints, per configuration, the median wall time, MB/s, MB/s per worker, the peak RSS of
+``run`` prints, per configuration, the median wall time, MB/s, MB/s per worker, MB per CPU
+second (user + system time of all the processes: fairer than wall time on a shared machine;
+Dask workers that the cluster does not reap may be missing from it), the peak RSS of
 the largest process (the main one or a worker: ``/usr/bin/time`` is not needed, the peak comes
 from ``resource.getrusage`` of the children for local runs and from the Dask workers' own
-memory for the cluster) and the load average at the start, as a Markdown table.
+memory for the cluster) and the load average at the start of each run, as a Markdown table.
 """
 
 from __future__ import annotations
@@ -85,8 +87,10 @@ def _load() -> str:
         return "?"
 
 
-def _time_cli(path: Path, args: list[str], chunk: int) -> tuple[float, int, str, int]:
-    """(seconds, peak RSS in MiB of the largest process, load at start, exit code)."""
+def _time_cli(path: Path, args: list[str], chunk: int, env: dict | None = None
+              ) -> tuple[float, int, str, int, float]:
+    """(seconds, peak RSS in MiB of the largest process, load at start, exit code, CPU seconds
+    of the processes: user + system time of the command and its reaped descendants)."""
     with tempfile.TemporaryDirectory() as tmp:
         cfg = Path(tmp) / "cfg.toml"
         cfg.write_text(f"[tool.aiprivlint]\ndata-chunk-size = {chunk}\n", encoding="utf-8")
@@ -95,40 +99,48 @@ def _time_cli(path: Path, args: list[str], chunk: int) -> tuple[float, int, str,
         # a wrapper measures the largest child process's peak RSS (ru_maxrss of children)
         code = ("import resource,subprocess,sys;"
                 "p=subprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL);"
-                "r=resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss;"
-                "print(r);sys.exit(p.returncode)")
+                "r=resource.getrusage(resource.RUSAGE_CHILDREN);"
+                "print(r.ru_utime+r.ru_stime);print(r.ru_maxrss);sys.exit(p.returncode)")
         proc = subprocess.run([sys.executable, "-c", code, sys.executable, "-m", "aiprivlint",
                                "check", "--full", "--no-cache", "--quiet", "--select", "AIP101",
                                "--config", str(cfg), "--format", "json", *args, str(path)],
-                              capture_output=True, text=True)
+                              capture_output=True, text=True, env={**os.environ, **(env or {})})
         secs = time.perf_counter() - t
-    peak = int(proc.stdout.strip().splitlines()[-1]) // 1024 if proc.stdout.strip() else -1
-    return secs, peak, load, proc.returncode
+    out = proc.stdout.strip().splitlines()
+    peak = int(out[-1]) // 1024 if len(out) >= 2 else -1
+    cpu = float(out[-2]) if len(out) >= 2 else -1.0
+    return secs, peak, load, proc.returncode, cpu
 
 
-def run(paths: list[Path], repeat: int, dask: bool, chunk: int) -> None:
+def run(paths: list[Path], repeat: int, dask: bool, chunk: int, reference: bool = False) -> None:
     cores = os.cpu_count() or 1
-    configs = [("1 core", ["-j", "1"], 1), (f"{cores} local cores", ["-j", str(cores)], cores)]
+    configs = [("1 core", ["-j", "1"], 1, None),
+               (f"{cores} local cores", ["-j", str(cores)], cores, None)]
     if dask:
         configs.append(("Dask LocalCluster, 2 workers x 1 thread",
-                        ["-j", "2", "--engine", "dask"], 2))
-    print("| file | size | configuration | median s | MB/s | MB/s per worker | peak RSS MiB "
-          "| load at start |")
-    print("|---|---|---|---|---|---|---|---|")
+                        ["-j", "2", "--engine", "dask"], 2, None))
+    if reference:  # the row-by-row reader the columnar path is checked against
+        configs.insert(0, ("1 core, row by row", ["-j", "1"], 1, {"AIPRIVLINT_NO_ARROW": "1"}))
+    print("| file | size | configuration | median s | MB/s | MB/s per worker | MB per CPU s "
+          "| peak RSS MiB | 1-min load at the start of each run |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for path in paths:
         mb = path.stat().st_size / 1e6
-        for name, args, workers in configs:
-            times, peaks, loads = [], [], []
+        for name, args, workers, env in configs:
+            times, peaks, loads, cpus = [], [], [], []
             for _ in range(repeat):
-                secs, peak, load, rc = _time_cli(path, args, chunk)
+                secs, peak, load, rc, cpu = _time_cli(path, args, chunk, env)
                 if rc not in (0, 1):
                     raise SystemExit(f"{name} on {path}: exit {rc}")
                 times.append(secs)
                 peaks.append(peak)
                 loads.append(load)
+                cpus.append(cpu)
             med = statistics.median(times)
+            cpu = statistics.median(cpus)
             print(f"| {path.name} | {mb:.0f} MB | {name} | {med:.1f} | {mb / med:.2f} | "
-                  f"{mb / med / workers:.2f} | {max(peaks)} | {loads[0]} |", flush=True)
+                  f"{mb / med / workers:.2f} | {mb / cpu:.1f} | {max(peaks)} | "
+                  f"{' / '.join(x.split()[0] for x in loads)} |", flush=True)
 
 
 def main() -> None:
@@ -143,11 +155,13 @@ def main() -> None:
     r.add_argument("--repeat", type=int, default=3)
     r.add_argument("--dask", action="store_true")
     r.add_argument("--chunk-mb", type=int, default=64)
+    r.add_argument("--reference", action="store_true",
+                   help="also time one core with the row-by-row reader (AIPRIVLINT_NO_ARROW=1)")
     a = ap.parse_args()
     if a.cmd == "generate":
         generate(a.kind, a.size_mb, a.out)
     else:
-        run(a.paths, a.repeat, a.dask, a.chunk_mb << 20)
+        run(a.paths, a.repeat, a.dask, a.chunk_mb << 20, a.reference)
 
 
 if __name__ == "__main__":

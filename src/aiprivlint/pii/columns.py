@@ -120,12 +120,13 @@ class _Tally:
         self.by_context = 0
 
     def add(self, entity: str, value: str, full: bool, row: int, line: int, start: int, end: int,
-            reveal: bool, by_context: bool = False) -> None:
-        self.count += 1
+            reveal: bool, by_context: bool = False, times: int = 1) -> None:
+        """``times`` occurrences of one value, the first at ``row``/``line``."""
+        self.count += times
         if full:
-            self.full += 1
+            self.full += times
         if by_context:
-            self.by_context += 1
+            self.by_context += times
         if self.row < 0:
             self.row, self.line, self.start, self.end = row, line, start, end
             self.sample = mask(entity, value)
@@ -273,6 +274,43 @@ class _Field:
             self.shape_tally.merge(other.shape_tally)
         if len(self.distinct) < 64:
             self.distinct.update(list(other.distinct)[: 64 - len(self.distinct)])
+
+
+def shape_of(f: _Field, entity: str, v: str) -> tuple[bool, bool]:
+    """(whether ``v`` has the field-level shape of ``entity``, whether it starts with a common
+    given name): depends on the field and the value only."""
+    hint = f.hint
+    if entity == "PERSON_NAME":
+        amb = bool(hint and hint.ambiguous)
+        ok = looks_like_person_name(v, multi=amb)
+        return ok, bool(ok and amb and starts_with_given_name(v))
+    if entity == "STREET_ADDRESS":
+        return looks_like_street_address(v), False
+    return looks_like_birth_date(v), False
+
+
+def effect(f: _Field, c: Candidate, text: str, lo: int) -> tuple:
+    """What one candidate counts for in its field: (shapes, tally adds, start, end, value),
+    a tally add being (strong, key, entity, full, by context). Depends on the field, the
+    candidate and its value only, so equal values of a column are decided once."""
+    # text: the field's value; lo: its offset in the string the candidate positions refer to
+    start, end = c.start - lo, c.end - lo
+    stripped_lo = len(text) - len(text.lstrip())
+    stripped_hi = len(text.rstrip())
+    full = start <= stripped_lo and end >= stripped_hi
+    shapes = c.shapes if full else ()
+    if not c.readings:
+        return shapes, (), start, end, c.value
+    hint = f.hint
+    window = None if full else text[max(0, start - 48):min(len(text), end + 16)].lower()
+    hint_entity = hint.entity if hint is not None and not hint.ambiguous else None
+    hint_id = hint.id_type if hint is not None else None
+    chosen = resolve(c, window, hint_entity, hint_id)
+    if chosen is not None:
+        adds = ((True, chosen.key, chosen.entity, full, not chosen.strong),)
+    else:
+        adds = tuple((False, r.key, r.entity, full, False) for r in c.readings)
+    return shapes, adds, start, end, c.value
 
 
 class ColumnScanner:
@@ -492,51 +530,36 @@ class ColumnScanner:
             self._candidate(f, c, v, 0, line, row)
 
     def _shape(self, f: _Field, entity: str, v: str, line: int, row: int) -> None:
-        hint = f.hint
-        if entity == "PERSON_NAME":
-            amb = bool(hint and hint.ambiguous)
-            ok = looks_like_person_name(v, multi=amb)
-            if ok and amb and starts_with_given_name(v):
-                f.given += 1
-        elif entity == "STREET_ADDRESS":
-            ok = looks_like_street_address(v)
-        else:
-            ok = looks_like_birth_date(v)
-        if not ok:
-            return
-        f.shape_hits += 1
+        ok, given = shape_of(f, entity, v)
+        if ok:
+            self._add_shape(f, entity, v, given, line, row)
+
+    def _add_shape(self, f: _Field, entity: str, v: str, given: bool, line: int, row: int,
+                   times: int = 1) -> None:
+        """``times`` occurrences of a value with the field's shape, the first at ``row``."""
+        f.shape_hits += times
+        if given:
+            f.given += times
         if len(f.distinct) < 64:
             # a stable digest, not hash(): partitions scanned in other processes (another
             # PYTHONHASHSEED) must agree on which values are the same
             f.distinct.add(zlib.crc32(v.strip().encode("utf-8", "surrogatepass")))
         if f.shape_tally is None:
             f.shape_tally = _Tally()
-        f.shape_tally.add(entity, v.strip(), True, row, line, 0, len(v), self.reveal)
+        f.shape_tally.add(entity, v.strip(), True, row, line, 0, len(v), self.reveal, times=times)
 
     def _candidate(self, f: _Field, c: Candidate, text: str, lo: int, line: int, row: int) -> None:
         # text: the field's value; lo: its offset in the string the candidate positions refer to
-        start, end = c.start - lo, c.end - lo
-        stripped_lo = len(text) - len(text.lstrip())
-        stripped_hi = len(text.rstrip())
-        full = start <= stripped_lo and end >= stripped_hi
-        if full:
-            for s in c.shapes:
-                f.shaped[s] = f.shaped.get(s, 0) + 1
-        if not c.readings:
-            return
-        hint = f.hint
-        window = None if full else text[max(0, start - 48):min(len(text), end + 16)].lower()
-        hint_entity = hint.entity if hint is not None and not hint.ambiguous else None
-        hint_id = hint.id_type if hint is not None else None
-        chosen = resolve(c, window, hint_entity, hint_id)
-        if chosen is not None:
-            by_ctx = not chosen.strong
-            f.strong.setdefault(chosen.key, _Tally()).add(
-                chosen.entity, c.value, full, row, line, start, end, self.reveal, by_ctx)
-            return
-        for r in c.readings:
-            f.weak.setdefault(r.key, _Tally()).add(r.entity, c.value, full, row, line, start, end,
-                                                   self.reveal)
+        self._apply(f, effect(f, c, text, lo), line, row)
+
+    def _apply(self, f: _Field, eff: tuple, line: int, row: int, times: int = 1) -> None:
+        """Count ``times`` occurrences of a candidate whose :func:`effect` is ``eff``."""
+        shapes, adds, start, end, value = eff
+        for s in shapes:
+            f.shaped[s] = f.shaped.get(s, 0) + times
+        for strong, key, entity, full, by_ctx in adds:
+            (f.strong if strong else f.weak).setdefault(key, _Tally()).add(
+                entity, value, full, row, line, start, end, self.reveal, by_ctx, times)
 
     def field_names(self) -> list[tuple[str | None, int]]:
         """Every field seen, with the line it was first seen on, in order."""

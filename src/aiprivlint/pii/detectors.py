@@ -491,6 +491,19 @@ _SHAPES_BY_LEN = {n: tuple(f"NATIONAL_ID:{t}" for t in ts) + (("CREDIT_CARD",) i
                   for n, ts in _BY_LEN.items()}
 for _n in range(13, 20):
     _SHAPES_BY_LEN.setdefault(_n, ("CREDIT_CARD",))
+# digit runs of these lengths have no identifier or card shape (a run is 7 to 28 characters)
+_SILENT_LENGTHS = tuple(n for n in range(7, 29) if n not in _SHAPES_BY_LEN)
+
+
+def silent_digits(region: bool) -> str:
+    """A pattern (RE2 and Python) of whole values that are digits no candidate comes from: a
+    length no identifier or card has, and no phone number (one needs a region and a trunk 0,
+    or a phone field: values of phone fields are scanned whatever they are). For bulk tests
+    of many values (``columnar``)."""
+    alts = [f"[1-9][0-9]{{{n - 1}}}" if region and n <= 15 else f"[0-9]{{{n}}}"
+            for n in _SILENT_LENGTHS]
+    return "^(?:" + "|".join(alts) + ")$"
+
 
 
 def _plain_digits(c: Candidate, regions: tuple[str, ...], phone_hint: bool) -> None:

@@ -219,7 +219,8 @@ def _cuts(raw, size: int, chunk: int, quotes: bool) -> list[int]:
 
 
 class _Range(io.RawIOBase):
-    """Bytes [start, end) of a binary file; counts line feeds and lone carriage returns."""
+    """Bytes [start, end) of a binary file; counts line feeds, carriage returns (alone and before
+    a line feed) and NUL bytes, and keeps the last byte read."""
 
     def __init__(self, fh, start: int, end: int) -> None:
         super().__init__()
@@ -229,6 +230,8 @@ class _Range(io.RawIOBase):
         self.newlines = 0
         self.cr = 0
         self.crlf = 0
+        self.nul = 0
+        self.last = b""  # the last byte read
         self._cr_end = False
 
     def readable(self) -> bool:
@@ -246,7 +249,9 @@ class _Range(io.RawIOBase):
         self.newlines += data.count(b"\n")
         self.cr += data.count(b"\r")
         self.crlf += data.count(b"\r\n") + (self._cr_end and data[:1] == b"\n")
+        self.nul += data.count(b"\0")
         self._cr_end = data[-1:] == b"\r"
+        self.last = data[-1:]
         return n
 
 
@@ -262,6 +267,12 @@ def scan_part(part: Part) -> PartResult:
 
 
 def _scan_part(part: Part) -> PartResult:
+    if part.fmt == "csv":  # the columnar fast path when pyarrow is there
+        from .columnar import scan_part as scan_columnar
+
+        res = scan_columnar(part)
+        if res is not None:
+            return res
     scanner = ColumnScanner(region=part.region)
     stats = ReadStats()
     with open_binary(part.url) as raw:

@@ -143,6 +143,12 @@ def csv_head(fh, delimiter: str | None = None) -> tuple[str, list[str] | None, i
 
 def read_csv(path: Path, scanner: ColumnScanner, max_rows: int | None, delimiter: str | None = None,
              header_out: list | None = None) -> ReadStats:
+    if max_rows is None:  # the whole file: the columnar fast path when pyarrow is there
+        from .columnar import read_csv as read_columnar
+
+        stats = read_columnar(path, scanner, delimiter, header_out)
+        if stats is not None:
+            return stats
     if csv.field_size_limit() < _FIELD_LIMIT:
         csv.field_size_limit(_FIELD_LIMIT)
     stats = ReadStats()
@@ -542,7 +548,22 @@ def read_parquet(path, scanner: ColumnScanner, max_rows: int | None,
     header = [display_field(c, i) for i, c in enumerate(cols)]
     row = 0
     kw = {} if row_groups is None else {"row_groups": row_groups}
+    from . import columnar
+
     for batch in pf.iter_batches(batch_size=4096, columns=cols, **kw):
+        if columnar.enabled() and scanner.rows == row:  # the batch's columns in bulk
+            n = batch.num_rows
+            cut = max_rows is not None and row + n > max_rows
+            if cut:
+                n = max_rows - row
+            columnar.scan_columns(scanner, header, [columnar.as_strings(c.slice(0, n))
+                                                    for c in batch.columns], lambda i: 1)
+            row += n
+            stats.rows += n
+            if cut:
+                stats.truncated = True
+                return stats
+            continue
         columns = [batch.column(i).to_pylist() for i in range(batch.num_columns)]
         for values in zip(*columns):
             if max_rows is not None and row >= max_rows:

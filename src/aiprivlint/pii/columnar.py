@@ -1,0 +1,331 @@
+"""The columnar fast path of ``--full`` CSV/TSV scans, and of Parquet (when pyarrow is installed).
+
+pyarrow's C++ reader parses the file into string columns (``pyarrow.csv.open_csv``, streamed,
+one thread), ``pyarrow.compute`` picks in bulk the cells a candidate can come from, and each
+distinct picked value of a column is validated once in Python (``dictionary_encode``); its
+occurrences are then counted with their first row and line. :func:`scan_columns` leaves a
+:class:`~aiprivlint.pii.columns.ColumnScanner` as ``add_row`` row after row leaves it — the
+reference, and the path taken without pyarrow — so the findings (counts, first rows and lines,
+masked samples, order) are the same. Cells picked:
+
+- in fields scanned on their own (phone fields, names, addresses, dates of birth): every
+  non-empty cell;
+- elsewhere: cells with a digit, ``@`` or ``:`` (no candidate comes without one: digit runs and
+  letter-digit identifiers have digits, e-mail addresses ``@``, IPv6 addresses ``:``) that the
+  batch scan does not blank (``columns._BLANK``: decimal numbers; under 7 characters without
+  ``@`` or ``:``). Picking a cell without a digit, ``@`` or ``:`` changes nothing (no candidate),
+  so the one regex may pick a few more than needed, never fewer. Picked cells that are digits
+  of a length no identifier has (``detectors.silent_digits``: 7-digit row ids) are dropped.
+
+The reader vouches for the line numbers it gives: the file's line breaks must be the rows'
+(plus the line breaks inside quoted cells). Anything else — blank lines, ragged rows, lone
+carriage returns, NUL bytes, over-long lines, bytes that are not UTF-8, a file without a header
+row, one column, a column name twice — raises :class:`Fallback` and the reference reader reads
+the file: its errors and line numbers stay the reference's. A table with a country column (rows
+read in their own region) is parsed by Arrow and fed to ``add_row`` row by row. Parquet record
+batches go through :func:`scan_columns` too (``readers.read_parquet``).
+Set ``AIPRIVLINT_NO_ARROW=1`` to always take the reference path.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+
+from .columns import MAX_VALUE_CHARS, ColumnScanner, effect, shape_of
+from .detectors import FALLBACK_REGIONS, candidates, silent_digits
+from .readers import MAX_LINE, csv_head
+
+try:
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+except ImportError:  # the reference path reads the file
+    pa = None
+
+OFF_ENV = "AIPRIVLINT_NO_ARROW"
+BLOCK = 1 << 20  # bytes the Arrow reader parses at a time (more: more memory, no faster)
+
+# One RE2 pass per column: a cell with "@" or ":", or with a digit that is not a decimal number
+# (-?[0-9]+\.[0-9]+). The last five branches are the strings of [-.0-9] that are no decimal
+# number: no dot, two dots, a "-" after the start, a dot first or last. Cells without a digit
+# picked by them give no candidate, as the reference finds.
+_PICK = (r"(?s)[@:]|[0-9].*[^-.0-9]|[^-.0-9].*[0-9]|^[-0-9]*[0-9][-0-9]*$"
+         r"|^[-.0-9]*\.[-.0-9]*\.[-.0-9]*$|^[-.0-9]+-[-.0-9]*$|^-?\.[-.0-9]*$|^[-.0-9]*\.$")
+_AT_COLON = "[@:]"
+
+
+def enabled() -> bool:
+    return pa is not None and not os.environ.get(OFF_ENV)
+
+
+class Fallback(Exception):
+    """The columnar read cannot vouch for giving what the reference reader gives."""
+
+
+def _picked(col, lens):
+    """Cells of a column a candidate can come from (see the module's docstring)."""
+    pick = pc.match_substring_regex(col, _PICK)
+    long = pc.greater_equal(lens, 7)
+    if pc.any(pc.and_(pick, pc.invert(long))).as_py():  # short cells: only with "@" or ":"
+        long = pc.or_(long, pc.match_substring_regex(col, _AT_COLON))
+    return pc.and_(pick, long)
+
+
+def scan_columns(scanner: ColumnScanner, header: list, cols: list, line_of) -> None:
+    """The rows given as ``cols`` (Arrow string arrays of one length, no nulls) into ``scanner``
+    as ``add_row(header, row, line_of(i))`` would put them, row ``i`` after row ``i``."""
+    nrows = len(cols[0]) if cols else 0
+    if not nrows:
+        return
+    scanner._flush()  # rows queued before these come first
+    table = scanner._table(header, len(cols), line_of(0))
+    if scanner._has_country:  # rows read in their own region: row by row
+        pylists = [c.to_pylist() for c in cols]
+        for i, row in enumerate(zip(*pylists)):
+            scanner.add_row(header, list(row), line_of(i))
+        return
+    row0 = scanner.rows
+    scanner.rows += nrows
+    scanner.values += nrows * len(cols)
+    table[1] += nrows
+    region = scanner.region
+    plain = (region,) if region else ()
+    for f, col in zip(table[0], cols):
+        if f is None:
+            continue
+        lens = pc.utf8_length(col)
+        nonempty = pc.greater(lens, 0)
+        f.empty += nrows - (pc.sum(nonempty).as_py() or 0)
+        mask = nonempty if f.own_scan else _picked(col, lens)
+        idx = np.flatnonzero(mask.to_numpy(zero_copy_only=False))
+        if not len(idx):
+            continue
+        picked = col.take(pa.array(idx))
+        if not f.own_scan:  # row ids and the like: digits of a length nothing has
+            keep = pc.invert(pc.match_substring_regex(picked, silent_digits(bool(region))))
+            if not pc.all(keep).as_py():
+                idx = idx[keep.to_numpy(zero_copy_only=False)]
+                if not len(idx):
+                    continue
+                picked = picked.filter(keep)
+        enc = picked.dictionary_encode()  # codes in first-occurrence order
+        values = enc.dictionary.to_pylist()
+        _, first, counts = np.unique(enc.indices.to_numpy(zero_copy_only=False),
+                                     return_index=True, return_counts=True)
+        level = f.level_entity
+        phone = f.own_scan and f.hint is not None and f.hint.entity == "PHONE"
+        regions = tuple(dict.fromkeys(r for r in (region, *FALLBACK_REGIONS) if r)) if phone \
+            else plain
+        for v, i, times in zip(values, idx[first].tolist(), counts.tolist()):
+            row, line = row0 + i, line_of(i)
+            if f.own_scan:  # as ColumnScanner._value
+                v = v[:MAX_VALUE_CHARS]
+                if level is not None:
+                    ok, given = shape_of(f, level, v)
+                    if ok:
+                        scanner._add_shape(f, level, v, given, line, row, times)
+                cands = candidates(v, regions, phone_hint=phone)
+            else:  # as ColumnScanner._flush
+                cands = candidates(v, plain)
+                cands.sort(key=lambda c: c.start)
+            for c in cands:
+                scanner._apply(f, effect(f, c, v, 0), line, row, times)
+
+
+def as_strings(col):
+    """A Parquet string or integer column as the row-by-row reader sees it: null is ""."""
+    return pc.fill_null(pc.cast(col, pa.string()), "")
+
+
+class _Then(io.RawIOBase):
+    """A raw stream, then some bytes."""
+
+    def __init__(self, first, tail: bytes) -> None:
+        super().__init__()
+        self.first, self.tail = first, tail
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:
+        n = self.first.readinto(b)
+        if n:
+            return n
+        n = min(len(b), len(self.tail))
+        b[:n] = self.tail[:n]
+        self.tail = self.tail[n:]
+        return n
+
+
+def scan_stream(rng, scanner: ColumnScanner, delim: str, header: list, header_row: bool,
+                sentinel: str | None) -> int:
+    """The records of ``rng`` (a ``partitions._Range``) into ``scanner``; ``header_row``: the
+    stream starts with the header row; ``sentinel``: a row of these cells is read after the
+    range, and must come back as a row of its own (the range ended on a record boundary).
+    Returns the rows scanned; raises :class:`Fallback`."""
+    n = len(header)
+    names = [f"c{i}" for i in range(n)]
+    src = rng
+    if sentinel is not None:
+        src = _Then(rng, (delim.join([sentinel] * n) + "\n").encode("utf-8"))
+    try:
+        reader = pacsv.open_csv(
+            io.BufferedReader(src, 1 << 20),
+            read_options=pacsv.ReadOptions(column_names=names, block_size=BLOCK,
+                                           use_threads=False),
+            parse_options=pacsv.ParseOptions(delimiter=delim, newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in names},
+                                                 strings_can_be_null=False,
+                                                 quoted_strings_can_be_null=False))
+        line = 1  # the line of the next row
+        rows = 0
+        pending = None
+        first = header_row
+        for batch in _batches(reader):
+            if pending is not None:
+                line, rows = _scan_batch(scanner, header, pending, line, rows)
+            if first:
+                batch, first = _drop_header(batch, n), False
+                line += 1 + _newlines(batch[1])
+                batch = batch[0]
+            if batch.num_rows:
+                pending = batch
+        if sentinel is not None:
+            if pending is None or pending.num_rows == 0 or any(
+                    pending.column(j)[-1].as_py() != sentinel for j in range(n)):
+                raise Fallback("the range did not end on a record boundary")
+            pending = pending.slice(0, pending.num_rows - 1)
+        if pending is not None:
+            line, rows = _scan_batch(scanner, header, pending, line, rows)
+    except Fallback:
+        raise
+    except Exception as exc:  # noqa: BLE001 - Arrow's parse and UTF-8 errors: the reference says
+        raise Fallback(type(exc).__name__) from None
+    if first or rng.cr != rng.crlf or rng.nul or rng.left:
+        raise Fallback("empty, carriage-return line breaks, NUL bytes or a changed file")
+    if rng.newlines != line - 1 - (rng.last != b"\n"):
+        raise Fallback("blank lines")  # the lines are not the records'
+    return rows
+
+
+def _batches(reader):
+    while True:
+        try:
+            yield reader.read_next_batch()
+        except StopIteration:
+            return
+
+
+def _drop_header(batch, n: int):
+    """(the batch without its first row, the header row as a one-row batch)."""
+    if batch.num_rows == 0:
+        raise Fallback("no header row")
+    return batch.slice(1), batch.slice(0, 1)
+
+
+def _newlines(batch) -> int:
+    return sum(_column_newlines(c) for c in batch.columns)
+
+
+def _column_newlines(col) -> int:
+    """Line feeds in the cells of a string array, counted in its data buffer (memchr speed)."""
+    bufs = col.buffers()
+    if len(col) == 0 or bufs[2] is None:
+        return 0
+    offsets = np.frombuffer(bufs[1], dtype=np.int32)
+    lo, hi = int(offsets[col.offset]), int(offsets[col.offset + len(col)])
+    return memoryview(bufs[2])[lo:hi].tobytes().count(b"\n")
+
+
+def _scan_batch(scanner: ColumnScanner, header: list, batch, line: int, rows: int):
+    nrows = batch.num_rows
+    if not nrows:
+        return line, rows
+    cols = batch.columns
+    longest = sum(pc.max(pc.binary_length(c)).as_py() or 0 for c in cols) + len(cols)
+    if longest >= MAX_LINE // 2:
+        raise Fallback("a line may be over the reference reader's limit")
+    per_row = None
+    for c in cols:
+        if _column_newlines(c):
+            a = pc.count_substring(c, "\n").to_numpy(zero_copy_only=False)
+            per_row = a if per_row is None else per_row + a
+    if per_row is None:
+        def line_of(i: int) -> int:
+            return line + i
+        extra = 0
+    else:
+        before = np.concatenate(([0], np.cumsum(per_row)[:-1]))
+
+        def line_of(i: int) -> int:
+            return line + i + int(before[i])
+        extra = int(per_row.sum())
+    scan_columns(scanner, header, cols, line_of)
+    return line + nrows + extra, rows + nrows
+
+
+def read_csv(path, scanner: ColumnScanner, delimiter: str | None,
+             header_out: list | None = None):
+    """A whole CSV/TSV file into an empty ``scanner``: its ``ReadStats``, or None (the scanner
+    left empty) when the reference reader must read it."""
+    from .partitions import _Range
+    from .readers import ReadStats
+
+    if not enabled() or scanner.rows or scanner._fields:
+        return None
+    try:
+        with open(path, encoding="utf-8-sig", errors="strict", newline="") as fh:
+            delim, names, hline = csv_head(fh, delimiter)
+        with open(path, "rb") as raw:
+            size = os.fstat(raw.fileno()).st_size
+            if not _usable(names, hline):
+                return None
+            rng = _Range(raw, 0, size)
+            rows = scan_stream(rng, scanner, delim, list(names), True, None)
+    except (Fallback, UnicodeDecodeError, csv.Error, OSError, ValueError):
+        scanner.__init__(scanner.region, scanner.reveal)  # as it was: empty
+        return None
+    if header_out is not None:
+        header_out.extend((h, hline) for h in names)
+    stats = ReadStats(rows=rows)
+    stats.last_line = rng.newlines
+    return stats
+
+
+def _usable(names, hline: int) -> bool:
+    """A header row on the first line, at least two columns, no name twice."""
+    return bool(names) and hline == 1 and len(names) >= 2 and len(set(names)) == len(names)
+
+
+def scan_part(part):
+    """One CSV part (``partitions.Part``) read the columnar way: a ``PartResult``, or None when
+    the reference reader must read it."""
+    from .partitions import SENTINEL, PartResult, _Range, open_binary
+
+    if not enabled():
+        return None
+    try:
+        if part.header is None:  # the part starts the file: its header row
+            with open_binary(part.url) as raw:
+                text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="strict", newline="")
+                _, names, hline = csv_head(text, part.delimiter)
+        else:
+            names, hline = part.header, 1
+        if not _usable(names, hline):
+            return None
+        scanner = ColumnScanner(region=part.region)
+        with open_binary(part.url) as raw:
+            rng = _Range(raw, part.start, part.end)
+            rows = scan_stream(rng, scanner, part.delimiter, list(names), part.header is None,
+                               None if part.last else SENTINEL)
+    except (Fallback, UnicodeDecodeError, csv.Error, OSError, ValueError):
+        return None
+    scanner.lines = rng.newlines
+    return PartResult(part.index, scanner, rows, part.size)
+
+
+__all__ = ["Fallback", "as_strings", "enabled", "read_csv", "scan_columns", "scan_part",
+           "scan_stream"]
