@@ -10,7 +10,8 @@ identifier: ``hashlib.sha256(row["email"].encode())``, ``md5(user.phone.encode()
 module that hashes its parameter (``pseudonymise(row["email"])``: reported at the call).
 
 Quiet: a hash whose input mentions a salt, pepper, secret or key (a keyed construction, if the
-key is secret), ``blake2b(..., key=...)``, ``hmac``, a hash turned into a number for bucketing
+key is secret), a hash kept in the same record (call keywords, dict) as its input in clear (an
+id made from the identifier, not a pseudonym of it), ``blake2b(..., key=...)``, ``hmac``, a hash turned into a number for bucketing
 (``int(md5(...).hexdigest(), 16) % n``), an encoding of credentials (basic auth), and hashes of
 anything that is not a personal field (files, texts, configurations).
 """
@@ -75,6 +76,24 @@ class WeakPseudonymisation(AstRule):
         # calls of module functions with a personal argument, decided when the module is left
         self._calls: list[tuple[ast.Call, FieldClass]] = []
         self._logins: set[tuple[str, str]] = set()  # (function, name) bound to a login name
+        self._beside: set[int] = set()  # hash calls whose input the same record keeps in clear
+
+    def _kept_beside(self, values: list[ast.expr]) -> None:
+        """``CustomerResult(external_id=sha256(email)..., email=email)``,
+        ``{"user_id": f"dev-{sha256(email)...}", "email": email}``: the hash is an id made from
+        the identifier, not a pseudonym of it, since the same record holds the identifier in
+        clear. (Whether keeping it is right is AIP102's and the data's business.)"""
+        clear = {ast.dump(v) for v in values if not isinstance(v, ast.Constant)}
+        for v in values:
+            for sub in ast.walk(v):
+                if isinstance(sub, ast.Call) and self._weak(sub) is not None and any(
+                        ast.dump(x) in clear - {ast.dump(v)} or any(
+                            ast.dump(y) in clear - {ast.dump(v)} for y in ast.walk(x))
+                        for x in self._input(sub)):
+                    self._beside.add(id(sub))
+
+    def visit_Dict(self, node: ast.Dict) -> None:
+        self._kept_beside([v for v in node.values if v is not None])
 
     def visit_FunctionDef(self, node) -> None:
         self._funcs.append(node)
@@ -138,6 +157,8 @@ class WeakPseudonymisation(AstRule):
 
     def visit_Call(self, node: ast.Call) -> None:
         func = node.func
+        if len(node.keywords) > 1:
+            self._kept_beside([k.value for k in node.keywords if k.arg is not None])
         if isinstance(func, ast.Name) and func.id == "int" and len(node.args) >= 2:
             for sub in ast.walk(node.args[0]):
                 if isinstance(sub, ast.Call):
@@ -158,7 +179,7 @@ class WeakPseudonymisation(AstRule):
                     break
 
     def _hash_call(self, node: ast.Call, weak: str) -> None:
-        if id(node) in self._numeric:
+        if id(node) in self._numeric or id(node) in self._beside:
             return
         inputs = self._input(node)
         if not inputs:
