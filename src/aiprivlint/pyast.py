@@ -17,6 +17,16 @@ def dotted(node: ast.AST | None) -> str | None:
     return None
 
 
+def called_name(func: ast.AST) -> str | None:
+    """The name a call's function is called by: ``f`` for ``f(...)``, ``m`` for ``a.b.m(...)``;
+    None for anything else (``f()(...)``, ``x[0](...)``)."""
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    if isinstance(func, ast.Name):
+        return func.id
+    return None
+
+
 def through_imports(name: str | None, imports: dict[str, str]) -> str | None:
     """``T.load`` -> ``torch.load`` when ``imports`` maps the head ``T`` to ``torch``; None when
     the head is no imported name."""

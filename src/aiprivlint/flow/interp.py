@@ -27,7 +27,7 @@ import ast
 import re
 from typing import Any, Callable
 
-from ..pyast import dotted, through_imports
+from ..pyast import called_name, dotted, through_imports
 from .model import CallSite, FunctionSite, ModuleInfo, Outcome, ParamSite, Registry, Use
 from .summary import Event, FuncSummary, ModuleSummary, Pos
 from .values import (CLEAN, EMPTY, EXT, PARAM, Const, Label, Obj, Val, flat, is_symbolic, join,
@@ -1453,8 +1453,7 @@ class Analysis:
             q = func_val.obj.get("q")
         elif func_val is None:
             q = self.qualified(func)
-        name = func.attr if isinstance(func, ast.Attribute) else (
-            func.id if isinstance(func, ast.Name) else "")
+        name = called_name(func) or ""
         recv_name = None
         if isinstance(func, ast.Attribute):
             recv_name = last_name(func.value)
@@ -1531,23 +1530,19 @@ class Analysis:
 
     def _e_call(self, node: ast.Call, env: Env, d: int) -> Val:
         func = node.func
-        called = func.attr if isinstance(func, ast.Attribute) else (
-            func.id if isinstance(func, ast.Name) else None)
+        called = called_name(func)
         if called in _EXECUTORS:
             got = self._executor(node, _EXECUTORS[called], env, d)
             if got is not None:
                 return got
-        if self.reg.named:
-            called = func.attr if isinstance(func, ast.Attribute) else (
-                func.id if isinstance(func, ast.Name) else None)
-            if called:
-                for pat, h in self.reg.named:
-                    if pat.search(called):
-                        recv = self.ev(func.value, env, d) if isinstance(func, ast.Attribute) else None
-                        site = self._callsite(node, env, recv, None, d)
-                        got = self._apply([h], site, node, env)
-                        if got is not None:
-                            return got
+        if self.reg.named and called:
+            for pat, h in self.reg.named:
+                if pat.search(called):
+                    recv = self.ev(func.value, env, d) if isinstance(func, ast.Attribute) else None
+                    site = self._callsite(node, env, recv, None, d)
+                    got = self._apply([h], site, node, env)
+                    if got is not None:
+                        return got
         if isinstance(func, ast.Attribute):
             name = dotted(func)
             stored = env.lookup(name) if name is not None else None

@@ -36,6 +36,7 @@ import re
 
 from ._ast_base import AstRule, args_in_order
 from ...findings import Severity
+from ...pyast import called_name
 from ...models.artefacts import (KERAS_LOADERS, LEGACY_KERAS_SUFFIXES, MARSHAL_LOADS,
                                  MSGPACK_NUMPY_LOADS, MULTI_PARTY_IMPORTS, NATIVE_LIBRARY_LOADS,
                                  OBJECT_COLLECTIVES, ONNX_CUSTOM_OPS, PACKAGE_IMPORTERS,
@@ -287,10 +288,7 @@ class UnsafeDeserialization(AstRule):
         """``download_url(url, root, filename, md5)``, ``get_file(..., file_hash=h)``,
         ``pooch.retrieve(url, known_hash=h)``, ``download_url_to_file(..., hash_prefix=h)``: a
         download checked against a hash the code pins."""
-        func = node.func
-        called = func.attr if isinstance(func, ast.Attribute) else (
-            func.id if isinstance(func, ast.Name) else "")
-        if not DOWNLOADER.search(called):
+        if not DOWNLOADER.search(called_name(node.func) or ""):
             return False
         return any((k in HASH_ARGS) if k is not None else (
             isinstance(v, ast.Name) and v.id in HASH_ARGS) for k, v in args_in_order(node)
