@@ -95,6 +95,7 @@ LOCAL_BUILDERS = ("csv", "json", "parquet", "text", "pandas", "imagefolder", "au
 # Made-up inputs: a module that draws its tensors at random and reads no data trains on nobody's
 # records (a DP mechanics or memory demo). Random draws are these calls of these libraries ...
 RANDOM_INPUT_HEADS = ("torch", "numpy", "tensorflow", "jax")
+RANDOM_INPUT_NAMES = ("torch", "np", "numpy", "tf", "jax", "jnp", "random")  # as the code calls them
 RANDOM_INPUT_CALLS = {"randn", "rand", "randint", "randn_like", "rand_like", "randint_like",
                       "normal", "uniform", "standard_normal", "random", "randperm",
                       "make_classification", "make_regression", "make_blobs"}

@@ -16,6 +16,7 @@ from typing import Iterable
 from ...flow.interp import Analysis
 from ...flow.model import ModuleInfo, Registry
 from ...flow.summary import ModuleSummary, Pos
+from ...pyast import called_name, dotted
 
 TUTORIAL_PATH_RE = re.compile(
     r"(^|/)(examples?|docs?|tutorials?|notebooks?|demos?|samples?|scripts|cookbooks?|recipes|"
@@ -90,32 +91,29 @@ def _numbers_only(node: ast.expr) -> bool:
 def random_inputs_only(tree: ast.Module, imports: set[str]) -> bool:
     """The module makes its tensors up (``torch.randn``, ``np.random.normal``, a
     ``torch.tensor`` of numbers written in the code) and reads no data at all (no file, dataset,
-    database or download): whatever it trains, it trains on nobody's records."""
+    database or download): whatever it trains, it trains on nobody's records. The imports decide
+    first; the tree is walked only for a module of an array library that imports no dataset."""
     from ...models.data import (DATA_IMPORTS, DATA_READ_CALLS, LITERAL_INPUT_CALLS,
-                                RANDOM_INPUT_CALLS, RANDOM_INPUT_HEADS)
+                                RANDOM_INPUT_CALLS, RANDOM_INPUT_HEADS, RANDOM_INPUT_NAMES)
 
-    if any(i == d or i.startswith(d + ".") or (d.endswith("_") and i.startswith(d))
-           for i in imports for d in DATA_IMPORTS):
+    if not any(i.split(".")[0] in RANDOM_INPUT_HEADS for i in imports) or any(
+            i == d or i.startswith(d + ".") or (d.endswith("_") and i.startswith(d))
+            for i in imports for d in DATA_IMPORTS):
         return False
     random = False
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
             continue
         func = node.func
-        last = func.attr if isinstance(func, ast.Attribute) else (
-            func.id if isinstance(func, ast.Name) else None)
+        last = called_name(func)
         if last in DATA_READ_CALLS:
             return False
         made_up = last in RANDOM_INPUT_CALLS or (
             last in LITERAL_INPUT_CALLS and node.args and _numbers_only(node.args[0]))
         if made_up and isinstance(func, ast.Attribute):
-            head = func.value
-            while isinstance(head, ast.Attribute):
-                head = head.value
-            if isinstance(head, ast.Name) and head.id in ("torch", "np", "numpy", "tf", "jax",
-                                                          "jnp", "random"):
-                random = True
-    return random and any(i.split(".")[0] in RANDOM_INPUT_HEADS for i in imports)
+            head = dotted(func.value)
+            random = random or (head is not None and head.partition(".")[0] in RANDOM_INPUT_NAMES)
+    return random
 
 
 def analyse(tree: ast.Module, source: str, rel: str, path: Path | None, nb, imports: set[str],
