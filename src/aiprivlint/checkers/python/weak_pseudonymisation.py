@@ -83,13 +83,13 @@ class WeakPseudonymisation(AstRule):
         ``{"user_id": f"dev-{sha256(email)...}", "email": email}``: the hash is an id made from
         the identifier, not a pseudonym of it, since the same record holds the identifier in
         clear. (Whether keeping it is right is AIP102's and the data's business.)"""
-        clear = {ast.dump(v) for v in values if not isinstance(v, ast.Constant)}
-        for v in values:
+        dumps = [ast.dump(v) for v in values]
+        clear = {d for v, d in zip(values, dumps) if not isinstance(v, ast.Constant)}
+        for v, own in zip(values, dumps):
+            others = clear - {own}
             for sub in ast.walk(v):
                 if isinstance(sub, ast.Call) and self._weak(sub) is not None and any(
-                        ast.dump(x) in clear - {ast.dump(v)} or any(
-                            ast.dump(y) in clear - {ast.dump(v)} for y in ast.walk(x))
-                        for x in self._input(sub)):
+                        ast.dump(y) in others for x in self._input(sub) for y in ast.walk(x)):
                     self._beside.add(id(sub))
 
     def visit_Dict(self, node: ast.Dict) -> None:
