@@ -293,9 +293,13 @@ def cmd_scan(args, rules) -> int:
         out_stream.write(text)
         out_stream.flush()
     if args.format in ("text", "github") or args.output:
-        for err in report.errors:
-            print(f"aiprivlint: {err.path}: {err.kind}: {err.message}", file=sys.stderr)
+        _print_errors(report)
     return _exit_code(args, cfg, report)
+
+
+def _print_errors(report) -> None:
+    for err in report.errors:
+        print(f"aiprivlint: {err.path}: {err.kind}: {err.message}", file=sys.stderr)
 
 
 def _exit_code(args, cfg: Config, report) -> int:
@@ -323,8 +327,7 @@ def _diff(args, rules, report, cfg: Config) -> int:
     changed, counts = apply(plans)
     sys.stdout.write(unified_diff(plans, changed))
     sys.stdout.flush()
-    for err in report.errors:
-        print(f"aiprivlint: {err.path}: {err.kind}: {err.message}", file=sys.stderr)
+    _print_errors(report)
     if not args.quiet:
         print(_fix_summary(sum(counts.values()), sum(len(p.held) for p in plans), "would be fixed"),
               file=sys.stderr)
@@ -393,8 +396,7 @@ def cmd_audit(args, rules) -> int:
     except OSError as exc:
         print(f"aiprivlint: error: cannot write {args.out}: {exc.strerror}", file=sys.stderr)
         return EXIT_ERROR
-    for err in report.errors:
-        print(f"aiprivlint: {err.path}: {err.kind}: {err.message}", file=sys.stderr)
+    _print_errors(report)
     if not args.quiet:
         print(f"aiprivlint: wrote {args.out}: {model.findings} finding(s), "
               f"{model.mitigation_summary}", file=sys.stderr)
