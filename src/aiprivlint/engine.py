@@ -14,10 +14,7 @@ import signal
 import sys
 import threading
 import time
-from collections import deque
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +25,7 @@ from .config import RULE_OPTIONS, Config, effective_severity
 from .discovery import Discovery, SourceFile, display_path, is_test_path, relative_posix
 from .findings import Fact, Finding, ScanError, assign_fingerprints
 from .notebook import locate_cells
+from .pool import DIED, Pool
 from .project import Project, all_project_rules, project_root_of
 from .registry import Rule
 from .suppressions import FileSuppressions
@@ -280,118 +278,52 @@ def _analyse_in_worker(item: tuple[SourceFile | None, frozenset[str] | None]):
 
 
 class Workers:
-    """The process pool of one run. Started before discovery when the run will likely need it
-    (a cold scan of a folder): the workers then import the checkers, about 0.5 s, while this
+    """The worker processes of one run. Started before discovery when the run will likely need
+    them (a cold scan of a folder): the workers then import the checkers, about 0.5 s, while this
     process walks the tree, instead of this process importing them before it forks.
 
-    A worker that dies (a native parser's segfault, the OOM killer) breaks the pool: the files
-    not finished are then scanned again in a fresh pool, at most ``jobs`` in flight, and when it
-    breaks again the few in flight run one by one, each in a pool of its own; so the culprit
-    becomes an ``errors`` entry (kind ``crash``) and every other file is still scanned."""
+    A worker that dies (a native parser's segfault, the OOM killer) is replaced, and the files it
+    held are scanned again one at a time (``pool.Pool``); a file whose worker dies again becomes
+    an ``errors`` entry (kind ``crash``) and every other file is still scanned."""
 
     def __init__(self, jobs: int, selected: frozenset[str], options: dict[str, Any],
                  gather: frozenset[str]) -> None:
         self.jobs = jobs
-        self._initargs = (selected, options, gather, os.getpid())
-        self.pool: ProcessPoolExecutor | None = self._new_pool(jobs)
-        self.pool.submit(int)  # the first task starts every worker (all at once with fork)
-
-    def _new_pool(self, jobs: int) -> ProcessPoolExecutor:
         ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
-        return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker,
-                                   initargs=self._initargs)
-
-    def _live(self) -> ProcessPoolExecutor:
-        """The pool, a fresh one after a worker died."""
-        if self.pool is None:
-            self.pool = self._new_pool(self.jobs)
-        return self.pool
-
-    def _drop(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
-            self.pool = None
+        self._pool = Pool(jobs, _init_worker, (selected, options, gather, os.getpid()), ctx)
 
     def map(self, files: list[SourceFile], progress: Progress | None) -> list[FileResult]:
         total = len(files)
-        results: list[FileResult] = []
-        count = [0]
+        done = [False] * total
+        state = [0, 0]  # results so far, the first file not done yet
 
-        def tick() -> None:
-            count[0] += 1
-            if progress:  # results come in order: the next one is the file waited for
-                progress(count[0], total, files[count[0]].rel if count[0] < total else None)
+        def tick(i: int) -> None:
+            done[i] = True
+            state[0] += 1
+            while state[1] < total and done[state[1]]:
+                state[1] += 1
+            if progress:  # the file waited for: the first one not done
+                progress(state[0], total, files[state[1]].rel if state[1] < total else None)
 
         chunk = max(1, min(32, total // (self.jobs * 8) or 1))
-        try:
-            for res in self._live().map(_scan_in_worker, files, chunksize=chunk):
-                results.append(res)
-                tick()
-        except BrokenProcessPool:  # map's results come in order: the first ones are complete
-            self._drop()
-            rest = files[len(results):]
-            by_rel = self._recover(rest, tick)
-            results += [by_rel[sf.rel] for sf in rest]
-        return results
-
-    def _recover(self, files: list[SourceFile], tick: Callable[[], None]) -> dict[str, FileResult]:
-        """The files left when the pool broke, at most ``jobs`` at a time, so that when it breaks
-        again the suspects are the few in flight: each of those runs alone in a pool of its own."""
-        out: dict[str, FileResult] = {}
-        queue = deque(files)
-        while queue:
-            inflight: dict[Future, SourceFile] = {}
-            broken = False
-            while (queue or inflight) and not broken:
-                while queue and len(inflight) < self.jobs:
-                    sf = queue.popleft()
-                    inflight[self._live().submit(_scan_in_worker, sf)] = sf
-                finished, _ = wait(inflight, return_when=FIRST_COMPLETED)
-                for fut in finished:
-                    if isinstance(fut.exception(), BrokenProcessPool):
-                        broken = True
-                    else:
-                        out[inflight.pop(fut).rel] = fut.result()
-                        tick()
-            if not broken:
-                break
-            wait(inflight)  # a broken pool fails every pending future at once
-            self._drop()
-            suspects = []
-            for fut, sf in inflight.items():
-                if fut.exception() is None:
-                    out[sf.rel] = fut.result()
-                    tick()
-                else:
-                    suspects.append(sf)
-            for sf in suspects:
-                out[sf.rel] = self._alone(sf)
-                tick()
-        return out
-
-    def _alone(self, sf: SourceFile) -> FileResult:
-        pool = self._new_pool(1)
-        try:
-            return pool.submit(_scan_in_worker, sf).result()
-        except BrokenProcessPool:
-            return FileResult(sf.rel, scanned=True, errors=[ScanError(
-                sf.rel, "the process scanning this file died (a parser crashed, or it ran out of "
-                "memory); file skipped", "crash")])
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+        got = self._pool.run(_scan_in_worker, files, chunk, tick)
+        return [_crashed(sf) if res is DIED else res for sf, res in zip(files, got)]
 
     def analyse(self, items: list) -> list | None:
-        """Phase 2's module summaries in the pool; None when a worker died (the caller then
-        makes them in its own process: the flow analysis uses CPython's parser, which fails
-        cleanly)."""
-        try:
-            return list(self._live().map(_analyse_in_worker, items))
-        except BrokenProcessPool:
-            self._drop()
-            return None
+        """Phase 2's module summaries in the pool; None when a module killed its worker (the
+        caller then makes them in its own process: the flow analysis uses CPython's parser,
+        which fails cleanly)."""
+        got = self._pool.run(_analyse_in_worker, items)
+        return None if any(g is DIED for g in got) else got
 
     def close(self) -> None:
-        self._drop()
+        self._pool.close()
+
+
+def _crashed(sf: SourceFile) -> FileResult:
+    return FileResult(sf.rel, scanned=True, errors=[ScanError(
+        sf.rel, "the process scanning this file died (a parser crashed, or it ran out of "
+        "memory); file skipped", "crash")])
 
 
 def run_files(files: list[SourceFile], selected: frozenset[str], options: dict[str, Any],

@@ -331,7 +331,8 @@ def run_local(parts: list[Part], jobs: int, progress=None) -> PartResult:
     """The parts scanned in ``jobs`` processes and joined in order."""
     import multiprocessing
     import sys
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    from ..pool import DIED, Pool
 
     if jobs <= 1:
         out = []
@@ -341,14 +342,19 @@ def run_local(parts: list[Part], jobs: int, progress=None) -> PartResult:
                 progress(p.size)
         return combine(out)
     ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
-    with ProcessPoolExecutor(max_workers=min(jobs, len(parts)), mp_context=ctx) as pool:
-        futures = [pool.submit(scan_part, p) for p in parts]
-        if progress:
-            size = {f: p.size for f, p in zip(futures, parts)}
-            for f in as_completed(futures):
-                progress(size[f])
-        return combine(f.result() for f in futures)
+    pool = Pool(min(jobs, len(parts)), _no_setup, (), ctx)
+    try:
+        got = pool.run(scan_part, parts, on_done=(lambda i: progress(parts[i].size))
+                       if progress else None)
+    finally:
+        pool.close()
+    return combine(PartResult(p.index, None, 0, p.size, "the process reading part of this file "
+                              "died (out of memory, or killed)") if r is DIED else r
+                   for p, r in zip(parts, got))
 
+
+def _no_setup() -> None:
+    pass
 
 __all__ = ["CHUNK_BYTES", "Part", "PartResult", "Plan", "combine", "format_of", "plan",
            "run_local", "scan_part"]
