@@ -9,7 +9,8 @@ module that sets ``tarfile``'s class-wide ``extraction_filter``, or checks membe
 (it lists the members, ``getmembers()``/``getnames()``, and compares resolved paths,
 ``commonpath``/``commonprefix``/``is_relative_to``/``realpath``/``abspath`` ... ``startswith``),
 stays quiet. ``shutil.unpack_archive`` without ``filter=`` is reported unless the archive is a
-zip (a literal ``.zip`` name or ``format="zip"``).
+zip (a literal ``.zip`` name, a path joined from a folder and such a name, or
+``format="zip"``).
 
 ``zipfile`` is not reported: CPython's ``ZipFile.extract``/``extractall`` drop absolute paths
 and ``..`` components, so the traversal this rule is about cannot happen there.
