@@ -22,8 +22,15 @@ KEYABLE = frozenset({"hashlib.blake2b", "hashlib.blake2s"})
 REVERSIBLE = frozenset({"base64.b64encode", "base64.urlsafe_b64encode", "base64.b32encode",
                         "base64.b16encode", "base64.b85encode", "base64.standard_b64encode",
                         "base64.encodebytes", "binascii.hexlify", "binascii.b2a_base64"})
-# words in the hashed expression that make it keyed or salted with a secret
-KEY_WORDS = ("salt", "pepper", "secret", "key", "hmac")
+# words in the hashed expression that make it keyed or salted with a secret; a password (or its
+# stored hash) mixed into the input is secret material too: `md5(f"{email},{password_hash}")`, a
+# session id that changes with the password, cannot be recomputed from a list of addresses
+KEY_WORDS = ("salt", "pepper", "secret", "key", "hmac", "password", "passwd")
+# services whose protocol names an account by the unkeyed hash of its e-mail address (the avatar
+# URL is `https://www.gravatar.com/avatar/<md5 or sha256 of the address>`): that hash is the
+# lookup key the service defines, not a pseudonym of the project's, and a keyed hash would break
+# it. Sending it to the service is a disclosure to a third party, not weak pseudonymisation.
+AVATAR_SERVICES = ("gravatar", "libravatar")
 # words in an encoded expression that make it a credential (HTTP basic auth), not a pseudonym
 CREDENTIAL_WORDS = ("password", "passwd", "pwd", "token", "secret", "api_key", "apikey",
                     "credential", "auth")

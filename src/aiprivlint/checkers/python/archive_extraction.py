@@ -9,7 +9,8 @@ module that sets ``tarfile``'s class-wide ``extraction_filter``, or checks membe
 (it lists the members, ``getmembers()``/``getnames()``, and compares resolved paths,
 ``commonpath``/``commonprefix``/``is_relative_to``/``realpath``/``abspath`` ... ``startswith``),
 stays quiet. ``shutil.unpack_archive`` without ``filter=`` is reported unless the archive is a
-zip (a literal ``.zip`` name or ``format="zip"``).
+zip (a literal ``.zip`` name, a path joined from a folder and such a name, or
+``format="zip"``).
 
 ``zipfile`` is not reported: CPython's ``ZipFile.extract``/``extractall`` drop absolute paths
 and ``..`` components, so the traversal this rule is about cannot happen there.
@@ -81,12 +82,25 @@ class ArchiveExtractionUnchecked(AstRule):
             return
         texts = [s.value.lower() for s in ast.walk(value)
                  if isinstance(s, ast.Constant) and isinstance(s.value, str)]
-        if any(t.endswith(".zip") for t in texts) and not any(
-                t.endswith((".tar", ".gz", ".tgz", ".bz2", ".xz")) for t in texts):
+        if (any(t.endswith(".zip") for t in texts) and not any(
+                t.endswith((".tar", ".gz", ".tgz", ".bz2", ".xz")) for t in texts)) \
+                or self._joins_zip_name(value):
             for t in targets:
                 name = self.dotted_name(t)
                 if name:
                     self._zip_names.add(name)
+
+    def _joins_zip_name(self, value: ast.expr) -> bool:
+        """``os.path.join(data_dir, file_name)`` or ``out / file_name`` whose last component is a
+        name already bound to a zip file's name: the joined path names the same zip file."""
+        last = None
+        if isinstance(value, ast.Call) and value.args and self.qualified_name(value.func) in (
+                "os.path.join", "posixpath.join", "ntpath.join"):
+            last = value.args[-1]
+        elif isinstance(value, ast.BinOp) and isinstance(value.op, ast.Div):
+            last = value.right
+        name = self.dotted_name(last) if last is not None else None
+        return name is not None and name in self._zip_names
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         self._zip_path([node.target], node.value)

@@ -9,8 +9,9 @@ identifier: ``hashlib.sha256(row["email"].encode())``, ``md5(user.phone.encode()
 ``df["email"].apply(lambda e: sha256(e.encode()).hexdigest())`` and a call of a function of the
 module that hashes its parameter (``pseudonymise(row["email"])``: reported at the call).
 
-Quiet: a hash whose input mentions a salt, pepper, secret or key (a keyed construction, if the
-key is secret), a hash kept in the same record (call keywords, dict) as its input in clear (an
+Quiet: a hash whose input mentions a salt, pepper, secret, key or password (a keyed construction,
+if the key is secret), the hash of an e-mail address in a function that builds a Gravatar or
+Libravatar URL (the key those services define, not a pseudonym), a hash kept in the same record (call keywords, dict) as its input in clear (an
 id made from the identifier, not a pseudonym of it), ``blake2b(..., key=...)``, ``hmac``, a hash turned into a number for bucketing
 (``int(md5(...).hexdigest(), 16) % n``), an encoding of credentials (basic auth), and hashes of
 anything that is not a personal field (files, texts, configurations).
@@ -24,8 +25,9 @@ from ._ast_base import AstRule, Summary
 from ._flow_rule import FlowRule
 from ._personal_names import names_read, personal_read
 from ...models.data import REDACT_RE
-from ...models.pseudonyms import (APPLY_METHODS, CREDENTIAL_WORDS, FAST_HASHES, KEY_WORDS,
-                                  KEYABLE, LOGIN_NAME_CALLS, LOGIN_NAME_VARS, REVERSIBLE)
+from ...models.pseudonyms import (APPLY_METHODS, AVATAR_SERVICES, CREDENTIAL_WORDS, FAST_HASHES,
+                                  KEY_WORDS, KEYABLE, LOGIN_NAME_CALLS, LOGIN_NAME_VARS,
+                                  REVERSIBLE)
 from ...pii.fields import FieldClass
 
 # what a login name is, for the message (the field classifier's shape)
@@ -97,6 +99,18 @@ class WeakPseudonymisation(AstRule):
 
     def visit_FunctionDef(self, node) -> None:
         self._funcs.append(node)
+
+    def _avatar_key(self) -> bool:
+        """The enclosing function builds an avatar-service URL (``gravatar.com/avatar/<md5>``) or is
+        named for one: the hash is the lookup key the service's protocol defines."""
+        if not self._funcs:
+            return False
+        fn = self._funcs[-1]
+        if any(w in fn.name.lower() for w in AVATAR_SERVICES):
+            return True
+        return any(isinstance(sub, ast.Constant) and isinstance(sub.value, str)
+                   and any(w in sub.value.lower() for w in AVATAR_SERVICES)
+                   for sub in ast.walk(fn))
 
     def _scope(self) -> str:
         return self._funcs[-1].name if self._funcs else ""
@@ -186,6 +200,8 @@ class WeakPseudonymisation(AstRule):
             return
         guard = CREDENTIAL_WORDS if weak in REVERSIBLE else KEY_WORDS
         if any(_mentions(x, guard) for x in inputs):
+            return
+        if weak not in REVERSIBLE and self._avatar_key():
             return
         # a function that hashes its parameter: a pseudonymiser its callers use
         if self._funcs:
