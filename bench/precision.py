@@ -27,6 +27,7 @@ import csv
 import json
 import math
 import random
+import re
 import sys
 from pathlib import Path
 
@@ -34,11 +35,18 @@ COLUMNS = ("id", "corpus", "rule", "severity", "path", "line", "message", "verdi
 VERDICTS = ("TP", "debatable", "FP")
 
 
-def load(reports: Path) -> list[dict]:
+CONFIDENCE = {"low": 0, "medium": 1, "high": 2}
+
+
+def load(reports: Path, min_confidence: str = "low") -> list[dict]:
+    """The findings of one JSON report per corpus, those below ``min_confidence`` left out
+    (scan with ``--min-confidence low`` to score what users see by default and everything)."""
     rows = []
     for path in sorted(reports.glob("*.json")):
         doc = json.loads(path.read_text(encoding="utf-8"))
         for f in doc["findings"]:
+            if CONFIDENCE.get(f.get("confidence") or "medium", 1) < CONFIDENCE[min_confidence]:
+                continue
             rows.append({"corpus": path.stem, "rule": f["rule"], "severity": f["severity"],
                          "path": f["path"], "line": f["line"], "message": f["message"]})
     return rows
@@ -96,8 +104,14 @@ def cmd_sample(args) -> int:
 
 
 def _key(row: dict) -> tuple:
-    """One finding: the same rule, place and message is the same finding in another run."""
-    return (row["corpus"], row["rule"], row["path"], int(row["line"]), row["message"])
+    """One finding: the same rule, place and message is the same finding in another run (a
+    message's "(low confidence: ...)" note apart: a finding keeps its verdict when a rule lowers
+    its confidence)."""
+    return (row["corpus"], row["rule"], row["path"], int(row["line"]), _plain(row["message"]))
+
+
+def _plain(message: str) -> str:
+    return re.sub(r" \(low confidence: [^()]*\)", "", message)
 
 
 def read_sheet(path: Path) -> list[dict]:
@@ -106,7 +120,7 @@ def read_sheet(path: Path) -> list[dict]:
 
 
 def cmd_score(args) -> int:
-    reports = load(args.reports)
+    reports = load(args.reports, args.min_confidence)
     volumes = collections.Counter(r["rule"] for r in reports)
     present = {_key(r) for r in reports}
     judged: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
@@ -196,6 +210,9 @@ def main() -> int:
     c = sub.add_parser("score")
     c.add_argument("reports", type=Path)
     c.add_argument("sheet", type=Path)
+    c.add_argument("--min-confidence", choices=tuple(CONFIDENCE), default="low",
+                   help="score only findings at or above this confidence (medium: the default "
+                   "view of aiprivlint check)")
     c.set_defaults(fn=cmd_score)
     k = sub.add_parser("kept")
     k.add_argument("sheet", type=Path)

@@ -3,9 +3,11 @@ through the real CLI.
 
 Layout: ``tests/fixtures/rules/<ID>/fire/*`` and ``tests/fixtures/rules/<ID>/quiet/*``.
 In a fire fixture, the lines that must be reported carry ``expect: <ID>`` (in a comment, or inside
-a notebook's code cell); the rule's findings in that file must be exactly those lines. A file
-that cannot hold a comment (CSV, parquet) may have a sidecar ``<name>.expect`` with one
-``LINE ID`` per line; with neither, at least one finding of the rule is required, except in the
+a notebook's code cell), or ``expect-low: <ID>`` where the finding must have low confidence (not
+shown unless ``--min-confidence low``); the rule's findings in that file must be exactly those
+lines. The fixtures are scanned with ``--min-confidence low``: a quiet fixture has no finding at
+any confidence. A file that cannot hold a comment (CSV, parquet) may have a sidecar
+``<name>.expect`` with one ``LINE ID`` (or ``LINE ID low``) per line; with neither, at least one finding of the rule is required, except in the
 fixtures of project rules (AIP201, ...) and in cases made of several files (a folder under
 ``fire/``): those are small projects, and their unmarked files are support files.
 """
@@ -22,7 +24,7 @@ from aiprivlint.project import all_project_rules
 from conftest import EMPTY_CONFIG, FIXTURES, ROOT, run_json
 
 RULES_FIXTURES = FIXTURES / "rules"
-EXPECT = re.compile(r"expect:\s*((?:AIP\d{3}[,\s]*)+)")
+EXPECT = re.compile(r"expect(-low)?:\s*((?:AIP\d{3}[,\s]*)+)")
 
 
 def _cases():
@@ -44,31 +46,32 @@ PROJECT_RULES = {r.rule_id for r in all_project_rules()}
 
 @pytest.fixture(scope="module")
 def fixture_report():
-    _, doc = run_json("--config", str(EMPTY_CONFIG), str(RULES_FIXTURES))
+    _, doc = run_json("--config", str(EMPTY_CONFIG), "--min-confidence", "low", str(RULES_FIXTURES))
     by_file = defaultdict(list)
     for f in doc["findings"]:
         by_file[f["path"]].append(f)
     return by_file, doc
 
 
-def _expected_lines(path: Path, rule: str) -> set[int] | None:
+def _expected_lines(path: Path, rule: str) -> dict[int, bool] | None:
+    """The lines that must be reported, each with whether its finding is of low confidence."""
     sidecar = path.with_name(path.name + ".expect")
     if sidecar.exists():
-        lines = set()
+        lines = {}
         for row in sidecar.read_text().splitlines():
             parts = row.split()
-            if len(parts) == 2 and parts[1] == rule:
-                lines.add(int(parts[0]))
+            if len(parts) in (2, 3) and parts[1] == rule:
+                lines[int(parts[0])] = parts[2:] == ["low"]
         return lines
     try:
         text = path.read_text(encoding="utf-8")
     except (UnicodeDecodeError, OSError):
         return None
-    lines = set()
+    lines = {}
     for n, line in enumerate(text.splitlines(), start=1):
         m = EXPECT.search(line)
-        if m and rule in re.findall(r"AIP\d{3}", m.group(1)):
-            lines.add(n)
+        if m and rule in re.findall(r"AIP\d{3}", m.group(2)):
+            lines[n] = bool(m.group(1))
     return lines or None
 
 
@@ -77,7 +80,8 @@ def _expected_lines(path: Path, rule: str) -> set[int] | None:
 def test_fixture(fixture_report, rule, kind, path):
     by_file, _ = fixture_report
     rel = path.relative_to(ROOT).as_posix()
-    got = sorted(f["line"] for f in by_file.get(rel, []) if f["rule"] == rule)
+    found = [f for f in by_file.get(rel, []) if f["rule"] == rule]
+    got = sorted(f["line"] for f in found)
     if kind == "quiet":
         assert got == [], f"{rule} must stay quiet on {rel}, fired at lines {got}"
         return
@@ -91,7 +95,11 @@ def test_fixture(fixture_report, rule, kind, path):
     elif expected is None:
         assert got, f"{rule} must fire on {rel}"
     else:
-        assert set(got) == expected, f"{rule} on {rel}: expected lines {sorted(expected)}, got {got}"
+        assert set(got) == set(expected), \
+            f"{rule} on {rel}: expected lines {sorted(expected)}, got {got}"
+        low = {f["line"]: f["confidence"] == "low" for f in found}
+        assert low == expected, f"{rule} on {rel}: low confidence expected at lines " \
+            f"{sorted(n for n, v in expected.items() if v)}, found at {sorted(n for n, v in low.items() if v)}"
 
 
 def test_every_rule_has_fire_and_quiet_fixtures():

@@ -65,8 +65,10 @@ def _code_stamp() -> str:
     return h.hexdigest()[:16]
 
 
-# options that say how a scan runs, not what it finds: not part of the settings key
-RUN_ONLY = frozenset({"_jobs", "_engine", "_scheduler", "_progress", "data-chunk-size"})
+# options that say how a scan runs, not what its checkers find (min-confidence filters their
+# findings afterwards): not part of the settings key
+RUN_ONLY = frozenset({"_jobs", "_engine", "_scheduler", "_progress", "data-chunk-size",
+                      "min-confidence"})
 
 
 def settings_key(selected: frozenset[str], gather: frozenset[str], options: dict[str, Any]) -> str:

@@ -53,6 +53,9 @@ def _add_scan_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="with --engine dask: the scheduler of an existing cluster (default: a "
                         "LocalCluster of --jobs worker processes for the run)")
+    p.add_argument("--min-confidence", choices=("low", "medium", "high"),
+                   help="show findings at or above this confidence (default: medium, or the "
+                   "config's min-confidence); low shows every finding")
     p.add_argument("--no-cache", action="store_true", help="do not read or write .aiprivlint_cache/")
     p.add_argument("--no-prefilter", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--quiet", "-q", action="store_true", help="print findings only, no hints")
@@ -207,6 +210,8 @@ def _config_for(args, rules) -> Config:
         cfg.ignore = cfg.ignore + args.ignore
     if getattr(args, "fail_on", None):
         cfg.fail_on = parse_fail_on(args.fail_on)
+    if getattr(args, "min_confidence", None):
+        cfg.options["min-confidence"] = args.min_confidence
     return cfg
 
 

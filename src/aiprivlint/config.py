@@ -48,8 +48,12 @@ RULE_OPTIONS: dict[str, tuple[tuple[type, ...], Any]] = {
     "dataset-cards": ((list,), []),  # card paths declared by the user (AIP106)
     # "skip": behaviour rules (all but data-management) do not report in test code; "check": they do
     "test-code": ((str,), "skip"),
+    # findings below this confidence are not shown (a rule lowers it where its evidence is weak:
+    # rules/<ID>.toml says when); "low" shows every finding
+    "min-confidence": ((str,), "medium"),
 }
-OPTION_CHOICES = {"test-code": ("skip", "check")}
+OPTION_CHOICES = {"test-code": ("skip", "check"), "min-confidence": ("low", "medium", "high")}
+CONFIDENCE_RANK = {"low": 0, "medium": 1, "high": 2}
 # The range of each numeric option: (lowest, lowest allowed?, highest or None, highest allowed?).
 # A value outside it would switch a rule off by accident (max-rows = -1 reads no row).
 OPTION_RANGES: dict[str, tuple[float, bool, float | None, bool]] = {

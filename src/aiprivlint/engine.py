@@ -21,7 +21,7 @@ from typing import Any
 
 from .cache import Cache, file_stamp, settings_key
 from .checkers import CheckerError, FileChecker, FileContext, all_checkers
-from .config import RULE_OPTIONS, Config, effective_severity
+from .config import CONFIDENCE_RANK, RULE_OPTIONS, Config, effective_severity
 from .discovery import Discovery, SourceFile, display_path, is_test_path, relative_posix
 from .findings import Fact, Finding, ScanError, assign_fingerprints
 from .notebook import locate_cells
@@ -88,6 +88,7 @@ class Report:
     files_scanned: int
     suppressed: int = 0
     in_test_code: int = 0
+    low_confidence: int = 0  # findings below min-confidence, not shown
     baseline_matched: int = 0
     baseline_stale: int | None = None
     selected: frozenset[str] = frozenset()
@@ -456,7 +457,8 @@ class Engine:
                         or not is_test_path(self._root_relative(f.path, by_rel))]
             in_tests = before - len(findings)
         kept: list[Finding] = []
-        suppressed = 0
+        suppressed = low_confidence = 0
+        floor = CONFIDENCE_RANK[self.options.get("min-confidence") or "medium"]
         supp_by_rel = {r.rel: r.suppressions for r in results}
         for f in findings:
             supp = supp_by_rel.get(f.path)
@@ -467,7 +469,11 @@ class Engine:
                 suppressed += 1
                 continue
             rule = self.rules[f.rule]
-            f.name, f.category, f.confidence = rule.name, rule.category, rule.confidence
+            f.name, f.category = rule.name, rule.category
+            f.confidence = f.confidence or rule.confidence  # a checker may lower it
+            if CONFIDENCE_RANK.get(f.confidence, 1) < floor:
+                low_confidence += 1
+                continue
             f.help_uri = rule.help_uri
             f.severity = effective_severity(rule, self.cfg, f.severity)
             kept.append(f)
@@ -486,6 +492,7 @@ class Engine:
             files_scanned=sum(1 for r in results if r.scanned),
             suppressed=suppressed,
             in_test_code=in_tests,
+            low_confidence=low_confidence,
             selected=self.selected,
             projects=projects,
             sources={rel: sf.path for rel, sf in by_rel.items()},

@@ -70,7 +70,10 @@ class FileContext:
         details: dict[str, Any] | None = None,
         context: str | None = None,
         severity: Severity | None = None,
+        confidence: str = "",
     ) -> None:
+        """A finding; ``confidence`` "low" where the rule's evidence is weak (rules/<ID>.toml
+        says when), else the rule's."""
         if rule not in self.selected:
             return
         if context is None:
@@ -78,7 +81,7 @@ class FileContext:
         self.findings.append(
             Finding(rule=rule, line=line, column=column, message=message, end_line=end_line,
                     end_column=end_column, details=details or {}, context=context,
-                    severity=severity)
+                    severity=severity, confidence=confidence)
         )
 
     def fact(self, kind: str, line: int = 0, **data: Any) -> None:

@@ -19,6 +19,7 @@ def summary(report: Report) -> dict:
         "errors": len(report.errors),
         "suppressed": report.suppressed,
         "in_test_code": report.in_test_code,
+        "low_confidence": report.low_confidence,
         "baseline_matched": report.baseline_matched,
         "baseline_stale": report.baseline_stale,
         "new_since": report.new_since or None,

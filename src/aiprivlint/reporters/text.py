@@ -45,6 +45,9 @@ def summary_line(report: Report) -> str:
         extra.append(f"{report.suppressed} suppressed")
     if report.in_test_code:
         extra.append(f"{report.in_test_code} in test code not shown (test-code = \"check\" shows them)")
+    if report.low_confidence:
+        extra.append(f"{report.low_confidence} of low confidence not shown (--min-confidence low "
+                     "shows them)")
     if report.new_since:
         extra.append(f"{report.baseline_matched} already present at {report.new_since}, "
                      f"{report.baseline_stale} fixed since")

@@ -224,7 +224,7 @@ class PythonRun:
         return self._positions.get(node)
 
     def report(self, rule_id: str, node: cst.CSTNode, message: str, details: dict | None,
-               severity: Severity | None) -> None:
+               severity: Severity | None, confidence: str = "") -> None:
         line, col, end_line, end_col = self.position(node)
         details = dict(details or {})
         context = self.code_line(line)
@@ -234,7 +234,8 @@ class PythonRun:
             line, col, end_line, end_col = s_line, s_col, e_line, e_col
             details.setdefault("cell", cell)
         self.ctx.report(rule_id, line, col, message, end_line=end_line, end_column=end_col,
-                        details=details, context=context, severity=severity)
+                        details=details, context=context, severity=severity,
+                        confidence=confidence)
 
     def fact(self, kind: str, node: cst.CSTNode | None, data: dict) -> None:
         line = self.position(node)[0] if node is not None else 0

@@ -468,8 +468,9 @@ class RuleBase:
 
     # --- reporting -----------------------------------------------------------------------
     def report(self, node, message: str, *, details: dict | None = None,
-               severity: Severity | None = None, rule_id: str | None = None) -> None:
-        self._run.report(rule_id or self.rule_id, node, message, details, severity)
+               severity: Severity | None = None, rule_id: str | None = None,
+               confidence: str = "") -> None:
+        self._run.report(rule_id or self.rule_id, node, message, details, severity, confidence)
 
     def fact(self, kind: str, node=None, **data: Any) -> None:
         self._run.fact(kind, node, data)
@@ -566,13 +567,14 @@ class AstRun:
         return line, col, end_line, end_col, context, cell
 
     def report(self, rule_id: str, node: ast.AST, message: str, details: dict | None,
-               severity: Severity | None) -> None:
+               severity: Severity | None, confidence: str = "") -> None:
         line, col, end_line, end_col, context, cell = self.locate(node)
         details = dict(details or {})
         if cell is not None:
             details.setdefault("cell", cell)
         self.ctx.report(rule_id, line, col, message, end_line=end_line, end_column=end_col,
-                        details=details, context=context, severity=severity)
+                        details=details, context=context, severity=severity,
+                        confidence=confidence)
 
     def fact(self, kind: str, node: ast.AST | None, data: dict) -> None:
         line = getattr(node, "lineno", 0) if node is not None else 0
