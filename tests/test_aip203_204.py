@@ -16,7 +16,9 @@ RULES = load_rules()
 
 
 def scan(root: Path, rule: str) -> list:
-    engine = Engine(Config(root=root), RULES, frozenset({rule}), jobs=1, cwd=root)
+    """Every finding of ``rule``, low confidence included."""
+    cfg = Config(root=root, options={"min-confidence": "low"})
+    engine = Engine(cfg, RULES, frozenset({rule}), jobs=1, cwd=root)
     report = engine.run([str(root)])
     assert report.errors == []
     return sorted((f for f in report.findings if f.rule == rule), key=lambda f: (f.path, f.line))
@@ -92,6 +94,7 @@ def test_aip203_decoded_prompt_is_reported_as_prompt_text(tmp_path):
           "        removed = self.tokenizer.batch_decode(ids[:, 77:])\n"
           "        logger.warning(f'truncated: {removed}')\n")
     (f,) = scan(tmp_path, "AIP203")
+    assert f.confidence == "low"  # nothing here serves requests: a diagnostic for the caller
     assert f.details["source"] == "prompt"
     assert f.details["source_resolution"] == "name"
 
@@ -155,3 +158,41 @@ def test_aip204_unrelated_names_stay_quiet(tmp_path):
           "db = object()\ndb.store(x, store=True)\n")
     write(tmp_path, "values.yaml", "set_verbose: true\nverbose_tracing: true\n")
     assert scan(tmp_path, "AIP204") == []
+
+
+# --- confidence ----------------------------------------------------------------------------
+
+ENCODER = FIXTURES / "rules" / "AIP203" / "fire" / "prompt_lib"
+
+
+def test_aip203_low_confidence_is_hidden_by_default_counted_and_shown_on_request(tmp_path):
+    from conftest import run_cli
+
+    shutil.copytree(ENCODER, tmp_path / "lib")
+    proc = run_cli("check", "lib", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr  # nothing shown: the gate passes
+    assert "2 of low confidence not shown (--min-confidence low shows them)" in proc.stdout
+    proc = run_cli("check", "--format", "json", "lib", cwd=tmp_path)
+    doc = json.loads(proc.stdout)
+    assert doc["findings"] == [] and doc["summary"]["low_confidence"] == 2
+    proc = run_cli("check", "--format", "json", "--min-confidence", "low", "lib", cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    found = json.loads(proc.stdout)["findings"]
+    assert [(f["line"], f["confidence"]) for f in found] == [(16, "low"), (17, "low")]
+    assert "(low confidence: logged at DEBUG level" in found[1]["message"]
+    assert "nothing in this project serves requests" in found[0]["message"]
+    # the config says the same as the flag; a bad value is a configuration error (exit 2)
+    (tmp_path / "lib" / ".aiprivlint.toml").write_text('min-confidence = "low"\n')
+    assert run_cli("check", "lib", cwd=tmp_path).returncode == 1
+    (tmp_path / "lib" / ".aiprivlint.toml").write_text('min-confidence = "sure"\n')
+    proc = run_cli("check", "lib", cwd=tmp_path)
+    assert proc.returncode == 2 and "min-confidence" in proc.stderr
+
+
+def test_aip203_a_route_in_the_project_makes_the_library_warning_medium(tmp_path):
+    shutil.copytree(ENCODER, tmp_path / "lib")
+    write(tmp_path, "lib/prompt_lib/api.py",
+          "from fastapi import FastAPI\nfrom .encode import encode_prompt\napp = FastAPI()\n\n"
+          "@app.post('/images')\ndef images(prompt: str):\n    return str(encode_prompt(prompt))\n")
+    found = scan(tmp_path / "lib", "AIP203")
+    assert [(f.line, f.confidence) for f in found] == [(16, "medium"), (17, "low")]  # DEBUG: low

@@ -110,7 +110,7 @@ class ModelIOLogged(FlowRule):
         "logger.info(f'answer: {resp.choices[0].message.content}')",
         "import logging\nimport anthropic\nclient = anthropic.Anthropic()\n"
         "for chunk in client.messages.create(model='m', max_tokens=9, stream=True, messages=["
-        "{'role': 'user', 'content': input()}]):\n    logging.debug(chunk.delta.text)",
+        "{'role': 'user', 'content': input()}]):\n    logging.info(chunk.delta.text)",
         "import wandb\nfrom transformers import pipeline\ngen = pipeline('text-generation', model='gpt2')\n"
         "rows = open('prompts.txt').read().splitlines()\n"
         "texts = [gen(p)[0]['generated_text'] for p in rows]\n"
@@ -152,7 +152,7 @@ class ModelIOLogged(FlowRule):
         source = self._source(ev, service)
         if source is None:
             return
-        kind, origin, resolved = source
+        kind, origin = source[0], source[1]
         if ev.sink == "print" and kind == "user input" and not in_handler:
             return  # the user sees what they typed
         key = (rel, ev.home or "<module>", ev.info.get("call"), kind, origin)
@@ -163,7 +163,9 @@ class ModelIOLogged(FlowRule):
             hit[2] += 1
 
     def _source(self, ev: Event, service: bool):
-        """(what, origin, resolved by a call?) of the content that counts, or None."""
+        """(what, origin, resolved by a call?, the caller's data?) of the content that counts, or
+        None. The caller's data: a prompt parameter, or model output computed from parameters
+        no call of the project fills — what the project receives, not what it was seen to read."""
         labels = ev.value.labels
         outputs = [lb for lb in labels if lb.kind == OUTPUT]
         content = [lb for lb in labels if lb.kind in CONTENT]
@@ -172,21 +174,22 @@ class ModelIOLogged(FlowRule):
             if state == "labelled" and not content:
                 state = "unknown"  # computed from a parameter no call of the project fills
             if state == "labelled":
-                return "model output", lb.origin, True
+                return "model output", lb.origin, True, False
             if state == "unknown" and service:
-                return "model output", lb.origin, True
+                return "model output", lb.origin, True, True
         users = sorted((lb for lb in labels if lb.kind == USER), key=lambda lb: lb.sort_key())
         if users and not outputs:
-            return "user input", users[0].origin, True
+            return "user input", users[0].origin, True, False
         prompts = sorted((lb for lb in labels if lb.kind == PROMPT), key=lambda lb: lb.sort_key())
         if prompts and not outputs:
-            return "prompt", prompts[0].origin, False
+            return "prompt", prompts[0].origin, False, True
         return None
 
     def finish(self, ctx: Context) -> None:
+        serves = _serves(ctx)
         for (rel, func, call, kind, origin), (ev, source, count) in sorted(
                 self.found.items(), key=lambda kv: (kv[0][0], kv[1][0].pos.line, kv[1][0].pos.col)):
-            _, _, resolved = source
+            _, _, resolved, callers = source
             meta = ctx.meta(rel)
             via = ev.info.get("via", "print")
             web = _imports_any(meta, WEB_ROOTS)
@@ -210,7 +213,38 @@ class ModelIOLogged(FlowRule):
             message = (f"{what} ({origin}){through} is {VERB.get(via, 'logged')} verbatim by "
                        f"{label}(){also}; log a length, a hash, an id or token counts instead, "
                        "or redact it first")
+            why = None
+            if via == "logging" and label.rsplit(".", 1)[-1] in DEBUG_CALLS:
+                why = "logged at DEBUG level, off unless switched on"
+            elif callers and not serves:
+                why = ("a library's diagnostic about its caller's own data: nothing in this "
+                       "project serves requests")
+            if why:
+                message += f" (low confidence: {why})"
             details = {"sink": via, "sink_call": label, "source": kind, "source_origin": origin,
                        "source_resolution": "call" if resolved else "name", "repeats": count,
                        "via": [v[0] for v in ev.via]}
-            ctx.report(self.rule_id, rel, ev.pos, ev.context, message, details, severity)
+            f = ctx.report(self.rule_id, rel, ev.pos, ev.context, message, details, severity)
+            if why:
+                f.confidence = "low"
+
+
+DEBUG_CALLS = {"debug", "trace"}
+
+
+def _serves(ctx: Context) -> bool:
+    """Whether the project runs as a service: a request handler or LLM tool, or a server or
+    worker framework, in a module that is not a notebook, tutorial, example, script or test.
+    Where none is, the content a library function receives comes from the applications that
+    call it, and its log is a diagnostic addressed to them."""
+    from ...discovery import is_test_path
+
+    for rel, mod in ctx.modules.items():
+        meta = mod.meta
+        if meta.get("notebook") or meta.get("tutorial") or meta.get("script") or is_test_path(rel):
+            continue
+        if _imports_any(meta, SERVICE_ROOTS):
+            return True
+        if any(f.role and f.role.get("kind") in ("handler", "tool") for f in mod.funcs.values()):
+            return True
+    return False
