@@ -145,12 +145,15 @@ class SafetyCheckerDisabled(CodeRule):
         super().__init__(runner)
         self._defined: set[str] = set()
         self._pending: list[tuple[cst.CSTNode, str, str]] = []  # (node, message, requires)
+        self._trains = False  # the module takes gradient steps (``loss.backward()``)
 
     def _sd_imported(self) -> bool:
         return any(self.is_imported(p) for p in SD_PACKAGES)
 
     # --- calls and dictionaries ----------------------------------------------------------
     def visit_Call(self, node: cst.Call) -> None:
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value == "backward":
+            self._trains = True
         if self._is_setattr_disable(node):
             self._later(node, "setattr(pipe, 'safety_checker', None) removes the NSFW safety "
                         "checker of the diffusion pipeline", "always")
@@ -270,5 +273,10 @@ class SafetyCheckerDisabled(CodeRule):
             msg = message + ("; this file also serves its output to users" if serving else "")
             msg += ". Keep the checker (or replace it with a stricter filter) wherever images " \
                    "leave the developer's machine"
-            self.report(target, msg, details={"serving": serving},
-                        severity=Severity.HIGH if serving else None)
+            low = self._trains and not serving
+            if low:
+                msg += (" (low confidence: this file trains, so the pipeline makes validation "
+                        "images from the run's own prompts, seen by the person training)")
+            self.report(target, msg, details={"serving": serving, "trains": self._trains},
+                        severity=Severity.HIGH if serving else None,
+                        confidence="low" if low else "")
