@@ -23,17 +23,23 @@ linux_only = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="re
 
 
 def _children(pid: int) -> set[int]:
-    """Live (not zombie) processes whose parent is ``pid``."""
+    """Live (not zombie) processes whose parent is ``pid`` and that run its program: forked
+    workers, not a ``git`` the scan runs meanwhile to read ignore rules."""
     out = set()
+    try:
+        program = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return out
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
             stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes()
         except OSError:
             continue
         state, ppid = stat.rsplit(")", 1)[1].split()[:2]
-        if int(ppid) == pid and state != "Z":
+        if int(ppid) == pid and state != "Z" and cmdline == program:
             out.add(int(entry.name))
     return out
 
