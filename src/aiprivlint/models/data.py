@@ -130,7 +130,10 @@ def _excluded(base: Val, recv: str | None) -> bool:
 def personal_read(key, base: Val, recv, is_attr: bool, module, node) -> Val | None:
     """``row["email"]`` / ``user.phone``: a personal field."""
     fc = personal(key)
-    if fc is None or _excluded(base, recv):
+    if fc is None:
+        return None
+    request = any(lb.kind == REQUEST_INPUT for lb in base.labels)
+    if not request and _excluded(base, recv):  # what a client sent is data, whatever its name
         return None
     if base.obj is not None and base.obj.type not in ("inst", "record") and (
             is_attr or base.obj.type != "ext"):
@@ -138,7 +141,7 @@ def personal_read(key, base: Val, recv, is_attr: bool, module, node) -> Val | No
         # a library returned (``db.execute(...).fetchone()["email"]``, a response's JSON) is
         return None
     source = "field"
-    if any(lb.kind == REQUEST_INPUT for lb in base.labels):
+    if request:
         source = "request"
     elif base.obj is not None and base.obj.type == "inst":
         source = "record"

@@ -50,11 +50,12 @@ WRITE_METHODS = frozenset({
     "partial_update_objects", "replace_all_objects", "upload_points", "upload_collection",
     "add_texts", "add_documents", "aadd_texts", "aadd_documents",
 })
-# content that is not a record: ids, names of indexes, options
-NON_CONTENT_KWARGS = frozenset({"index", "index_name", "namespace", "id", "ids", "collection_name",
-                                "table", "destination", "job_config", "refresh", "timeout",
-                                "batch_size", "embedding", "embeddings", "vector", "vectors_config",
-                                "uuid", "routing", "pipeline", "op_type", "consistency"})
+# arguments that carry no record: options, and the embedding model. Ids, namespaces and index or
+# table names are content: the service stores them and shows them to whoever reads the index
+# (``namespace=patient_email`` files a person's documents under their address)
+NON_CONTENT_KWARGS = frozenset({"job_config", "refresh", "timeout", "batch_size", "embedding",
+                                "embeddings", "vector", "vectors_config", "pipeline", "op_type",
+                                "consistency"})
 HELPERS = frozenset({"elasticsearch.helpers.bulk", "elasticsearch.helpers.streaming_bulk",
                      "elasticsearch.helpers.parallel_bulk", "elasticsearch.helpers.async_bulk"})
 # LangChain / LlamaIndex vector stores of hosted services: class name -> provider

@@ -6,7 +6,7 @@ when a framework calls it:
 * routes and views: FastAPI / Flask / Starlette / Quart / Sanic / Litestar / Ninja decorators
   (``@app.get``, ``@router.post``, ``@bp.route``), ``add_api_route`` / ``add_url_rule``, Django
   views (functions taking ``request`` in ``views.py``, ``@api_view``, the ``get``/``post``...
-  methods of class-based views);
+  methods of class-based views, Flask-RESTX / Flask-RESTful ``Resource`` methods);
 * model servers: BentoML ``@bentoml.api`` / ``@svc.api``, Ray Serve ``@serve.deployment``
   functions, ``__call__`` and the public methods reached through handles, KServe
   ``Model.predict`` (or ``postprocess``, which then receives ``predict``'s result), TorchServe,
@@ -17,7 +17,8 @@ when a framework calls it:
 A handler's parameters hold request input (``request-input``; a personal field name in a
 parameter or a request-body record is personal data sent by the client), and what it returns or
 yields reaches the client (sink ``response``). ``flask.request`` and friends are request input;
-their body (``request.json``, ``request.form`` ...) is what the user sent (``user-input``). In a
+their body (``request.json``, ``request.form`` ...) and a REST request parser's
+``parse_args()`` are what the user sent (``user-input``). In a
 Streamlit script, display calls (``st.write``, ``st.json``, ``st.dataframe`` ...) are the sink
 (``display``).
 """
@@ -60,7 +61,11 @@ STREAMLIT_SINKS = {"write", "json", "dataframe", "table", "bar_chart", "line_cha
 STREAMLIT_CONTAINERS = {"columns", "tabs", "expander", "container", "empty", "sidebar", "form",
                         "popover", "status", "chat_message"}
 DJANGO_VIEW_BASES = ("django.views", "rest_framework.views", "rest_framework.generics",
-                     "rest_framework.viewsets", "rest_framework.mixins", "flask.views", "ninja")
+                     "rest_framework.viewsets", "rest_framework.mixins", "flask.views", "ninja",
+                     "flask_restx.", "flask_restful.", "flask_restplus.")  # their Resource
+# request parsers of Flask REST extensions: ``parser.parse_args()`` returns what the client sent
+REQUEST_PARSERS = ("flask_restx.reqparse.RequestParser", "flask_restful.reqparse.RequestParser",
+                   "flask_restplus.reqparse.RequestParser")
 CBV_METHODS = {"get", "post", "put", "patch", "delete", "list", "create", "retrieve", "update",
                "partial_update", "dispatch_request"}
 NON_WEB_MODULES = {"json", "torch", "pickle", "yaml", "os", "sys", "requests", "httpx", "numpy",
@@ -292,6 +297,19 @@ def request_method(site: CallSite) -> Val:
     return CLEAN
 
 
+def request_parser(site: CallSite) -> Val:
+    return Val(obj=obj("web.reqparser"))
+
+
+def parsed_request(site: CallSite) -> Val:
+    """``parser.parse_args()`` of a Flask REST request parser: the client's arguments."""
+    if site.name != "parse_args":
+        return CLEAN
+    origin = f"{site.dotted or 'parser.parse_args'}()"
+    return Val(frozenset({Label(REQUEST_INPUT, "", origin),
+                          Label(USER, "request", origin, site.line, ("request",))}))
+
+
 def handler_param(p: ParamSite) -> Val | None:
     """A parameter of a handler holds request input; one named for personal data, or a
     request-body record, holds the client's personal data."""
@@ -366,12 +384,13 @@ def _prompt_key(lb: Label, key) -> tuple:
 
 MODEL = Model(
     "web",
-    calls={**{q: web_app for q in WEB_APPS},
+    calls={**{q: web_app for q in WEB_APPS}, **{q: request_parser for q in REQUEST_PARSERS},
            "gradio.Interface": gradio_interface, "gradio.ChatInterface": gradio_interface,
            "gradio.on": gradio_on},
     prefixes=[("gradio.", gradio_component), ("streamlit.", st_display)],
     values={q: REQUEST for q in REQUEST_VALUES},
-    methods={"web.request": {"*": request_method}, "gradio.component": {"*": gradio_event},
+    methods={"web.request": {"*": request_method}, "web.reqparser": {"*": parsed_request},
+             "gradio.component": {"*": gradio_event},
              "gradio.app": {"*": gradio_event}, "web.app": {"*": app_method},
              "streamlit.container": {"*": st_container}},
     builtins={"input": input_builtin},
