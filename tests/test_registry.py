@@ -31,3 +31,26 @@ def test_readme_lists_every_rule():
     readme = (rules_dir().parent / "README.md").read_text(encoding="utf-8")
     for rid in load_rules():
         assert f"[{rid}](rules/{rid}.toml)" in readme, f"README rule table misses {rid}"
+
+
+def test_preview_rules_run_only_when_selected_by_their_id(tmp_path):
+    import json
+
+    from conftest import EMPTY_CONFIG, run_cli
+
+    preview = sorted(rid for rid, r in load_rules().items() if r.preview)
+    assert preview, "no preview rule left: drop this test or keep one preview fixture"
+    rid = preview[0]
+    fixtures = rules_dir().parent / "tests" / "fixtures" / "rules" / rid / "fire"
+
+    def ran(*args: str) -> set[str]:
+        proc = run_cli("check", "--config", str(EMPTY_CONFIG), "--format", "json", *args,
+                       str(fixtures))
+        assert proc.returncode in (0, 1), proc.stderr
+        return {f["rule"] for f in json.loads(proc.stdout)["findings"]}
+
+    assert rid not in ran()  # not by default
+    assert rid not in ran("--select", "ALL") and rid not in ran("--select", rid[:4])
+    assert rid in ran("--extend-select", rid) and rid in ran("--select", rid)
+    listed = json.loads(run_cli("rules", "--format", "json").stdout)
+    assert {r["id"] for r in listed if r["preview"]} == set(preview)

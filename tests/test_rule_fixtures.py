@@ -5,8 +5,8 @@ Layout: ``tests/fixtures/rules/<ID>/fire/*`` and ``tests/fixtures/rules/<ID>/qui
 In a fire fixture, the lines that must be reported carry ``expect: <ID>`` (in a comment, or inside
 a notebook's code cell), or ``expect-low: <ID>`` where the finding must have low confidence (not
 shown unless ``--min-confidence low``); the rule's findings in that file must be exactly those
-lines. The fixtures are scanned with ``--min-confidence low``: a quiet fixture has no finding at
-any confidence. A file that cannot hold a comment (CSV, parquet) may have a sidecar
+lines. The fixtures are scanned with ``--min-confidence low`` and every preview rule selected: a
+quiet fixture has no finding at any confidence. A file that cannot hold a comment (CSV, parquet) may have a sidecar
 ``<name>.expect`` with one ``LINE ID`` (or ``LINE ID low``) per line; with neither, at least one finding of the rule is required, except in the
 fixtures of project rules (AIP201, ...) and in cases made of several files (a folder under
 ``fire/``): those are small projects, and their unmarked files are support files.
@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from aiprivlint.project import all_project_rules
+from aiprivlint.registry import load_rules
 from conftest import EMPTY_CONFIG, FIXTURES, ROOT, run_json
 
 RULES_FIXTURES = FIXTURES / "rules"
@@ -46,7 +47,9 @@ PROJECT_RULES = {r.rule_id for r in all_project_rules()}
 
 @pytest.fixture(scope="module")
 def fixture_report():
-    _, doc = run_json("--config", str(EMPTY_CONFIG), "--min-confidence", "low", str(RULES_FIXTURES))
+    preview = ",".join(sorted(rid for rid, r in load_rules().items() if r.preview))
+    _, doc = run_json("--config", str(EMPTY_CONFIG), "--min-confidence", "low",
+                      *(["--extend-select", preview] if preview else []), str(RULES_FIXTURES))
     by_file = defaultdict(list)
     for f in doc["findings"]:
         by_file[f["path"]].append(f)

@@ -499,13 +499,14 @@ def cmd_rules(args, rules) -> int:
     if args.format == "json":
         print(json.dumps([
             {"id": r.id, "name": r.name, "category": r.category, "severity": r.severity.label,
-             "confidence": r.confidence, "fixable": r.fixable,
+             "confidence": r.confidence, "fixable": r.fixable, "preview": r.preview,
              "fixes": [{"applicability": f.applicability, "description": f.description}
                        for f in r.fixes],
              "summary": r.summary, "help_uri": r.help_uri} for r in rows], indent=2))
         return EXIT_OK
     header = ("ID", "NAME", "CATEGORY", "SEVERITY", "FIXABLE")
-    table = [header] + [(r.id, r.name, r.category, r.severity.label, _fix_kinds(r)) for r in rows]
+    table = [header] + [(r.id, r.name + (" (preview)" if r.preview else ""), r.category,
+                         r.severity.label, _fix_kinds(r)) for r in rows]
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
     for row in table:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
@@ -537,6 +538,8 @@ def explain_text(rule) -> str:
         f"Severity:   {rule.severity.label}",
         f"Confidence: {rule.confidence}",
         f"Fixable:    {_fix_kinds(rule)}{' (check --fix; unsafe ones with --unsafe-fixes)' if rule.fixes else ''}",
+        *([f"Preview:    yes: runs only when selected by its id (--extend-select {rule.id})"]
+          if rule.preview else []),
         "",
         rule.summary,
         "",

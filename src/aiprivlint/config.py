@@ -255,7 +255,9 @@ def check_selector(sel: str, rules: dict[str, Rule], where: str) -> None:
                       f"(see `aiprivlint rules` for the ids)")
 
 
-def expand(selectors: list[str], rules: dict[str, Rule]) -> set[str]:
+def expand(selectors: list[str], rules: dict[str, Rule], preview: bool = True) -> set[str]:
+    """The ids ``selectors`` name; with ``preview=False``, preview rules only by their own id
+    (``ALL``, a category or a prefix does not switch one on)."""
     out: set[str] = set()
     for sel in selectors:
         if sel == "ALL":
@@ -264,13 +266,16 @@ def expand(selectors: list[str], rules: dict[str, Rule]) -> set[str]:
             out.update(r for r, rule in rules.items() if rule.category == sel)
         else:
             out.update(r for r in rules if r == sel or r.startswith(sel))
+    if not preview:
+        out = {r for r in out if not rules[r].preview or r in selectors}
     return out
 
 
 def selected_rules(cfg: Config, rules: dict[str, Rule], available: set[str]) -> frozenset[str]:
-    """The rule ids to run: ``select`` (default: all) plus ``extend-select`` minus ``ignore``."""
-    base = expand(cfg.select, rules) if cfg.select is not None else set(rules)
-    base |= expand(cfg.extend_select, rules)
+    """The rule ids to run: ``select`` (default: all but preview rules) plus ``extend-select``
+    minus ``ignore``. A preview rule runs when its own id is selected."""
+    base = expand(cfg.select if cfg.select is not None else ["ALL"], rules, preview=False)
+    base |= expand(cfg.extend_select, rules, preview=False)
     base -= expand(cfg.ignore, rules)
     return frozenset(base & available)
 
