@@ -62,7 +62,7 @@ STREAMLIT_CONTAINERS = {"columns", "tabs", "expander", "container", "empty", "si
                         "popover", "status", "chat_message"}
 DJANGO_VIEW_BASES = ("django.views", "rest_framework.views", "rest_framework.generics",
                      "rest_framework.viewsets", "rest_framework.mixins", "flask.views", "ninja",
-                     "flask_restx.", "flask_restful.", "flask_restplus.")  # their Resource
+                     "flask_restx", "flask_restful", "flask_restplus")  # their Resource
 # request parsers of Flask REST extensions: ``parser.parse_args()`` returns what the client sent
 REQUEST_PARSERS = ("flask_restx.reqparse.RequestParser", "flask_restful.reqparse.RequestParser",
                    "flask_restplus.reqparse.RequestParser")
