@@ -327,6 +327,30 @@ def _crashed(sf: SourceFile) -> FileResult:
         "memory); file skipped", "crash")])
 
 
+# a mechanism at a line is one fact, whichever analysis saw it (the audit's mitigation facts and
+# the dataflow engine's sanitisers both record a redaction or a keyed hash)
+ONE_PER_LINE = frozenset({"pseudonymisation"})
+
+
+def _new_facts(facts: list[Fact], new: list[Fact]) -> list[Fact]:
+    """The facts of ``new`` that say something ``facts`` and the earlier ones of ``new`` do not."""
+    import json
+
+    seen = {(f.kind, f.path, f.line) for f in facts if f.kind in ONE_PER_LINE}
+    exact: set = set()
+    out = []
+    for f in new:
+        key = (f.kind, f.path, f.line)
+        full = (*key, json.dumps(f.data, sort_keys=True, default=str))
+        if full in exact or (f.kind in ONE_PER_LINE and key in seen):
+            continue
+        exact.add(full)
+        if f.kind in ONE_PER_LINE:
+            seen.add(key)
+        out.append(f)
+    return out
+
+
 def run_files(files: list[SourceFile], selected: frozenset[str], options: dict[str, Any],
               jobs: int, progress: Progress | None = None,
               gather: frozenset[str] = frozenset(), workers: Workers | None = None
@@ -562,6 +586,7 @@ class Engine:
                                                  self._flow_loader(workers, lite, by_result))
         self.flow_errors = errors
         findings.extend(f for f in new_findings if f.rule in self.selected)
+        new_facts = _new_facts(facts, new_facts)
         if not new_facts:
             return
         facts.extend(new_facts)

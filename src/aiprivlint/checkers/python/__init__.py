@@ -289,6 +289,8 @@ class PythonChecker(FileChecker):
     def _flow_wanted(self, ctx: FileContext) -> list:
         """The selected flow rules that can run on this file (test code per ``test_code``)."""
         wanted = [r for r in self.flow_rules if r.rule_id in ctx.selected or r.rule_id in ctx.gather]
+        if wanted:  # the facts every report's project summary shows, whichever rules run
+            wanted += [r for r in self.flow_rules if r.facts_only and r not in wanted]
         if wanted and ctx.options.get("_prefilter", True):
             wanted = [r for r in wanted if not _skips_test(r, ctx.rel, ctx.options)]
         return wanted

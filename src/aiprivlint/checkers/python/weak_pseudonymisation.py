@@ -261,7 +261,8 @@ class WeakPseudonymisation(AstRule):
 
 
 class PseudonymisationFacts(FlowRule):
-    """Facts only, for AIP108's selection: a module that hashes, redacts or anonymises is
+    """Facts only, wanted whenever a flow rule runs (the project summary's
+    ``privacy_mechanisms``, whether AIP108 is selected or not): a module that hashes, redacts or anonymises is
     analysed by the dataflow engine, whose sanitisers record a ``pseudonymisation`` fact where
     personal data goes through one (``models/data.py``). Without this gate such a module was
     analysed only when another flow rule's gate passed, so the project's ``privacy_mechanisms``
