@@ -68,9 +68,8 @@ def test_libcst_is_imported_only_for_files_a_libcst_rule_can_fire_on(tmp_path):
     clean = tmp_path / "train.py"
     clean.write_text("import logging\nimport torch\n\nmodel = torch.nn.Linear(4, 2)\n"
                      "logging.info('params: %d', sum(p.numel() for p in model.parameters()))\n")
-    dirty = tmp_path / "load.py"  # AIP501 is a libcst rule
-    dirty.write_text("from transformers import AutoModel\n\n"
-                     "model = AutoModel.from_pretrained('org/model', trust_remote_code=True)\n")
+    dirty = tmp_path / "load.py"  # AIP104 is a libcst rule
+    dirty.write_text('SUPPORT_CONTACT = "marta.nowak@gmail.com"\n')
     code = ("import sys; from aiprivlint.cli import main; "
             "rc = main(['check', '--config', sys.argv[1], '--no-cache', '-j', '1', '-q', sys.argv[2]]); "
             "print('LOADED' if 'libcst._nodes' in sys.modules else 'NOT-LOADED', rc)")

@@ -583,7 +583,18 @@ class Analysis:
             env.vars = dict(start)
             self._block(body, env)
             outs.append(env.vars)
-        merged: dict[str, Val] = {}
+        if len(outs) == 2:  # if/else: most names hold the very value they held before
+            first, second = outs
+            merged = dict(first)
+            for name, v in second.items():
+                u = merged.get(name)
+                if u is None:
+                    merged[name] = v
+                elif u is not v:
+                    merged[name] = join(u, v)
+            env.vars = merged
+            return
+        merged = {}
         for name in dict.fromkeys(k for o in outs for k in o):
             vals = [o.get(name) for o in outs]
             present = [v for v in vals if v is not None]

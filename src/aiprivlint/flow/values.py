@@ -193,6 +193,12 @@ def join_consts(a: tuple | None, b: tuple | None) -> tuple | None:
 
 def join(*vals: Val) -> Val:
     """The value that may be any of ``vals`` (branches, loop iterations, several returns)."""
+    if len(vals) == 2:  # the common case, and most often one value twice
+        a, b = vals
+        if a is b or b is None:
+            return CLEAN if a is None else a
+        if a is None:
+            return b
     vals = tuple(v for v in vals if v is not None)
     if not vals:
         return CLEAN

@@ -205,6 +205,20 @@ def args_in_order(call: ast.Call) -> list[tuple[str | None, ast.expr]]:
     return sorted(items, key=lambda kv: (kv[1].lineno, kv[1].col_offset))
 
 
+def first_positional(call: ast.Call) -> ast.expr | None:
+    """The first argument in source order when it is a plain positional one (libcst's
+    ``args[0]`` with no keyword and no star); None otherwise (``f(k=v, *rest)``, ``f(*a)``)."""
+    if not call.args:
+        return None
+    first = call.args[0]
+    if isinstance(first, ast.Starred):
+        return None
+    if call.keywords and (call.keywords[0].lineno, call.keywords[0].col_offset) < (
+            first.lineno, first.col_offset):
+        return None  # only a starred argument may follow a keyword, and it was checked
+    return first
+
+
 def literal(node: ast.AST) -> tuple[bool, object]:
     """(True, value) for a literal constant (a negative number too), else (False, None)."""
     if isinstance(node, ast.Constant):
@@ -213,6 +227,22 @@ def literal(node: ast.AST) -> tuple[bool, object]:
             and isinstance(node.operand, ast.Constant):
         v = node.operand.value
         if isinstance(v, (int, float)) and not isinstance(v, bool):
+            return True, -v
+    return False, None
+
+
+def literal_value(node: ast.AST) -> tuple[bool, object]:
+    """(True, value) where libcst's ``literal_value`` gives one (the rules ported from libcst keep
+    its meaning): True/False/None, a number that is not imaginary, a string or bytes (implicit
+    concatenation included), a negated number; not ``...`` nor a complex number."""
+    if isinstance(node, ast.Constant):
+        v = node.value
+        if v is None or isinstance(v, (bool, int, float, str, bytes)):
+            return True, v
+        return False, None
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        ok, v = literal_value(node.operand)
+        if ok and isinstance(v, (int, float)) and not isinstance(v, bool):
             return True, -v
     return False, None
 

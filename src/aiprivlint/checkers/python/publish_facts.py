@@ -42,10 +42,7 @@ from __future__ import annotations
 import ast
 import re
 
-from ._lazy import cst
-
-from . import CodeRule, literal_value
-from ._ast_base import AstRule, Summary, dotted, unstar as _unstar
+from ._ast_base import AstRule, dotted, first_positional, literal_value, unstar as _unstar
 
 HF_PACKAGES = ("huggingface_hub", "transformers", "datasets", "diffusers", "peft", "trl",
                "sentence_transformers", "setfit", "timm", "accelerate", "optimum", "keras",
@@ -113,7 +110,7 @@ def _local(path: str) -> bool:
     return "{" not in p and "%" not in p
 
 
-class ModelPublishFacts(CodeRule):
+class ModelPublishFacts(AstRule):
     """Facts ``model-publish`` / ``dataset-publish`` for AIP303 (see the module docstring)."""
 
     rule_id = "AIP303"
@@ -142,33 +139,6 @@ class ModelPublishFacts(CodeRule):
         "import mylib\nmylib.push_to_hub(model)",
     ]
 
-    @classmethod
-    def gate(cls, summary: Summary) -> bool:
-        calls, keywords = summary.calls, summary.keywords
-        # <x>.push_to_hub() / save_to_hub(); push_to_hub= on save_pretrained or training args
-        if "push_to_hub" in calls or "save_to_hub" in calls or "push_to_hub" in keywords:
-            return True
-        lasts = summary.called_lasts()  # the last part of a call's qualified name (_function)
-        if not HUB_FUNCTIONS.isdisjoint(lasts) and summary.import_prefix("huggingface_hub"):
-            return True
-        if not WANDB_METHODS.isdisjoint(lasts) and summary.import_prefix("wandb"):
-            return True
-        if ("register_model" in lasts or ("log_model" in lasts and "registered_model_name" in
-                                          keywords)) and summary.imports_any("mlflow"):
-            return True
-        if ("push_to_hf_hub" in lasts and summary.import_prefix("timm")
-                or "upload" in lasts and summary.import_prefix("google.cloud.aiplatform")
-                or "register" in lasts and summary.import_prefix("azureml")):
-            return True
-        # methods (_method): HfApi uploads, MlflowClient registrations, SageMaker, Azure ML
-        if not HF_UPLOADS.isdisjoint(calls) and any(n.endswith("HfApi") for n in summary.names):
-            return True
-        if not MLFLOW_CLIENT_METHODS.isdisjoint(calls) and (
-                summary.imports_any("mlflow") or any(n.endswith("MlflowClient") for n in summary.names)):
-            return True
-        return ("register" in calls and summary.imports_any("sagemaker")
-                or "create_or_update" in calls and summary.imports_any("azure.ai.ml"))
-
     def __init__(self, runner) -> None:
         super().__init__(runner)
         self.skip = self.skips(self.path, self.options)
@@ -178,13 +148,13 @@ class ModelPublishFacts(CodeRule):
         self.tool_names: set[str] = set()
 
     # --- bindings ----------------------------------------------------------------------------
-    def visit_Assign(self, node: cst.Assign) -> None:
-        if self.skip or not isinstance(node.value, cst.Call):
+    def visit_Assign(self, node: ast.Assign) -> None:
+        if self.skip or not isinstance(node.value, ast.Call):
             return
         func = node.value.func
         qn = self.qualified_name(func) or ""
         short = (self.dotted_name(func) or "").rsplit(".", 1)[-1]
-        names = [self.dotted_name(t.target) for t in node.targets]
+        names = [self.dotted_name(t) for t in node.targets]
         names = [n for n in names if n]
         if qn.startswith("datasets.") or (short in DATASET_CTORS and (
                 qn.startswith("datasets") or self._is_dataset(func))):
@@ -196,25 +166,25 @@ class ModelPublishFacts(CodeRule):
         elif TOOL_CTOR.search(short) or (self.dotted_name(func) or "").startswith("Tool.from_"):
             self.tool_names.update(names)
 
-    def _is_dataset(self, func: cst.BaseExpression) -> bool:
-        if isinstance(func, cst.Attribute):
+    def _is_dataset(self, func: ast.expr) -> bool:
+        if isinstance(func, ast.Attribute):
             recv = self.dotted_name(func.value)
             return recv is not None and (recv in self.dataset_names or
                                          bool(DATASET_NAME.search(recv.rsplit(".", 1)[-1])))
         return False
 
     # --- calls -------------------------------------------------------------------------------
-    def visit_Call(self, node: cst.Call) -> None:
+    def visit_Call(self, node: ast.Call) -> None:
         if self.skip:
             return
         func = node.func
         qn = self.qualified_name(func) or ""
         if qn and self._function(node, qn):
             return
-        if isinstance(func, cst.Attribute):
+        if isinstance(func, ast.Attribute):
             self._method(node, func, qn)
 
-    def _emit(self, node: cst.Call, api: str, target: str, *, dataset: bool = False,
+    def _emit(self, node: ast.Call, api: str, target: str, *, dataset: bool = False,
               conditional: bool = False, auto_card: bool = False) -> None:
         self.fact("dataset-publish" if dataset else "model-publish", node, api=api, target=target,
                   conditional=conditional, auto_card=auto_card)
@@ -222,21 +192,23 @@ class ModelPublishFacts(CodeRule):
                                    for k in ("private", "hub_private_repo")):
             self.fact("private-publish", node, api=api)  # the audit's evidence of private repos
 
-    def _literal_kwarg(self, node: cst.Call, name: str) -> object:
+    def _literal_kwarg(self, node: ast.Call, name: str) -> object:
         arg = self.kwarg(node, name)
         if arg is None:
             return None
         ok, value = literal_value(arg.value)
         return value if ok else None
 
-    def _dataset_repo(self, node: cst.Call) -> bool:
+    def _dataset_repo(self, node: ast.Call) -> bool:
         """The push names its target repository (first argument or ``repo_id``) as a dataset."""
         repo = self._literal_kwarg(node, "repo_id")
-        if repo is None and node.args and node.args[0].keyword is None:
-            repo = literal_value(node.args[0].value)[1]
+        if repo is None:
+            first = first_positional(node)
+            if first is not None:
+                repo = literal_value(first)[1]
         return isinstance(repo, str) and bool(DATASET_REPO.search(repo.rsplit("/", 1)[-1]))
 
-    def _push_flag(self, node: cst.Call) -> tuple[bool, bool]:
+    def _push_flag(self, node: ast.Call) -> tuple[bool, bool]:
         """(publishes, conditional) for a ``push_to_hub=`` keyword."""
         arg = self.kwarg(node, "push_to_hub")
         if arg is None:
@@ -246,12 +218,12 @@ class ModelPublishFacts(CodeRule):
             return bool(value), False
         return True, True
 
-    def _method(self, node: cst.Call, func: cst.Attribute, qn: str) -> None:
-        attr = func.attr.value
+    def _method(self, node: ast.Call, func: ast.Attribute, qn: str) -> None:
+        attr = func.attr
         recv_node = func.value
         recv = self.dotted_name(recv_node) or ""
         head = recv.split(".")[0]
-        if head in ("self", "cls") or (isinstance(recv_node, cst.Call)
+        if head in ("self", "cls") or (isinstance(recv_node, ast.Call)
                                        and self.dotted_name(recv_node.func) == "super"):
             return
         if qn and not qn.startswith(HF_PACKAGES + ("mlflow", "wandb", "google", "azure",
@@ -268,7 +240,7 @@ class ModelPublishFacts(CodeRule):
                 return
             is_ds = recv in self.dataset_names or bool(last and DATASET_NAME.search(last)) \
                 or repo_type == "dataset" or self._dataset_repo(node)
-            if isinstance(recv_node, cst.Call):
+            if isinstance(recv_node, ast.Call):
                 is_ds = is_ds or self._is_dataset(recv_node.func)
             self._emit(node, f"{recv or '...'}.{attr}()", "hub", dataset=is_ds,
                        auto_card="trainer" in last.lower())
@@ -277,7 +249,7 @@ class ModelPublishFacts(CodeRule):
             if publishes:
                 self._emit(node, "save_pretrained(push_to_hub=True)", "hub", conditional=conditional)
         elif attr in HF_UPLOADS and (qn.startswith("huggingface_hub") or recv in self.hfapi_names
-                                     or (isinstance(recv_node, cst.Call) and (self.qualified_name(
+                                     or (isinstance(recv_node, ast.Call) and (self.qualified_name(
                                          recv_node.func) or "").endswith("HfApi"))):
             self._hub_upload(node, attr)
         elif attr in MLFLOW_CLIENT_METHODS and (recv in self.mlflow_clients
@@ -291,7 +263,7 @@ class ModelPublishFacts(CodeRule):
         elif attr == "create_or_update" and recv.endswith("models") and self.is_imported("azure.ai.ml"):
             self._emit(node, "ml_client.models.create_or_update()", "registry")
 
-    def _function(self, node: cst.Call, qn: str) -> bool:
+    def _function(self, node: ast.Call, qn: str) -> bool:
         """Calls named through an import (``mlflow.register_model``); True when handled."""
         short = qn.rsplit(".", 1)[-1]
         if qn.startswith("huggingface_hub") and short in HF_UPLOADS:
@@ -318,13 +290,13 @@ class ModelPublishFacts(CodeRule):
             return False
         return True
 
-    def _training_args(self, node: cst.Call, name: str) -> None:
+    def _training_args(self, node: ast.Call, name: str) -> None:
         publishes, conditional = self._push_flag(node)
         if publishes:
             self._emit(node, f"{name}(push_to_hub=True)", "hub", conditional=conditional,
                        auto_card=True)
 
-    def _hub_upload(self, node: cst.Call, name: str) -> None:
+    def _hub_upload(self, node: ast.Call, name: str) -> None:
         arg = self.kwarg(node, "repo_type")
         if arg is not None:
             ok, value = literal_value(arg.value)

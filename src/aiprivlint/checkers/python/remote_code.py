@@ -25,9 +25,7 @@ from __future__ import annotations
 import ast
 import re
 
-from ._lazy import cst
-
-from . import CodeRule, literal_value
+from ._ast_base import AstRule, literal_value, unstar as _unstar
 from ...findings import Severity
 
 COMMIT_SHA = re.compile(r"[0-9a-f]{40}")
@@ -35,51 +33,21 @@ _UNKNOWN = object()
 KEY = "trust_remote_code"
 
 
-def _true(node: ast.expr | None) -> bool:
-    return isinstance(node, ast.Constant) and node.value is True
+def _name_of(param: ast.arg) -> ast.AST:
+    """Where a parameter is reported: its name only (libcst's position of a ``Param``; ast's
+    ``arg`` runs on over the annotation). The name is ``trust_remote_code``: ASCII, one line."""
+    at = ast.Name(param.arg)
+    at.lineno = at.end_lineno = param.lineno
+    at.col_offset = param.col_offset
+    at.end_col_offset = param.col_offset + len(param.arg)
+    return at
 
 
-def _default_true(call: ast.Call) -> bool:
-    return any(k.arg == "default" and _true(k.value) for k in call.keywords)
-
-
-def _sets_true(node: ast.AST) -> bool:
-    """Whether an ast node is one of the places the rule reports: ``trust_remote_code=True`` at
-    a call, ``{"trust_remote_code": True}``, a field, parameter or command-line default of True."""
-    if isinstance(node, ast.keyword):
-        return node.arg == KEY and _true(node.value)
-    if isinstance(node, ast.Dict):
-        return any(isinstance(k, ast.Constant) and k.value == KEY and _true(v)
-                   for k, v in zip(node.keys, node.values))
-    if isinstance(node, ast.AnnAssign):
-        target = node.target
-        name = target.id if isinstance(target, ast.Name) else getattr(target, "attr", "")
-        return name == KEY and (_true(node.value) or (
-            isinstance(node.value, ast.Call) and _default_true(node.value)))
-    if isinstance(node, ast.arguments):
-        positional = [*node.posonlyargs, *node.args]
-        pairs = list(zip(positional[len(positional) - len(node.defaults):], node.defaults))
-        pairs += list(zip(node.kwonlyargs, node.kw_defaults))
-        return any(a.arg == KEY and _true(d) for a, d in pairs)
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
-            and node.func.attr == "add_argument" and _default_true(node):
-        return any(isinstance(a, ast.Constant) and isinstance(a.value, str)
-                   and a.value.lstrip("-").replace("-", "_") == KEY for a in node.args)
-    return False
-
-
-class RemoteCodeTrusted(CodeRule):
+class RemoteCodeTrusted(AstRule):
     """AIP501: ``trust_remote_code=True`` (and defaults that set it)."""
 
     rule_id = "AIP501"
     needs = ("trust_remote_code", "trust-remote-code")
-
-    @classmethod
-    def gate(cls, summary) -> bool:
-        """A literal True where the rule reports one (see ``_sets_true``): TRL and the HF
-        examples pass ``trust_remote_code=args.trust_remote_code`` in every script, which is
-        quiet, and libcst parsed 223 of TRL's files for it."""
-        return any(_sets_true(node) for node in ast.walk(summary.tree))
 
     VALID = [
         "from transformers import AutoModel\nm = AutoModel.from_pretrained('bert-base-uncased')",
@@ -111,17 +79,17 @@ class RemoteCodeTrusted(CodeRule):
         # (REVISION = "<40 hex>"); a name bound twice to different values is not one constant
         self._consts: dict[str, object] = {}
 
-    def visit_Assign(self, node: cst.Assign) -> None:
-        if len(node.targets) != 1 or not isinstance(node.targets[0].target, cst.Name):
+    def visit_Assign(self, node: ast.Assign) -> None:
+        if len(node.targets) != 1 or not isinstance(node.targets[0], ast.Name):
             return
-        name = node.targets[0].target.value
+        name = node.targets[0].id
         ok, value = literal_value(node.value)
         if name in self._consts and self._consts[name] != value:
             value = _UNKNOWN
         self._consts[name] = value if ok else _UNKNOWN
 
     # --- calls and keyword dictionaries ------------------------------------------------------
-    def visit_Call(self, node: cst.Call) -> None:
+    def visit_Call(self, node: ast.Call) -> None:
         arg = self.kwarg(node, KEY)
         if arg is not None:
             if literal_value(arg.value) == (True, True):
@@ -133,57 +101,65 @@ class RemoteCodeTrusted(CodeRule):
             return
         self._argparse_default(node)
 
-    def visit_Dict(self, node: cst.Dict) -> None:
-        values: dict[str, cst.BaseExpression] = {}
-        for el in node.elements:
-            if isinstance(el, cst.DictElement):
-                ok, key = literal_value(el.key)
+    def visit_Dict(self, node: ast.Dict) -> None:
+        values: dict[str, ast.expr] = {}
+        for k, v in zip(node.keys, node.values):
+            if k is not None:  # not ``**other``
+                ok, key = literal_value(k)
                 if ok and isinstance(key, str):
-                    values[key] = el.value
+                    values[key] = v
         if KEY in values and literal_value(values[KEY]) == (True, True):
             pins = {k: values.get(k) for k in ("revision", "code_revision")}
             self._report_trust(node, "loading with these keyword arguments", pins)
 
     # --- defaults that turn it on ------------------------------------------------------------
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         name = self.dotted_name(node.target) or ""
         if name.split(".")[-1] != KEY or node.value is None:
             return
         if self._is_true_default(node.value):
             self._report_default(node, "the configuration field trust_remote_code defaults to True")
 
-    def visit_Param(self, node: cst.Param) -> None:
-        if node.name.value == KEY and node.default is not None \
-                and literal_value(node.default) == (True, True):
-            self._report_default(node, "the parameter trust_remote_code defaults to True")
+    def visit_arguments(self, node: ast.arguments) -> None:
+        positional = [*node.posonlyargs, *node.args]
+        pairs = list(zip(positional[len(positional) - len(node.defaults):], node.defaults))
+        pairs += [(a, d) for a, d in zip(node.kwonlyargs, node.kw_defaults) if d is not None]
+        for param, default in pairs:  # in source order, as the parameters are written
+            if param.arg == KEY and literal_value(default) == (True, True):
+                self._report_default(_name_of(param),
+                                     "the parameter trust_remote_code defaults to True")
 
-    def _argparse_default(self, node: cst.Call) -> None:
-        if not (isinstance(node.func, cst.Attribute) and node.func.attr.value == "add_argument"):
+    def _argparse_default(self, node: ast.Call) -> None:
+        if not (isinstance(node.func, ast.Attribute) and node.func.attr == "add_argument"):
             return
-        flags = [literal_value(a.value) for a in node.args if a.keyword is None]
+        flags = [literal_value(_unstar(a)) for a in node.args]
         if not any(ok and isinstance(v, str) and v.lstrip("-").replace("-", "_") == KEY
                    for ok, v in flags):
             return
-        if self.kwarg_is(node, "default", True):
+        if self._true_kwarg(node, "default"):
             self._report_default(node, "the command-line option --trust_remote_code defaults to True")
 
-    def _is_true_default(self, value: cst.BaseExpression) -> bool:
+    def _true_kwarg(self, call: ast.Call, name: str) -> bool:
+        arg = self.kwarg(call, name)
+        return arg is not None and literal_value(arg.value) == (True, True)
+
+    def _is_true_default(self, value: ast.expr) -> bool:
         if literal_value(value) == (True, True):
             return True
-        if isinstance(value, cst.Call):
+        if isinstance(value, ast.Call):
             name = (self.dotted_name(value.func) or "").split(".")[-1]
-            return name == "field" and self.kwarg_is(value, "default", True)
+            return name == "field" and self._true_kwarg(value, "default")
         return False
 
     # --- reporting ---------------------------------------------------------------------------
-    def _report_default(self, node: cst.CSTNode, what: str) -> None:
+    def _report_default(self, node: ast.AST, what: str) -> None:
         self.report(node, f"{what}: every model or dataset loaded with it runs the Python code "
                     "of its Hub repository; default it to False and let the caller opt in for a "
                     "reviewed repository pinned to a commit",
                     details={"pinned": False, "kind": "default"})
 
-    def _report_trust(self, node: cst.CSTNode, callee: str,
-                      pins: dict[str, cst.BaseExpression | None]) -> None:
+    def _report_trust(self, node: ast.AST, callee: str,
+                      pins: dict[str, ast.expr | None]) -> None:
         pinned, how = self._pinned(pins)
         if pinned:
             msg = (f"{callee} runs the Python code shipped with the model or dataset repository "
@@ -198,7 +174,7 @@ class RemoteCodeTrusted(CodeRule):
             sev = Severity.HIGH
         self.report(node, msg, details={"pinned": pinned, "kind": "call"}, severity=sev)
 
-    def _pinned(self, pins: dict[str, cst.BaseExpression | None]) -> tuple[bool, str]:
+    def _pinned(self, pins: dict[str, ast.expr | None]) -> tuple[bool, str]:
         """Whether the code revision is a literal commit hash (written at the call, or in a
         constant of the module bound once); and a phrase saying why (not)."""
         key = "code_revision" if pins.get("code_revision") is not None else "revision"
@@ -206,22 +182,22 @@ class RemoteCodeTrusted(CodeRule):
         if value is None:
             return False, "no revision= pins it to a commit"
         ok, text = literal_value(value)
-        if not ok and isinstance(value, cst.Name) and \
-                self._consts.get(value.value, _UNKNOWN) is not _UNKNOWN:
-            ok, text = True, self._consts[value.value]
+        if not ok and isinstance(value, ast.Name) and \
+                self._consts.get(value.id, _UNKNOWN) is not _UNKNOWN:
+            ok, text = True, self._consts[value.id]
         if not ok:
             return False, f"{key}= is only known at run time, not a literal commit hash"
         if isinstance(text, str) and COMMIT_SHA.fullmatch(text.strip().lower()):
             return True, f"the literal {key}= commit hash"
         return False, f"{key}= names a branch or tag, not a commit hash, so it can move"
 
-    def _callee(self, node: cst.Call) -> str:
+    def _callee(self, node: ast.Call) -> str:
         name = self.dotted_name(node.func)
         if name is None:
             return "this call"
         parts = name.split(".")
         return ".".join(parts[-2:]) + "(...)"
 
-    def _kw_value(self, node: cst.Call, name: str) -> cst.BaseExpression | None:
+    def _kw_value(self, node: ast.Call, name: str) -> ast.expr | None:
         arg = self.kwarg(node, name)
         return arg.value if arg is not None else None

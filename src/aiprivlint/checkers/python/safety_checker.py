@@ -33,9 +33,7 @@ from __future__ import annotations
 import ast
 import re
 
-from ._lazy import cst
-
-from . import CodeRule, literal_value
+from ._ast_base import AstRule, first_positional, literal_value, unstar as _unstar
 from ...findings import Severity
 
 SD_PACKAGES = ("diffusers", "optimum")
@@ -59,27 +57,9 @@ NO_CHECKER_MODEL = re.compile(r"(?i)xl|flux|sd3|stable-diffusion-3|kandinsky|pix
 STUB_WORDS = ("dummy", "noop", "no_op", "fake", "bypass", "disable", "disabled", "skip",
               "null", "identity", "no_safety", "nsfw_off", "passthrough")
 SELF_NAMES = {"self", "cls"}
-_ATTRS = {"safety_checker", "requires_safety_checker", "run_safety_checker"}
 
 
-def _const(node: ast.expr, value: object) -> bool:
-    return isinstance(node, ast.Constant) and node.value is value
-
-
-def _disables(target: ast.expr, value: ast.expr) -> bool:
-    """Whether an assignment may be one the rule reports (see ``_assignment``)."""
-    if isinstance(target, ast.Subscript):
-        key = target.slice
-        return isinstance(key, ast.Constant) and key.value in DISABLING and \
-            _const(value, DISABLING[key.value])
-    if not isinstance(target, ast.Attribute) or target.attr not in _ATTRS:
-        return False
-    if target.attr in DISABLING and _const(value, DISABLING[target.attr]):
-        return True
-    return target.attr != "requires_safety_checker" and isinstance(value, (ast.Lambda, ast.Name))
-
-
-class SafetyCheckerDisabled(CodeRule):
+class SafetyCheckerDisabled(AstRule):
     """AIP503: diffusion pipelines with their NSFW safety checker removed or stubbed out."""
 
     rule_id = "AIP503"
@@ -114,53 +94,25 @@ class SafetyCheckerDisabled(CodeRule):
         "pipe = StableDiffusionPipeline.from_pretrained(m, **kw)",
     ]
 
-    @classmethod
-    def gate(cls, summary) -> bool:
-        """A necessary condition of every finding, on the ast (diffusers' own pipelines name
-        ``safety_checker`` in every constructor, and a libcst parse of each cost 0.14 s): a
-        ``setattr`` call, or a disabling keyword, dict entry or item set to its literal
-        (``safety_checker=None``, ``{"requires_safety_checker": False}``), or an attribute set to
-        its literal or to what may be a stub (a lambda, a name)."""
-        if "setattr" in summary.calls:
-            return True
-        keys = DISABLING.keys()
-        if not (summary.keywords & keys or summary.names & _ATTRS
-                or any(s in keys for s in summary.strings)):
-            return False
-        for node in ast.walk(summary.tree):
-            if isinstance(node, ast.keyword):
-                if node.arg in keys and _const(node.value, DISABLING[node.arg]):
-                    return True
-            elif isinstance(node, ast.Dict):
-                for k, v in zip(node.keys, node.values):
-                    if isinstance(k, ast.Constant) and k.value in keys and _const(v, DISABLING[k.value]):
-                        return True
-            elif isinstance(node, (ast.Assign, ast.AnnAssign)):
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                if node.value is not None and any(_disables(t, node.value) for t in targets):
-                    return True
-        return False
-
     def __init__(self, runner) -> None:
         super().__init__(runner)
         self._defined: set[str] = set()
-        self._pending: list[tuple[cst.CSTNode, str, str]] = []  # (node, message, requires)
+        self._pending: list[tuple[ast.AST, str, str]] = []  # (node, message, requires)
         self._trains = False  # the module takes gradient steps (``loss.backward()``)
 
     def _sd_imported(self) -> bool:
         return any(self.is_imported(p) for p in SD_PACKAGES)
 
     # --- calls and dictionaries ----------------------------------------------------------
-    def visit_Call(self, node: cst.Call) -> None:
-        if isinstance(node.func, cst.Attribute) and node.func.attr.value == "backward":
+    def visit_Call(self, node: ast.Call) -> None:
+        if isinstance(node.func, ast.Attribute) and node.func.attr == "backward":
             self._trains = True
         if self._is_setattr_disable(node):
             self._later(node, "setattr(pipe, 'safety_checker', None) removes the NSFW safety "
                         "checker of the diffusion pipeline", "always")
             return
-        hits = [arg.keyword.value for arg in node.args
-                if arg.keyword is not None and arg.keyword.value in DISABLING
-                and literal_value(arg.value) == (True, DISABLING[arg.keyword.value])]
+        hits = [kw.arg for kw in node.keywords
+                if kw.arg in DISABLING and literal_value(kw.value) == (True, DISABLING[kw.arg])]
         if hits and self._has_checker(node) is False:
             return  # that pipeline has no safety checker: the keyword changes nothing
         if hits:
@@ -169,37 +121,38 @@ class SafetyCheckerDisabled(CodeRule):
             self._later(node, f"{callee}(..., {what}) builds a diffusion pipeline without its "
                         "NSFW safety checker", "import")
 
-    def visit_Dict(self, node: cst.Dict) -> None:
-        for el in node.elements:
-            if not isinstance(el, cst.DictElement):
+    def visit_Dict(self, node: ast.Dict) -> None:
+        for k, v in zip(node.keys, node.values):
+            if k is None:  # ``**other``
                 continue
-            ok, key = literal_value(el.key)
-            if ok and key in DISABLING and literal_value(el.value) == (True, DISABLING[key]):
+            ok, key = literal_value(k)
+            if ok and key in DISABLING and literal_value(v) == (True, DISABLING[key]):
                 self._later(node, f"a keyword dictionary sets {key}={DISABLING[key]}: the "
                             "diffusion pipeline built from it has no NSFW safety checker",
                             "import")
                 return
 
     # --- assignments ---------------------------------------------------------------------
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self._defined.add(node.name.value)
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
+        self._defined.add(node.name)
 
-    def visit_Assign(self, node: cst.Assign) -> None:
+    visit_AsyncFunctionDef = visit_FunctionDef  # one FunctionDef node in libcst
+
+    def visit_Assign(self, node: ast.Assign) -> None:
         for target in node.targets:
-            self._assignment(target.target, node.value, node)
+            self._assignment(target, node.value, node)
 
-    def _assignment(self, target: cst.BaseExpression, value: cst.BaseExpression,
-                    node: cst.CSTNode) -> None:
-        if isinstance(target, cst.Subscript):
+    def _assignment(self, target: ast.expr, value: ast.expr, node: ast.AST) -> None:
+        if isinstance(target, ast.Subscript):
             key = self._subscript_key(target)
             if key in DISABLING and literal_value(value) == (True, DISABLING[key]):
                 self._later(node, f"the pipeline components set {key}={DISABLING[key]}: the "
                             "diffusion pipeline built from them has no NSFW safety checker",
                             "import")
             return
-        if not isinstance(target, cst.Attribute):
+        if not isinstance(target, ast.Attribute):
             return
-        attr = target.attr.value
+        attr = target.attr
         requires = "import" if self._head(target.value) in SELF_NAMES else "always"
         if attr in ("safety_checker", "requires_safety_checker"):
             if literal_value(value) == (True, DISABLING[attr]):
@@ -212,7 +165,7 @@ class SafetyCheckerDisabled(CodeRule):
             self._later(node, f"{attr} is replaced by a function that lets every image through: "
                         "the diffusion pipeline no longer filters NSFW output", requires)
 
-    def _has_checker(self, call: cst.Call) -> bool | None:
+    def _has_checker(self, call: ast.Call) -> bool | None:
         """Whether the pipeline a call builds has a safety checker: False for the classes and
         model families that have none, None when unknown."""
         name = self.qualified_name(call.func) or self.dotted_name(call.func) or ""
@@ -221,7 +174,7 @@ class SafetyCheckerDisabled(CodeRule):
         if not cls:
             return None
         if GENERIC_CLASS.match(cls):
-            model = call.args[0].value if call.args and call.args[0].keyword is None else None
+            model = first_positional(call)
             ok, value = literal_value(model) if model is not None else (False, None)
             if ok and isinstance(value, str) and NO_CHECKER_MODEL.search(value):
                 return False
@@ -230,40 +183,42 @@ class SafetyCheckerDisabled(CodeRule):
             return bool(CHECKER_CLASS.search(cls))
         return None
 
-    def _is_stub(self, value: cst.BaseExpression) -> bool:
-        if isinstance(value, cst.Lambda):
+    def _is_stub(self, value: ast.expr) -> bool:
+        if isinstance(value, ast.Lambda):
             return True
-        if isinstance(value, cst.Name):
-            name = value.value
+        if isinstance(value, ast.Name):
+            name = value.id
             return name in self._defined or any(w in name.lower() for w in STUB_WORDS)
         return False
 
-    def _is_setattr_disable(self, node: cst.Call) -> bool:
-        if not (isinstance(node.func, cst.Name) and node.func.value == "setattr"
-                and len(node.args) == 3):
+    def _is_setattr_disable(self, node: ast.Call) -> bool:
+        # three arguments in all, none of them a keyword (libcst counts ``*a`` as one)
+        if not (isinstance(node.func, ast.Name) and node.func.id == "setattr"
+                and len(node.args) + len(node.keywords) == 3) or node.keywords:
             return False
-        ok, name = literal_value(node.args[1].value)
+        ok, name = literal_value(_unstar(node.args[1]))
         return ok and name in DISABLING and \
-            literal_value(node.args[2].value) == (True, DISABLING[name])
+            literal_value(_unstar(node.args[2])) == (True, DISABLING[name])
 
     @staticmethod
-    def _subscript_key(node: cst.Subscript) -> object:
-        if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+    def _subscript_key(node: ast.Subscript) -> object:
+        key = node.slice
+        if isinstance(key, (ast.Tuple, ast.Slice)):  # d[a, b] and d[a:b]: several slices in libcst
             return None
-        ok, key = literal_value(node.slice[0].slice.value)
-        return key if ok else None
+        ok, value = literal_value(key)
+        return value if ok else None
 
     @staticmethod
-    def _head(node: cst.BaseExpression) -> str | None:
-        while isinstance(node, (cst.Attribute, cst.Subscript)):
+    def _head(node: ast.expr) -> str | None:
+        while isinstance(node, (ast.Attribute, ast.Subscript)):
             node = node.value
-        return node.value if isinstance(node, cst.Name) else None
+        return node.id if isinstance(node, ast.Name) else None
 
     # --- decision ------------------------------------------------------------------------
-    def _later(self, node: cst.CSTNode, message: str, requires: str) -> None:
+    def _later(self, node: ast.AST, message: str, requires: str) -> None:
         self._pending.append((node, message, requires))
 
-    def leave_Module(self, node: cst.Module) -> None:
+    def leave_Module(self, node: ast.Module) -> None:
         # decided at the end: imports and function definitions may come after the use
         sd = self._sd_imported()
         serving = any(self.is_imported(p) for p in SERVING)
