@@ -32,9 +32,10 @@ from __future__ import annotations
 import csv
 import io
 import os
+import threading
 
 from .columns import MAX_VALUE_CHARS, ColumnScanner, effect, shape_of
-from .detectors import FALLBACK_REGIONS, candidates, silent_digits
+from .detectors import _SILENT_LENGTHS, FALLBACK_REGIONS, candidates, silent_digits
 from .readers import MAX_LINE, csv_head
 
 try:
@@ -74,6 +75,92 @@ def _picked(col, lens):
     return pc.and_(pick, long)
 
 
+def _cells(col):
+    """(the bytes of a string array as a uint8 array, cell starts, cell ends: int64 arrays
+    into it), read from its buffers without a copy; None for an array of another layout."""
+    if col.type != pa.string() or col.null_count:
+        return None
+    bufs = col.buffers()
+    n = len(col)
+    off = np.frombuffer(bufs[1], dtype=np.int32, count=n + 1, offset=col.offset * 4)
+    base, end = int(off[0]), int(off[-1])
+    if end > base:
+        data = np.frombuffer(bufs[2], dtype=np.uint8, count=end - base, offset=base)
+    else:
+        data = np.zeros(0, dtype=np.uint8)
+    off = off.astype(np.int64)
+    if base:
+        off -= base
+    return data, off[:-1], off[1:]
+
+
+# lengths of digit runs that no candidate comes from (``detectors.silent_digits``), by length
+_SILENT = np.zeros(64, dtype=bool)
+_SILENT[list(_SILENT_LENGTHS)] = True
+
+
+_scratch = threading.local()  # a running-sum buffer per thread, kept: no page faults per batch
+
+
+def _per_cell(mask, lo, hi):
+    """How many true bytes of ``mask`` each cell [lo, hi) holds."""
+    n = len(mask) + 1
+    acc = getattr(_scratch, "acc", None)
+    if acc is None or len(acc) < n:
+        acc = _scratch.acc = np.empty(max(n, 1 << 20), dtype=np.int32)
+    acc[0] = 0
+    np.cumsum(mask, dtype=np.int32, out=acc[1:n])
+    return acc[hi] - acc[lo]
+
+
+def _picked_bytes(col, data, lo, hi, blen, region):
+    """Indexes of the cells :func:`_picked` (then the ``silent_digits`` test) keeps, decided on
+    the column's bytes where that is cheaper than a regex per cell; None: use the regexes.
+
+    A candidate needs an ASCII digit, "@" or ":" (single bytes in UTF-8, never inside a
+    multi-byte character): a column without one keeps no cell. A column made of "-", "." and
+    digits only (numbers) has no "@" or ":" and is ASCII (bytes are characters): a cell is kept
+    when it has 7 characters or more, is no decimal number (as ``columns._BLANK`` has them) and no silent
+    digit run. Other columns: the regexes, on the cells with a digit, "@" or ":" only."""
+    if not len(data):
+        return np.zeros(0, dtype=np.int64)
+    sub = data - np.uint8(45)  # "-" 45, "." 46, "/" 47, digits 48-57, ":" 58, "@" 64
+    key = (sub >= 3) & (sub <= 13) | (data == 64)
+    if not key.any():
+        return np.zeros(0, dtype=np.int64)
+    if bool(((sub <= 12) & (data != 47)).all()):  # numbers: "-", "." and digits only
+        cell = np.flatnonzero(blen >= 7)
+        if not len(cell):
+            return cell
+        s, e = lo[cell], hi[cell]
+        dots = _per_cell(data == 46, s, e)
+        first = data[s]
+        neg = first == 45
+        dash = data == 45
+        if int(np.count_nonzero(dash)) == int(np.count_nonzero(data[lo[blen > 0]] == 45)):
+            dashes = neg  # every "-" starts a cell
+        else:
+            dashes = _per_cell(dash, s, e)
+        decimal = ((dots == 1) & (dashes == neg) & (data[s + neg] != 46)
+                   & (data[e - 1] != 46))
+        silent = (dots == 0) & (dashes == 0) & _SILENT[np.minimum(e - s, 63)]
+        if region:  # a run that starts with 0 may be a phone number of the region
+            silent &= ((e - s) > 15) | (first != 48)
+        return cell[~(decimal | silent)]
+    has = np.flatnonzero(_per_cell(key, lo, hi))
+    if len(has) == len(blen):
+        return None
+    sub_col = col.take(pa.array(has))
+    mask = _picked(sub_col, pc.utf8_length(sub_col))
+    idx = has[mask.to_numpy(zero_copy_only=False)]
+    if len(idx):
+        keep = pc.invert(pc.match_substring_regex(col.take(pa.array(idx)),
+                                                  silent_digits(bool(region))))
+        if not pc.all(keep).as_py():
+            idx = idx[keep.to_numpy(zero_copy_only=False)]
+    return idx
+
+
 def scan_columns(scanner: ColumnScanner, header: list, cols: list, line_of) -> None:
     """The rows given as ``cols`` (Arrow string arrays of one length, no nulls) into ``scanner``
     as ``add_row(header, row, line_of(i))`` would put them, row ``i`` after row ``i``."""
@@ -96,21 +183,38 @@ def scan_columns(scanner: ColumnScanner, header: list, cols: list, line_of) -> N
     for f, col in zip(table[0], cols):
         if f is None:
             continue
-        lens = pc.utf8_length(col)
-        nonempty = pc.greater(lens, 0)
-        f.empty += nrows - (pc.sum(nonempty).as_py() or 0)
-        mask = nonempty if f.own_scan else _picked(col, lens)
-        idx = np.flatnonzero(mask.to_numpy(zero_copy_only=False))
-        if not len(idx):
-            continue
-        picked = col.take(pa.array(idx))
-        if not f.own_scan:  # row ids and the like: digits of a length nothing has
-            keep = pc.invert(pc.match_substring_regex(picked, silent_digits(bool(region))))
-            if not pc.all(keep).as_py():
-                idx = idx[keep.to_numpy(zero_copy_only=False)]
+        cells = _cells(col)
+        idx = None
+        if cells is not None:
+            data, lo, hi = cells
+            blen = hi - lo
+            if f.own_scan:
+                idx = np.flatnonzero(blen)
+                f.empty += nrows - len(idx)
+            else:
+                f.empty += nrows - int(np.count_nonzero(blen))
+                idx = _picked_bytes(col, data, lo, hi, blen, region)
+            if idx is not None:
                 if not len(idx):
                     continue
-                picked = picked.filter(keep)
+                picked = col.take(pa.array(idx))
+        if idx is None:
+            lens = pc.utf8_length(col)
+            nonempty = pc.greater(lens, 0)
+            if cells is None:
+                f.empty += nrows - (pc.sum(nonempty).as_py() or 0)
+            mask = nonempty if f.own_scan else _picked(col, lens)
+            idx = np.flatnonzero(mask.to_numpy(zero_copy_only=False))
+            if not len(idx):
+                continue
+            picked = col.take(pa.array(idx))
+            if not f.own_scan:  # row ids and the like: digits of a length nothing has
+                keep = pc.invert(pc.match_substring_regex(picked, silent_digits(bool(region))))
+                if not pc.all(keep).as_py():
+                    idx = idx[keep.to_numpy(zero_copy_only=False)]
+                    if not len(idx):
+                        continue
+                    picked = picked.filter(keep)
         enc = picked.dictionary_encode()  # codes in first-occurrence order
         values = enc.dictionary.to_pylist()
         _, first, counts = np.unique(enc.indices.to_numpy(zero_copy_only=False),

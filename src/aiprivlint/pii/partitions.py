@@ -247,9 +247,11 @@ class _Range(io.RawIOBase):
         b[:n] = data
         self.left -= n
         self.newlines += data.count(b"\n")
-        self.cr += data.count(b"\r")
-        self.crlf += data.count(b"\r\n") + (self._cr_end and data[:1] == b"\n")
-        self.nul += data.count(b"\0")
+        if self._cr_end or b"\r" in data:  # a memchr: most files have no CR and no NUL
+            self.cr += data.count(b"\r")
+            self.crlf += data.count(b"\r\n") + (self._cr_end and data[:1] == b"\n")
+        if b"\0" in data:
+            self.nul += data.count(b"\0")
         self._cr_end = data[-1:] == b"\r"
         self.last = data[-1:]
         return n
