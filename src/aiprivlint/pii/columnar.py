@@ -35,7 +35,8 @@ import os
 import threading
 
 from .columns import MAX_VALUE_CHARS, ColumnScanner, effect, shape_of
-from .detectors import _SILENT_LENGTHS, FALLBACK_REGIONS, candidates, silent_digits
+from .detectors import (_SILENT_LENGTHS, FALLBACK_REGIONS, MIXED_START, RUN, candidates,
+                        silent_digits)
 from .readers import MAX_LINE, csv_head
 
 try:
@@ -217,13 +218,17 @@ def scan_columns(scanner: ColumnScanner, header: list, cols: list, line_of) -> N
                     picked = picked.filter(keep)
         enc = picked.dictionary_encode()  # codes in first-occurrence order
         values = enc.dictionary.to_pylist()
+        # the two regex scans of ``candidates``, done for every distinct value in one RE2 pass
+        # each: a value they would find nothing in skips them
+        mixed = pc.match_substring_regex(enc.dictionary, MIXED_START).to_pylist()
+        runs = pc.match_substring_regex(enc.dictionary, RUN).to_pylist()
         _, first, counts = np.unique(enc.indices.to_numpy(zero_copy_only=False),
                                      return_index=True, return_counts=True)
         level = f.level_entity
         phone = f.own_scan and f.hint is not None and f.hint.entity == "PHONE"
         regions = tuple(dict.fromkeys(r for r in (region, *FALLBACK_REGIONS) if r)) if phone \
             else plain
-        for v, i, times in zip(values, idx[first].tolist(), counts.tolist()):
+        for v, i, times, mx, rn in zip(values, idx[first].tolist(), counts.tolist(), mixed, runs):
             row, line = row0 + i, line_of(i)
             if f.own_scan:  # as ColumnScanner._value
                 v = v[:MAX_VALUE_CHARS]
@@ -231,9 +236,9 @@ def scan_columns(scanner: ColumnScanner, header: list, cols: list, line_of) -> N
                     ok, given = shape_of(f, level, v)
                     if ok:
                         scanner._add_shape(f, level, v, given, line, row, times)
-                cands = candidates(v, regions, phone_hint=phone)
+                cands = candidates(v, regions, phone_hint=phone, mixed=mx, runs=rn)
             else:  # as ColumnScanner._flush
-                cands = candidates(v, plain)
+                cands = candidates(v, plain, mixed=mx, runs=rn)
                 cands.sort(key=lambda c: c.start)
             for c in cands:
                 scanner._apply(f, effect(f, c, v, 0), line, row, times)
