@@ -299,7 +299,7 @@ def test_byte_picking_is_the_regex_picking(region):
         col = pa.array(cells, pa.string())
         if trial % 4 == 1:
             col = pa.array(["skip", *cells], pa.string()).slice(1)  # an offset, as batches have
-        pick = columnar._picked(col, pc.utf8_length(col)).to_numpy(zero_copy_only=False)
+        pick = columnar._picked(col, pc.utf8_length(col).to_numpy(zero_copy_only=False))
         silent = pc.match_substring_regex(col, pat).to_numpy(zero_copy_only=False)
         want = {i for i in range(len(cells)) if pick[i] and not silent[i]}
         data, lo, hi = columnar._cells(col)

@@ -67,13 +67,30 @@ class Fallback(Exception):
     """The columnar read cannot vouch for giving what the reference reader gives."""
 
 
+def _np(arr):
+    """A boolean or integer Arrow array as numpy, read from its buffers (``Array.to_numpy``
+    imports pandas: 0.2 s of CPU in a process that needs none)."""
+    t = arr.type
+    if not arr.null_count and len(arr):
+        n, off = len(arr), arr.offset
+        if t == pa.bool_():
+            bits = np.frombuffer(arr.buffers()[1], dtype=np.uint8)
+            return np.unpackbits(bits, count=off + n, bitorder="little")[off:].view(np.bool_)
+        if t == pa.int32() or t == pa.int64():
+            dt = np.dtype(np.int32 if t == pa.int32() else np.int64)
+            return np.frombuffer(arr.buffers()[1], dtype=dt, count=n, offset=off * dt.itemsize)
+    return arr.to_numpy(zero_copy_only=False)
+
+
 def _picked(col, lens):
-    """Cells of a column a candidate can come from (see the module's docstring)."""
-    pick = pc.match_substring_regex(col, _PICK)
-    long = pc.greater_equal(lens, 7)
-    if pc.any(pc.and_(pick, pc.invert(long))).as_py():  # short cells: only with "@" or ":"
-        long = pc.or_(long, pc.match_substring_regex(col, _AT_COLON))
-    return pc.and_(pick, long)
+    """Cells of a column a candidate can come from (see the module's docstring), a numpy bool
+    array (``lens``: the cells' lengths in characters, numpy). No Python scalar goes into a
+    compute function: pyarrow imports pandas to convert one."""
+    pick = _np(pc.match_substring_regex(col, _PICK))
+    long = lens >= 7
+    if (pick & ~long).any():  # short cells: only with "@" or ":"
+        long |= _np(pc.match_substring_regex(col, _AT_COLON))
+    return pick & long
 
 
 def _cells(col):
@@ -93,6 +110,13 @@ def _cells(col):
     if base:
         off -= base
     return data, off[:-1], off[1:]
+
+
+def _indices(idx):
+    """A numpy array of indexes as an Arrow array, its buffer shared (``pa.array`` on a numpy
+    array imports pandas: 0.2 s of CPU in a process that needs none)."""
+    idx = np.ascontiguousarray(idx, dtype=np.int64)
+    return pa.Array.from_buffers(pa.int64(), len(idx), [None, pa.py_buffer(idx)])
 
 
 # lengths of digit runs that no candidate comes from (``detectors.silent_digits``), by length
@@ -151,14 +175,13 @@ def _picked_bytes(col, data, lo, hi, blen, region):
     has = np.flatnonzero(_per_cell(key, lo, hi))
     if len(has) == len(blen):
         return None
-    sub_col = col.take(pa.array(has))
-    mask = _picked(sub_col, pc.utf8_length(sub_col))
-    idx = has[mask.to_numpy(zero_copy_only=False)]
+    sub_col = col.take(_indices(has))
+    idx = has[_picked(sub_col, _np(pc.utf8_length(sub_col)))]
     if len(idx):
-        keep = pc.invert(pc.match_substring_regex(col.take(pa.array(idx)),
+        keep = pc.invert(pc.match_substring_regex(col.take(_indices(idx)),
                                                   silent_digits(bool(region))))
         if not pc.all(keep).as_py():
-            idx = idx[keep.to_numpy(zero_copy_only=False)]
+            idx = idx[_np(keep)]
     return idx
 
 
@@ -198,21 +221,20 @@ def scan_columns(scanner: ColumnScanner, header: list, cols: list, line_of) -> N
             if idx is not None:
                 if not len(idx):
                     continue
-                picked = col.take(pa.array(idx))
+                picked = col.take(_indices(idx))
         if idx is None:
-            lens = pc.utf8_length(col)
-            nonempty = pc.greater(lens, 0)
+            lens = _np(pc.utf8_length(col))
+            nonempty = lens > 0
             if cells is None:
-                f.empty += nrows - (pc.sum(nonempty).as_py() or 0)
-            mask = nonempty if f.own_scan else _picked(col, lens)
-            idx = np.flatnonzero(mask.to_numpy(zero_copy_only=False))
+                f.empty += nrows - int(np.count_nonzero(nonempty))
+            idx = np.flatnonzero(nonempty if f.own_scan else _picked(col, lens))
             if not len(idx):
                 continue
-            picked = col.take(pa.array(idx))
+            picked = col.take(_indices(idx))
             if not f.own_scan:  # row ids and the like: digits of a length nothing has
                 keep = pc.invert(pc.match_substring_regex(picked, silent_digits(bool(region))))
                 if not pc.all(keep).as_py():
-                    idx = idx[keep.to_numpy(zero_copy_only=False)]
+                    idx = idx[_np(keep)]
                     if not len(idx):
                         continue
                     picked = picked.filter(keep)
@@ -222,7 +244,7 @@ def scan_columns(scanner: ColumnScanner, header: list, cols: list, line_of) -> N
         # each: a value they would find nothing in skips them
         mixed = pc.match_substring_regex(enc.dictionary, MIXED_START).to_pylist()
         runs = pc.match_substring_regex(enc.dictionary, RUN).to_pylist()
-        _, first, counts = np.unique(enc.indices.to_numpy(zero_copy_only=False),
+        _, first, counts = np.unique(_np(enc.indices),
                                      return_index=True, return_counts=True)
         level = f.level_entity
         phone = f.own_scan and f.hint is not None and f.hint.entity == "PHONE"
@@ -360,7 +382,7 @@ def _scan_batch(scanner: ColumnScanner, header: list, batch, line: int, rows: in
     per_row = None
     for c in cols:
         if _column_newlines(c):
-            a = pc.count_substring(c, "\n").to_numpy(zero_copy_only=False)
+            a = _np(pc.count_substring(c, "\n"))
             per_row = a if per_row is None else per_row + a
     if per_row is None:
         def line_of(i: int) -> int:
