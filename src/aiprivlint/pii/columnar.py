@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import csv
 import io
+import operator
 import os
 import threading
 
@@ -57,6 +58,7 @@ BLOCK = 1 << 20  # bytes the Arrow reader parses at a time (more: more memory, n
 _PICK = (r"(?s)[@:]|[0-9].*[^-.0-9]|[^-.0-9].*[0-9]|^[-0-9]*[0-9][-0-9]*$"
          r"|^[-.0-9]*\.[-.0-9]*\.[-.0-9]*$|^[-.0-9]+-[-.0-9]*$|^-?\.[-.0-9]*$|^[-.0-9]*\.$")
 _AT_COLON = "[@:]"
+_START = operator.attrgetter("start")
 
 
 def enabled() -> bool:
@@ -261,7 +263,8 @@ def scan_columns(scanner: ColumnScanner, header: list, cols: list, line_of) -> N
                 cands = candidates(v, regions, phone_hint=phone, mixed=mx, runs=rn)
             else:  # as ColumnScanner._flush
                 cands = candidates(v, plain, mixed=mx, runs=rn)
-                cands.sort(key=lambda c: c.start)
+                if len(cands) > 1:
+                    cands.sort(key=_START)
             for c in cands:
                 scanner._apply(f, effect(f, c, v, 0), line, row, times)
 
