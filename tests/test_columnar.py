@@ -267,3 +267,64 @@ def test_silent_digits_give_no_candidate(region):
     assert skipped >= 600
     assert pat.fullmatch("1234567") and not pat.fullmatch("123456789")
     assert bool(pat.fullmatch("01234567")) is (region is None)
+
+
+@pytest.mark.parametrize("region", [None, "NL"])
+def test_byte_picking_is_the_regex_picking(region):
+    """The cells picked from a column's bytes (numbers: no regex at all; other columns: the
+    regexes on the cells with a digit, "@" or ":") are the cells the regexes pick, but for
+    cells without a digit, "@" or ":" (no candidate comes from those)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from aiprivlint.pii.detectors import silent_digits
+
+    rnd = random.Random(5)
+    alphabets = ["-.0123456789" * 3 + "", "0123456789", "-.0123456789@:ab é",
+                 "abc def", "0123456789.-" + "x"]
+    pat = silent_digits(region is not None)
+    for trial in range(400):
+        abc = alphabets[trial % len(alphabets)]
+        cells = []
+        for _ in range(rnd.randint(1, 60)):
+            k = rnd.random()
+            if k < 0.1:
+                cells.append("")
+            elif k < 0.3:
+                cells.append(f"{rnd.gauss(0, 100):.{rnd.randint(0, 6)}f}")
+            elif k < 0.4:
+                cells.append(str(rnd.randint(0, 10**rnd.randint(1, 25))).zfill(rnd.randint(1, 9)))
+            else:
+                cells.append("".join(rnd.choice(abc) for _ in range(rnd.randint(1, 30))))
+        col = pa.array(cells, pa.string())
+        if trial % 4 == 1:
+            col = pa.array(["skip", *cells], pa.string()).slice(1)  # an offset, as batches have
+        pick = columnar._picked(col, pc.utf8_length(col).to_numpy(zero_copy_only=False))
+        silent = pc.match_substring_regex(col, pat).to_numpy(zero_copy_only=False)
+        want = {i for i in range(len(cells)) if pick[i] and not silent[i]}
+        data, lo, hi = columnar._cells(col)
+        got = columnar._picked_bytes(col, data, lo, hi, hi - lo, region)
+        if got is None:
+            continue
+        key = {i for i, c in enumerate(cells) if any(ch.isascii() and (ch.isdigit() or ch in "@:")
+                                                     for ch in c)}
+        assert set(got.tolist()) & key == want & key, (trial, cells)
+        assert sorted(got.tolist()) == got.tolist()
+
+
+def test_bulk_scan_patterns_are_the_detectors():
+    """The RE2 patterns that let ``candidates`` skip its two scans find a match in a text
+    exactly when the detectors' own patterns do."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from aiprivlint.pii import detectors
+
+    rnd = random.Random(3)
+    abc = "0123456789" * 3 + "AXZaz -./()\u00a0\u2007,:@é"
+    texts = ["".join(rnd.choice(abc) for _ in range(rnd.randint(0, 40))) for _ in range(5000)]
+    for re2, py in ((detectors.MIXED_START, detectors._MIXED_START),
+                    (detectors.RUN, detectors._RUN)):
+        got = pc.match_substring_regex(pa.array(texts, pa.string()), re2).to_pylist()
+        assert got == [py.search(t) is not None for t in texts]
+        assert 500 < sum(got) < 4500

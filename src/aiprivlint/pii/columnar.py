@@ -31,10 +31,13 @@ from __future__ import annotations
 
 import csv
 import io
+import operator
 import os
+import threading
 
 from .columns import MAX_VALUE_CHARS, ColumnScanner, effect, shape_of
-from .detectors import FALLBACK_REGIONS, candidates, silent_digits
+from .detectors import (_SILENT_LENGTHS, FALLBACK_REGIONS, MIXED_START, RUN, candidates,
+                        silent_digits)
 from .readers import MAX_LINE, csv_head
 
 try:
@@ -55,6 +58,7 @@ BLOCK = 1 << 20  # bytes the Arrow reader parses at a time (more: more memory, n
 _PICK = (r"(?s)[@:]|[0-9].*[^-.0-9]|[^-.0-9].*[0-9]|^[-0-9]*[0-9][-0-9]*$"
          r"|^[-.0-9]*\.[-.0-9]*\.[-.0-9]*$|^[-.0-9]+-[-.0-9]*$|^-?\.[-.0-9]*$|^[-.0-9]*\.$")
 _AT_COLON = "[@:]"
+_START = operator.attrgetter("start")
 
 
 def enabled() -> bool:
@@ -65,13 +69,122 @@ class Fallback(Exception):
     """The columnar read cannot vouch for giving what the reference reader gives."""
 
 
+def _np(arr):
+    """A boolean or integer Arrow array as numpy, read from its buffers (``Array.to_numpy``
+    imports pandas: 0.2 s of CPU in a process that needs none)."""
+    t = arr.type
+    if not arr.null_count and len(arr):
+        n, off = len(arr), arr.offset
+        if t == pa.bool_():
+            bits = np.frombuffer(arr.buffers()[1], dtype=np.uint8)
+            return np.unpackbits(bits, count=off + n, bitorder="little")[off:].view(np.bool_)
+        if t == pa.int32() or t == pa.int64():
+            dt = np.dtype(np.int32 if t == pa.int32() else np.int64)
+            return np.frombuffer(arr.buffers()[1], dtype=dt, count=n, offset=off * dt.itemsize)
+    return arr.to_numpy(zero_copy_only=False)
+
+
 def _picked(col, lens):
-    """Cells of a column a candidate can come from (see the module's docstring)."""
-    pick = pc.match_substring_regex(col, _PICK)
-    long = pc.greater_equal(lens, 7)
-    if pc.any(pc.and_(pick, pc.invert(long))).as_py():  # short cells: only with "@" or ":"
-        long = pc.or_(long, pc.match_substring_regex(col, _AT_COLON))
-    return pc.and_(pick, long)
+    """Cells of a column a candidate can come from (see the module's docstring), a numpy bool
+    array (``lens``: the cells' lengths in characters, numpy). No Python scalar goes into a
+    compute function: pyarrow imports pandas to convert one."""
+    pick = _np(pc.match_substring_regex(col, _PICK))
+    long = lens >= 7
+    if (pick & ~long).any():  # short cells: only with "@" or ":"
+        long |= _np(pc.match_substring_regex(col, _AT_COLON))
+    return pick & long
+
+
+def _cells(col):
+    """(the bytes of a string array as a uint8 array, cell starts, cell ends: int64 arrays
+    into it), read from its buffers without a copy; None for an array of another layout."""
+    if col.type != pa.string() or col.null_count:
+        return None
+    bufs = col.buffers()
+    n = len(col)
+    off = np.frombuffer(bufs[1], dtype=np.int32, count=n + 1, offset=col.offset * 4)
+    base, end = int(off[0]), int(off[-1])
+    if end > base:
+        data = np.frombuffer(bufs[2], dtype=np.uint8, count=end - base, offset=base)
+    else:
+        data = np.zeros(0, dtype=np.uint8)
+    off = off.astype(np.int64)
+    if base:
+        off -= base
+    return data, off[:-1], off[1:]
+
+
+def _indices(idx):
+    """A numpy array of indexes as an Arrow array, its buffer shared (``pa.array`` on a numpy
+    array imports pandas: 0.2 s of CPU in a process that needs none)."""
+    idx = np.ascontiguousarray(idx, dtype=np.int64)
+    return pa.Array.from_buffers(pa.int64(), len(idx), [None, pa.py_buffer(idx)])
+
+
+# lengths of digit runs that no candidate comes from (``detectors.silent_digits``), by length
+_SILENT = np.zeros(64, dtype=bool)
+_SILENT[list(_SILENT_LENGTHS)] = True
+
+
+_scratch = threading.local()  # a running-sum buffer per thread, kept: no page faults per batch
+
+
+def _per_cell(mask, lo, hi):
+    """How many true bytes of ``mask`` each cell [lo, hi) holds."""
+    n = len(mask) + 1
+    acc = getattr(_scratch, "acc", None)
+    if acc is None or len(acc) < n:
+        acc = _scratch.acc = np.empty(max(n, 1 << 20), dtype=np.int32)
+    acc[0] = 0
+    np.cumsum(mask, dtype=np.int32, out=acc[1:n])
+    return acc[hi] - acc[lo]
+
+
+def _picked_bytes(col, data, lo, hi, blen, region):
+    """Indexes of the cells :func:`_picked` (then the ``silent_digits`` test) keeps, decided on
+    the column's bytes where that is cheaper than a regex per cell; None: use the regexes.
+
+    A candidate needs an ASCII digit, "@" or ":" (single bytes in UTF-8, never inside a
+    multi-byte character): a column without one keeps no cell. A column made of "-", "." and
+    digits only (numbers) has no "@" or ":" and is ASCII (bytes are characters): a cell is kept
+    when it has 7 characters or more, is no decimal number (as ``columns._BLANK`` has them) and no silent
+    digit run. Other columns: the regexes, on the cells with a digit, "@" or ":" only."""
+    if not len(data):
+        return np.zeros(0, dtype=np.int64)
+    sub = data - np.uint8(45)  # "-" 45, "." 46, "/" 47, digits 48-57, ":" 58, "@" 64
+    key = (sub >= 3) & (sub <= 13) | (data == 64)
+    if not key.any():
+        return np.zeros(0, dtype=np.int64)
+    if bool(((sub <= 12) & (data != 47)).all()):  # numbers: "-", "." and digits only
+        cell = np.flatnonzero(blen >= 7)
+        if not len(cell):
+            return cell
+        s, e = lo[cell], hi[cell]
+        dots = _per_cell(data == 46, s, e)
+        first = data[s]
+        neg = first == 45
+        dash = data == 45
+        if int(np.count_nonzero(dash)) == int(np.count_nonzero(data[lo[blen > 0]] == 45)):
+            dashes = neg  # every "-" starts a cell
+        else:
+            dashes = _per_cell(dash, s, e)
+        decimal = ((dots == 1) & (dashes == neg) & (data[s + neg] != 46)
+                   & (data[e - 1] != 46))
+        silent = (dots == 0) & (dashes == 0) & _SILENT[np.minimum(e - s, 63)]
+        if region:  # a run that starts with 0 may be a phone number of the region
+            silent &= ((e - s) > 15) | (first != 48)
+        return cell[~(decimal | silent)]
+    has = np.flatnonzero(_per_cell(key, lo, hi))
+    if len(has) == len(blen):
+        return None
+    sub_col = col.take(_indices(has))
+    idx = has[_picked(sub_col, _np(pc.utf8_length(sub_col)))]
+    if len(idx):
+        keep = pc.invert(pc.match_substring_regex(col.take(_indices(idx)),
+                                                  silent_digits(bool(region))))
+        if not pc.all(keep).as_py():
+            idx = idx[_np(keep)]
+    return idx
 
 
 def scan_columns(scanner: ColumnScanner, header: list, cols: list, line_of) -> None:
@@ -96,30 +209,50 @@ def scan_columns(scanner: ColumnScanner, header: list, cols: list, line_of) -> N
     for f, col in zip(table[0], cols):
         if f is None:
             continue
-        lens = pc.utf8_length(col)
-        nonempty = pc.greater(lens, 0)
-        f.empty += nrows - (pc.sum(nonempty).as_py() or 0)
-        mask = nonempty if f.own_scan else _picked(col, lens)
-        idx = np.flatnonzero(mask.to_numpy(zero_copy_only=False))
-        if not len(idx):
-            continue
-        picked = col.take(pa.array(idx))
-        if not f.own_scan:  # row ids and the like: digits of a length nothing has
-            keep = pc.invert(pc.match_substring_regex(picked, silent_digits(bool(region))))
-            if not pc.all(keep).as_py():
-                idx = idx[keep.to_numpy(zero_copy_only=False)]
+        cells = _cells(col)
+        idx = None
+        if cells is not None:
+            data, lo, hi = cells
+            blen = hi - lo
+            if f.own_scan:
+                idx = np.flatnonzero(blen)
+                f.empty += nrows - len(idx)
+            else:
+                f.empty += nrows - int(np.count_nonzero(blen))
+                idx = _picked_bytes(col, data, lo, hi, blen, region)
+            if idx is not None:
                 if not len(idx):
                     continue
-                picked = picked.filter(keep)
+                picked = col.take(_indices(idx))
+        if idx is None:
+            lens = _np(pc.utf8_length(col))
+            nonempty = lens > 0
+            if cells is None:
+                f.empty += nrows - int(np.count_nonzero(nonempty))
+            idx = np.flatnonzero(nonempty if f.own_scan else _picked(col, lens))
+            if not len(idx):
+                continue
+            picked = col.take(_indices(idx))
+            if not f.own_scan:  # row ids and the like: digits of a length nothing has
+                keep = pc.invert(pc.match_substring_regex(picked, silent_digits(bool(region))))
+                if not pc.all(keep).as_py():
+                    idx = idx[_np(keep)]
+                    if not len(idx):
+                        continue
+                    picked = picked.filter(keep)
         enc = picked.dictionary_encode()  # codes in first-occurrence order
         values = enc.dictionary.to_pylist()
-        _, first, counts = np.unique(enc.indices.to_numpy(zero_copy_only=False),
+        # the two regex scans of ``candidates``, done for every distinct value in one RE2 pass
+        # each: a value they would find nothing in skips them
+        mixed = pc.match_substring_regex(enc.dictionary, MIXED_START).to_pylist()
+        runs = pc.match_substring_regex(enc.dictionary, RUN).to_pylist()
+        _, first, counts = np.unique(_np(enc.indices),
                                      return_index=True, return_counts=True)
         level = f.level_entity
         phone = f.own_scan and f.hint is not None and f.hint.entity == "PHONE"
         regions = tuple(dict.fromkeys(r for r in (region, *FALLBACK_REGIONS) if r)) if phone \
             else plain
-        for v, i, times in zip(values, idx[first].tolist(), counts.tolist()):
+        for v, i, times, mx, rn in zip(values, idx[first].tolist(), counts.tolist(), mixed, runs):
             row, line = row0 + i, line_of(i)
             if f.own_scan:  # as ColumnScanner._value
                 v = v[:MAX_VALUE_CHARS]
@@ -127,10 +260,11 @@ def scan_columns(scanner: ColumnScanner, header: list, cols: list, line_of) -> N
                     ok, given = shape_of(f, level, v)
                     if ok:
                         scanner._add_shape(f, level, v, given, line, row, times)
-                cands = candidates(v, regions, phone_hint=phone)
+                cands = candidates(v, regions, phone_hint=phone, mixed=mx, runs=rn)
             else:  # as ColumnScanner._flush
-                cands = candidates(v, plain)
-                cands.sort(key=lambda c: c.start)
+                cands = candidates(v, plain, mixed=mx, runs=rn)
+                if len(cands) > 1:
+                    cands.sort(key=_START)
             for c in cands:
                 scanner._apply(f, effect(f, c, v, 0), line, row, times)
 
@@ -231,13 +365,16 @@ def _newlines(batch) -> int:
 
 
 def _column_newlines(col) -> int:
-    """Line feeds in the cells of a string array, counted in its data buffer (memchr speed)."""
+    """Line feeds in the cells of a string array, counted in its data buffer (no copy)."""
     bufs = col.buffers()
     if len(col) == 0 or bufs[2] is None:
         return 0
     offsets = np.frombuffer(bufs[1], dtype=np.int32)
     lo, hi = int(offsets[col.offset]), int(offsets[col.offset + len(col)])
-    return memoryview(bufs[2])[lo:hi].tobytes().count(b"\n")
+    if hi <= lo:
+        return 0
+    return int(np.count_nonzero(np.frombuffer(bufs[2], dtype=np.uint8, count=hi - lo, offset=lo)
+                                == 10))
 
 
 def _scan_batch(scanner: ColumnScanner, header: list, batch, line: int, rows: int):
@@ -251,7 +388,7 @@ def _scan_batch(scanner: ColumnScanner, header: list, batch, line: int, rows: in
     per_row = None
     for c in cols:
         if _column_newlines(c):
-            a = pc.count_substring(c, "\n").to_numpy(zero_copy_only=False)
+            a = _np(pc.count_substring(c, "\n"))
             per_row = a if per_row is None else per_row + a
     if per_row is None:
         def line_of(i: int) -> int:

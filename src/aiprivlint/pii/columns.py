@@ -155,6 +155,7 @@ _PERSON_NAME = re.compile(rf"^(?:{_NAME_TOKEN}|{_NAME_PARTICLE})(?:[ \-](?:{_NAM
 _TITLES = frozenset({"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "herr", "frau", "mme", "mlle",
                      "m", "sr", "sra", "srta", "dott", "dott.ssa", "ing", "dipl", "mag", "pan",
                      "pani", "dhr", "mevr", "univ", "b.sc", "m.sc", "msc", "bsc", "phd", "md"})
+_NAME_SPLIT = re.compile(r"[ \-]")
 _ADDRESS_WORD = re.compile(r"[^\W\d_]{3,}")
 _HAS_DIGIT = re.compile(r"\d")
 _DATE_SHAPES = (
@@ -174,13 +175,15 @@ def looks_like_person_name(value: str, multi: bool = False) -> bool:
     v = value.strip()
     if not 2 <= len(v) <= 80:
         return False
-    tokens = [t for t in v.split() if t.lower().rstrip(".") not in _TITLES and not _ABBREV.match(t)]
+    # _ABBREV needs a "." or an uppercase second or third character
+    tokens = [t for t in v.split() if t.lower().rstrip(".") not in _TITLES
+              and ("." not in t and t[1:3].islower() or not _ABBREV.match(t))]
     if not tokens:
         return False
     core_text = " ".join(tokens)
     if not _PERSON_NAME.match(core_text):
         return False
-    core = [t for t in re.split(r"[ \-]", core_text) if t]
+    core = [t for t in _NAME_SPLIT.split(core_text) if t]
     if not core or not core[0][:1].isupper():
         return False
     caps = sum(1 for t in core if t[:1].isupper())
@@ -209,7 +212,7 @@ def looks_like_street_address(value: str) -> bool:
         return False
     if not _HAS_DIGIT.search(v) or not _ADDRESS_WORD.search(v):
         return False
-    digits = sum(ch.isdigit() for ch in v)
+    digits = sum(map(str.isdigit, v))
     return digits <= len(v) * 0.5
 
 
@@ -295,9 +298,12 @@ def effect(f: _Field, c: Candidate, text: str, lo: int) -> tuple:
     candidate and its value only, so equal values of a column are decided once."""
     # text: the field's value; lo: its offset in the string the candidate positions refer to
     start, end = c.start - lo, c.end - lo
-    stripped_lo = len(text) - len(text.lstrip())
-    stripped_hi = len(text.rstrip())
-    full = start <= stripped_lo and end >= stripped_hi
+    if start <= 0 and end >= len(text):  # the whole value (most values of a data column)
+        full = True
+    else:
+        stripped_lo = len(text) - len(text.lstrip())
+        stripped_hi = len(text.rstrip())
+        full = start <= stripped_lo and end >= stripped_hi
     shapes = c.shapes if full else ()
     if not c.readings:
         return shapes, (), start, end, c.value
@@ -558,8 +564,11 @@ class ColumnScanner:
         for s in shapes:
             f.shaped[s] = f.shaped.get(s, 0) + times
         for strong, key, entity, full, by_ctx in adds:
-            (f.strong if strong else f.weak).setdefault(key, _Tally()).add(
-                entity, value, full, row, line, start, end, self.reveal, by_ctx, times)
+            tallies = f.strong if strong else f.weak
+            t = tallies.get(key)
+            if t is None:
+                t = tallies[key] = _Tally()
+            t.add(entity, value, full, row, line, start, end, self.reveal, by_ctx, times)
 
     def field_names(self) -> list[tuple[str | None, int]]:
         """Every field seen, with the line it was first seen on, in order."""

@@ -102,6 +102,9 @@ _SERVER_BEFORE = re.compile(
 # address followed by a port, ``52.89.19.61:80``, is no candidate at all: see ``candidates``)
 _USER_AT = re.compile(r"[\w.-]@$")
 _DECIMAL = re.compile(r"-?[0-9]+\.[0-9]+")
+_EXT_END = re.compile(r"\s?(?:x|ext\.?|#)\s?\d{1,6}$")  # a phone extension ends the text
+_FORMATTED = re.compile(r"\d[\s\-./()\u00a0]+\d")  # digits in groups
+_NINO = re.compile(r"[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]\d{6}[A-D]")
 _SEP = re.compile(r"[\s\-./()\u00a0]")
 
 # formats of the numeric identifiers (full match on the candidate text); strong=True when the
@@ -192,6 +195,9 @@ _IBAN_RE = {cc: re.compile("".join(f"{_BBAN_CLASS[t]}{{{n}}}" for n, t in re.fin
             for cc, fmt in lexicon.IBAN_BBAN.items()}
 
 
+_IBAN_DIGITS = {ord(ch): str(int(ch, 36)) for ch in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
+
+
 def is_valid_iban(value: str) -> bool:
     """Country, BBAN structure (SWIFT registry) and the ISO 7064 mod 97-10 check."""
     v = value.replace(" ", "").replace("-", "").upper()
@@ -199,6 +205,8 @@ def is_valid_iban(value: str) -> bool:
     if pat is None or not v[2:4].isdigit() or not pat.fullmatch(v, 4):
         return False
     rearranged = v[4:] + v[:4]
+    if rearranged.isascii() and rearranged.isalnum():  # letters A-Z as 10-35, in one C pass
+        return int(rearranged.translate(_IBAN_DIGITS)) % 97 == 1
     try:
         return int("".join(str(int(ch, 36)) for ch in rearranged)) % 97 == 1
     except ValueError:
@@ -232,12 +240,18 @@ _NINO_BAD_PREFIX = frozenset({"BG", "GB", "NK", "KN", "TN", "NT", "ZZ"})
 
 def is_valid_nino(value: str) -> bool:
     v = value.replace(" ", "").upper()
-    if not re.fullmatch(r"[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]\d{6}[A-D]", v):
+    if not _NINO.fullmatch(v):
         return False
     return v[:2] not in _NINO_BAD_PREFIX
 
 
+_LUHN_DOUBLE = bytes.maketrans(b"0123456789", b"0246813579")  # 2d, less 9 when over 9
+
+
 def luhn_ok(digits: str) -> bool:
+    if digits.isascii() and digits.isdigit():  # sums of the bytes in C (each digit is 48 + d)
+        b = digits[::-1].encode("ascii")
+        return (sum(b[::2]) + sum(b[1::2].translate(_LUHN_DOUBLE)) - 48 * len(b)) % 10 == 0
     total = 0
     for i, ch in enumerate(reversed(digits)):
         d = ord(ch) - 48
@@ -286,36 +300,45 @@ def is_card(d: str) -> bool:
             and d not in lexicon.FAKE_CARDS and not _boring_digits(d))
 
 
-def email_ok(local: str, domain: str) -> bool:
-    d = domain.lower()
+@lru_cache(maxsize=4096)
+def _domain_facts(d: str) -> tuple[bool, str, bool]:
+    """(whether a person's mailbox can be at the lower-cased domain ``d``, the domain's own name,
+    whether it is a big free provider): a data file holds many addresses at few domains."""
     tld = d.rsplit(".", 1)[-1]
-    if tld not in lexicon.TLDS:
-        return False
-    if d in lexicon.PLACEHOLDER_DOMAINS or d.endswith(lexicon.RESERVED_DOMAIN_SUFFIXES):
-        return False
-    if any(d.endswith("." + p) for p in ("example.com", "example.org", "example.net")):
-        return False
-    if "noreply" in d or "no-reply" in d:
+    name = d.rsplit(".", 1)[0].rsplit(".", 1)[-1]  # the domain's own name: "khoj" of khoj.dev
+    ok = not (
+        tld not in lexicon.TLDS
+        or d in lexicon.PLACEHOLDER_DOMAINS or d.endswith(lexicon.RESERVED_DOMAIN_SUFFIXES)
+        or d.endswith((".example.com", ".example.org", ".example.net"))
+        or "noreply" in d or "no-reply" in d
+        # a service account or a machine identity, not a person
+        or d.endswith(lexicon.MACHINE_DOMAIN_SUFFIXES)
+        or d.endswith(lexicon.INSTITUTIONAL_SUFFIXES) or d.rsplit(".", 1)[0].endswith(".gov"))
+    return ok, name, d in lexicon.BIG_FREE_PROVIDERS
+
+
+_MASKED_LOCAL = re.compile(r"[x*#.]+|\d+")
+_NON_AZ = re.compile(r"[^a-z]+")
+
+
+def email_ok(local: str, domain: str) -> bool:
+    ok, name, big_free = _domain_facts(domain.lower())
+    if not ok:
         return False
     low = local.lower()
     if low in lexicon.ROLE_LOCAL_PARTS or low.startswith(("noreply", "no-reply", "donotreply")):
         return False
     if local.startswith(".") or local.endswith(".") or ".." in local:
         return False
-    if re.fullmatch(r"[x*#.]+|\d+", low):  # xxx@..., ***@..., 1234@...: masked or placeholder
+    if _MASKED_LOCAL.fullmatch(low):  # xxx@..., ***@..., 1234@...: masked or placeholder
         return False
-    if any(part in lexicon.PLACEHOLDER_LOCAL_WORDS for part in re.split(r"[^a-z]+", low)):
+    if not lexicon.PLACEHOLDER_LOCAL_WORDS.isdisjoint(_NON_AZ.split(low)):
         return False  # Example1@, github-username@, your.email@: a slot for an address
-    if d.endswith(lexicon.MACHINE_DOMAIN_SUFFIXES):
-        return False  # a service account or a machine identity, not a person
-    name = d.rsplit(".", 1)[0].rsplit(".", 1)[-1]  # the domain's own name: "khoj" of khoj.dev
     if low == name:
         return False  # acme@acme.io: the organisation's own mailbox, not a person's
     if len(low) <= 2 and len(name) <= 2:
         return False  # t@e.com, ab@cd.io: a dummy nobody owns as a person
-    if d.endswith(lexicon.INSTITUTIONAL_SUFFIXES) or d.rsplit(".", 1)[0].endswith(".gov"):
-        return False
-    if d in lexicon.BIG_FREE_PROVIDERS and low in lexicon.GIVEN_NAMES:
+    if big_free and low in lexicon.GIVEN_NAMES:
         return False  # john@gmail.com: the example everybody writes
     return True
 
@@ -355,22 +378,32 @@ _NON_GLOBAL_V4 = tuple(
               "198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24", "224.0.0.0/4", "240.0.0.0/4"))
 
 
+# the same ranges by the first octets they cover
+_NON_GLOBAL_BY_OCTET: dict[int, tuple[tuple[int, int], ...]] = {}
+for _net, _bits in _NON_GLOBAL_V4:
+    for _a in range(_net >> 24, ((_net >> 24) | ((1 << max(0, 8 - _bits)) - 1)) + 1):
+        _NON_GLOBAL_BY_OCTET[_a] = (*_NON_GLOBAL_BY_OCTET.get(_a, ()), (_net, _bits))
+
+
 def ipv4_personal(text: str) -> bool:
     """A public unicast IPv4 address (the caller checked the dotted-quad shape)."""
     if text in _WELL_KNOWN_IPS or len(set(text) - {"."}) == 1:  # 11.111.11.111: a placeholder
         return False
-    if len(set(text.split("."))) == 1:  # 192.192.192.192: one octet typed four times
+    parts = text.split(".")
+    if len(set(parts)) == 1:  # 192.192.192.192: one octet typed four times
         return False
     try:
-        a, b, c, d = (int(x) for x in text.split("."))
+        a, b, c, d = map(int, parts)
     except ValueError:
         return False
     if max(a, b, c, d) > 255:
         return False
-    value = (a << 24) | (b << 16) | (c << 8) | d
-    for net, bits in _NON_GLOBAL_V4:
-        if value >> (32 - bits) == net >> (32 - bits):
-            return False
+    nets = _NON_GLOBAL_BY_OCTET.get(a)
+    if nets:
+        value = (a << 24) | (b << 16) | (c << 8) | d
+        for net, bits in nets:
+            if value >> (32 - bits) == net >> (32 - bits):
+                return False
     return True
 
 
@@ -440,7 +473,7 @@ def _phone_reading_uncached(text: str, digits: str, regions: tuple[str, ...], fo
         return None
     s = text.strip()
     if full is not None:
-        s = s[: len(s) - len(re.search(r"\s?(?:x|ext\.?|#)\s?\d{1,6}$", s).group())]
+        s = s[: len(s) - len(_EXT_END.search(s).group())]
     intl = s.startswith("+") or s.startswith("(+") or (s.startswith("00") and not s.startswith("000"))
     if not intl and not regions:
         return None
@@ -538,7 +571,7 @@ def _number_candidate(c: Candidate, regions: tuple[str, ...], phone_hint: bool) 
         return  # 0.123456, 1234.5678: a measurement
     if _DATEISH.match(text):
         return
-    ext = re.search(r"\s?(?:x|ext\.?|#)\s?\d{1,6}$", text)
+    ext = _EXT_END.search(text) if "x" in text or "#" in text else None
     if ext:  # "206.269.0743x9150": only a phone number has an extension
         phone = _phone_reading(text, _SEP.sub("", text[:ext.start()]).lstrip("+"), regions, True,
                                phone_hint, full=text)
@@ -547,7 +580,7 @@ def _number_candidate(c: Candidate, regions: tuple[str, ...], phone_hint: bool) 
     digits = _SEP.sub("", text).lstrip("+")
     if not digits.isdigit():
         return
-    formatted = bool(re.search(r"\d[\s\-./()\u00a0]+\d", text)) or text.startswith("(")
+    formatted = bool(_FORMATTED.search(text)) or text.startswith("(")
     shapes: list[str] = []
     readings: list[Reading] = []
     plain = text.lstrip("+(").rstrip(")")
@@ -630,20 +663,23 @@ def _word_char(ch: str) -> bool:
     return ch.isalnum() or ch == "_"
 
 
-_LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-")
+_LOCAL_STR = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-"
+_LOCAL_CHARS = frozenset(_LOCAL_STR)
 _EMAIL_DOMAIN = re.compile(r"((?:[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?\.){1,8}[A-Za-z]{2,24})"
                            r"(?![\w\-]|\.[A-Za-z0-9])")
 _HEX_COLON = frozenset("0123456789abcdefABCDEF:")
 _MIXED_START = re.compile(r"[A-Z][0-9]")
+# _MIXED_START and _RUN for RE2 (pyarrow.compute), to test many texts at once
+MIXED_START = _MIXED_START.pattern
+RUN = r"[0-9][0-9 \-./()\x{a0}]{5,26}[0-9]"
 
 
 def _emails(text: str, out: list[Candidate]) -> None:
     """Around each ``@``: the local part scanned backwards, the domain matched forwards."""
     i = text.find("@")
     while i >= 0:
-        j = i
-        while j > 0 and i - j < 64 and text[j - 1] in _LOCAL_CHARS:
-            j -= 1
+        lo = i - 64 if i > 64 else 0
+        j = lo + len(text[lo:i].rstrip(_LOCAL_STR))  # the run of local-part characters before
         while j < i and not text[j].isalnum():  # a local part starts with a letter or digit
             j += 1
         escaped = 0 < j < i - 1 and text[j - 1] == "\\" and text[j] in "ntr"
@@ -729,18 +765,22 @@ def _split_run(text: str, c: Candidate, regions: tuple[str, ...], phone_hint: bo
     return out if any(x.readings for x in out) else []
 
 
-def candidates(text: str, regions: tuple[str, ...] = (), phone_hint: bool = False) -> list[Candidate]:
+def candidates(text: str, regions: tuple[str, ...] = (), phone_hint: bool = False, *,
+               mixed: bool = True, runs: bool = True) -> list[Candidate]:
     """Validated candidates in ``text`` (a candidate with no reading is kept only for its shapes:
     the column logic needs to know how many values had the shape of, say, a card number).
 
     Only two regexes scan the whole text (digit runs, and an uppercase letter before a digit);
     e-mail addresses and IPv6 addresses are found from their ``@`` and ``:`` with ``str.find``:
-    Python's regex engine is slow per character, ``str.find`` is not.
+    Python's regex engine is slow per character, ``str.find`` is not. A caller that tested many
+    texts in bulk (``MIXED_START``, ``RUN``: the same patterns for RE2) passes ``mixed=False``
+    for a text without an uppercase letter before a digit and ``runs=False`` for one without a
+    digit run: those scans would find nothing.
     """
     out: list[Candidate] = []
     n = len(text)
     spans: list[tuple[int, int]] = []
-    for m in _MIXED_START.finditer(text):
+    for m in _MIXED_START.finditer(text) if mixed else ():
         k = m.start()
         if _in_spans(spans, k):
             continue
@@ -752,7 +792,7 @@ def candidates(text: str, regions: tuple[str, ...] = (), phone_hint: bool = Fals
         elif lo == k and text[k] not in "XYZ":
             continue  # one letter before digits: only a NIE (X/Y/Z) starts like that ("P11206")
         _mixed_at(text, lo, k + 1, out, spans)
-    for m in _RUN.finditer(text):
+    for m in _RUN.finditer(text) if runs else ():
         s0, e0 = m.span()
         if spans and _in_spans(spans, s0):
             continue
@@ -788,10 +828,12 @@ def candidates(text: str, regions: tuple[str, ...] = (), phone_hint: bool = Fals
             c.shapes = ("IP_ADDRESS",)
             if ipv4_plausible(c.value):
                 c.shapes = ("IP_ADDRESS", "IP_ADDRESS:plausible")
-                before_text = text[max(0, c.start - 24):c.start].lower()
-                if (ipv4_personal(c.value) and not _VERSION_BEFORE.search(before_text)
+                # no word before an address that starts the text can make it a version's or
+                # a server's (every pattern needs a character)
+                if ipv4_personal(c.value) and (not c.start or (
+                        not _VERSION_BEFORE.search(text[max(0, c.start - 24):c.start].lower())
                         and not _SERVER_BEFORE.search(text, _line_start(text, c.start, 240), c.start)
-                        and not _server_position(text, c.start, c.end)):
+                        and not _server_position(text, c.start, c.end))):
                     c.readings = [Reading("IP_ADDRESS")]
         else:
             _number_candidate(c, regions, phone_hint)
