@@ -132,8 +132,16 @@ def stop_local_cluster(proc: subprocess.Popen) -> None:
 def _serve(workers: int, threads: int) -> None:
     import logging
 
+    import dask
     from distributed import LocalCluster
 
+    # Dask's nannies set MALLOC_TRIM_THRESHOLD_ in their workers' environment, which turns off
+    # glibc's dynamic mmap threshold: every large temporary array is then mapped and unmapped
+    # again (page faults; system time as high as a third of a scan's CPU). The scan's memory is
+    # bounded by its parts, so the workers of our own cluster keep glibc's default.
+    environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ", {}))
+    environ.pop("MALLOC_TRIM_THRESHOLD_", None)
+    dask.config.set({"distributed.nanny.pre-spawn-environ": environ})
     cluster = LocalCluster(n_workers=workers, threads_per_worker=threads, processes=True,
                            dashboard_address=None, silence_logs=logging.ERROR)
     try:
