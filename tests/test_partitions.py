@@ -130,6 +130,12 @@ def test_parts_join_to_the_one_pass_scan(dataset, name):
             assert res.problem is None, res.problem
             assert res.rows == stats.rows
             assert _key(res.scanner.results()) == expected
+        # a lazy plan finds the same cuts as the workers draw the parts
+        lazy = plan(str(path), chunk, lazy=True)
+        assert lazy is not None and (suffix == ".parquet") == isinstance(lazy.parts, list)
+        res = run_local(lazy.parts, 2)
+        assert res.problem is None and _key(res.scanner.results()) == expected
+        assert list(plan(str(path), chunk, lazy=True).parts) == p.parts
 
 
 def test_cli_full_on_two_cores_equals_one_pass(dataset):

@@ -20,7 +20,8 @@ import signal
 import time
 import traceback
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable
+from itertools import islice
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
@@ -100,13 +101,25 @@ class Pool:
         _end(dead, kill=True)
         self._workers[self._workers.index(dead)] = self._start()
 
-    def run(self, fn: Callable[[Any], Any], items: Sequence[Any], chunk: int = 1,
+    def run(self, fn: Callable[[Any], Any], items: Iterable[Any], chunk: int = 1,
             on_done: Callable[[int], None] | None = None) -> list[Any]:
         """``fn`` over ``items``, results in their order; ``on_done(i)`` as each one arrives.
-        An exception raised by ``fn`` is raised here (its traceback as the cause)."""
-        out: list[Any] = [_PENDING] * len(items)
-        queue: deque[tuple[list[int], int]] = deque(
-            (list(range(i, min(i + chunk, len(items)))), 0) for i in range(0, len(items), chunk))
+        An exception raised by ``fn`` is raised here (its traceback as the cause). ``items``
+        may be an iterator: it is drawn from only when a worker is free, so what makes the
+        items (the cuts of a file) runs while the workers scan the earlier ones."""
+        source = iter(items)
+        items = []  # drawn so far
+        out: list[Any] = []
+        queue: deque[tuple[list[int], int]] = deque()
+
+        def draw() -> bool:
+            got = list(islice(source, chunk))
+            if not got:
+                return False
+            queue.append((list(range(len(items), len(items) + len(got))), 0))
+            items.extend(got)
+            out.extend([_PENDING] * len(got))
+            return True
 
         def settle(i: int, value: Any) -> None:
             out[i] = value
@@ -124,7 +137,7 @@ class Pool:
 
         while True:
             for w in list(self._workers):
-                if w.task is None and queue:
+                if w.task is None and (queue or draw()):
                     task = queue.popleft()
                     try:
                         w.conn.send((fn, [items[i] for i in task[0]]))

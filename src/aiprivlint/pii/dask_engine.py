@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Iterable
 
 from .partitions import Part, PartResult, combine, scan_part
 
@@ -47,17 +48,19 @@ def client(address: str):
     return c
 
 
-def run_parts(parts: list[Part], address: str, progress: bool = False) -> PartResult:
-    """The parts scanned on the cluster at ``address`` (a ``dask.bag`` of parts, ``map``
-    :func:`scan_part`, a tree ``reduction`` with :func:`combine`). A cluster that fails (a worker
-    killed, the scheduler gone) gives a ``problem``: the file is then read here in one pass."""
-    import dask.bag as db
-
+def run_parts(parts: Iterable[Part], address: str, progress: bool = False) -> PartResult:
+    """The parts scanned on the cluster at ``address`` (one task per part, :func:`scan_part`,
+    joined by a tree reduction of :func:`combine`). ``parts`` may be a lazy plan's iterator:
+    each part is submitted as soon as its cut is found, so the cluster scans while the cuts are
+    looked for. A cluster that fails (a worker killed, the scheduler gone) or a read error while
+    finding the cuts gives a ``problem``: the file is then read here in one pass."""
     try:
         c = client(address)
-        bag = db.from_sequence(parts, npartitions=len(parts)).map(scan_part)
-        total = bag.reduction(combine, combine, split_every=SPLIT_EVERY)
-        fut = c.compute(total)
+        level = [c.submit(scan_part, p, pure=False) for p in parts]
+        while len(level) > 1:
+            level = [c.submit(_combine, *level[i:i + SPLIT_EVERY], pure=False)
+                     for i in range(0, len(level), SPLIT_EVERY)]
+        fut = level[0]
         if progress:
             from distributed import progress as dask_progress
 
@@ -66,6 +69,10 @@ def run_parts(parts: list[Part], address: str, progress: bool = False) -> PartRe
         return fut.result()
     except Exception as exc:  # noqa: BLE001 - the file is then scanned in one pass, here
         return PartResult(0, None, 0, 0, f"cluster: {type(exc).__name__}")
+
+
+def _combine(*results: PartResult) -> PartResult:
+    return combine(results)
 
 
 def _partition(pdf, region, reveal):

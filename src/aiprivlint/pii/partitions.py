@@ -26,6 +26,7 @@ from __future__ import annotations
 import io
 import itertools
 import os
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from .columns import ColumnScanner
@@ -70,7 +71,7 @@ class Part:
 
 @dataclass
 class Plan:
-    parts: list[Part]
+    parts: list[Part] | Iterator[Part]  # an iterator for a lazy plan
     header: list[tuple[str, int]]  # (field, line) of a CSV header, for AIP102
     size: int
 
@@ -113,9 +114,11 @@ def file_size(url: str) -> int:
 
 
 def plan(url: str, chunk: int = CHUNK_BYTES, *, delimiter: str | None = None,
-         region: str | None = None) -> Plan | None:
+         region: str | None = None, lazy: bool = False) -> Plan | None:
     """The parts of ``url``, or None when it is read in one pass (small, one part, an unknown
-    format, or a start the one-pass reader would reject)."""
+    format, or a start the one-pass reader would reject). ``lazy``: ``parts`` is an iterator
+    that finds each cut when it is drawn (the pass over the file that keeps cuts out of quoted
+    fields then runs while workers scan the parts before it; a read error there raises)."""
     fmt = format_of(url)
     if fmt is None:
         return None
@@ -139,14 +142,33 @@ def plan(url: str, chunk: int = CHUNK_BYTES, *, delimiter: str | None = None,
                 header = [(n, line) for n in names]
                 text.detach()
                 raw.seek(0)
-            cuts = _cuts(raw, size, chunk, quotes=fmt == "csv")
+            if not lazy:
+                cuts = _cuts(raw, size, chunk, quotes=fmt == "csv")
     except (OSError, UnicodeDecodeError, ValueError, ReadError):
         return None  # the one-pass read says what is wrong
-    if len(cuts) < 3:
-        return None
-    parts = [Part(url, fmt, i, a, b, b - a, b == size, delim, None if a == 0 else head, region)
-             for i, (a, b) in enumerate(zip(cuts, cuts[1:]))]
-    return Plan(parts, header, size)
+    if lazy:
+        later = _lazy_cuts(url, size, chunk, quotes=fmt == "csv")
+        try:
+            first = next(later, size)
+        except (OSError, ValueError, ReadError):
+            return None
+        if first >= size:
+            return None
+        cuts_it: Iterator[int] = itertools.chain((0, first), later, (size,))
+    else:
+        if len(cuts) < 3:
+            return None
+        cuts_it = iter(cuts)
+
+    def parts_of(cuts: Iterator[int]) -> Iterator[Part]:
+        a = next(cuts)
+        for i, b in enumerate(cuts):
+            yield Part(url, fmt, i, a, b, b - a, b == size, delim, None if a == 0 else head,
+                       region)
+            a = b
+
+    parts = parts_of(cuts_it)
+    return Plan(parts if lazy else list(parts), header, size)
 
 
 def _plan_parquet(url: str, chunk: int, size: int, region: str | None) -> Plan | None:
@@ -176,7 +198,16 @@ def _plan_parquet(url: str, chunk: int, size: int, region: str | None) -> Plan |
 
 def _cuts(raw, size: int, chunk: int, quotes: bool) -> list[int]:
     """0, the record boundaries near each multiple of ``chunk``, ``size``."""
-    cuts = [0]
+    return [0, *_iter_cuts(raw, size, chunk, quotes), size]
+
+
+def _lazy_cuts(url: str, size: int, chunk: int, quotes: bool) -> Iterator[int]:
+    with open_binary(url) as raw:
+        yield from _iter_cuts(raw, size, chunk, quotes)
+
+
+def _iter_cuts(raw, size: int, chunk: int, quotes: bool) -> Iterator[int]:
+    """The record boundaries near each multiple of ``chunk`` (0 and ``size`` left out)."""
     pos, odd = 0, 0  # odd: the parity of '"' between the last cut and pos
     target = chunk
     raw.seek(0)
@@ -212,11 +243,9 @@ def _cuts(raw, size: int, chunk: int, quotes: bool) -> list[int]:
             at += len(block)
         if cut is None or cut >= size:
             break  # no boundary near the target: the rest is one part
-        cuts.append(cut)
+        yield cut
         pos, odd = cut, 0
         target = cut + chunk
-    cuts.append(size)
-    return cuts
 
 
 # ---------------------------------------------------------------------------------------------
@@ -345,30 +374,42 @@ def combine(results) -> PartResult:
     return PartResult(first.index, scanner, sum(r.rows for r in results), size)
 
 
-def run_local(parts: list[Part], jobs: int, progress=None) -> PartResult:
-    """The parts scanned in ``jobs`` processes and joined in order."""
+def run_local(parts: Iterable[Part], jobs: int, progress=None) -> PartResult:
+    """The parts scanned in ``jobs`` processes and joined in order. ``parts`` may be a lazy
+    plan's iterator: a read error while it finds the cuts is a ``problem`` (read in one pass)."""
     import multiprocessing
     import sys
 
     from ..pool import DIED, Pool
 
-    if jobs <= 1:
-        out = []
+    drawn: list[Part] = []
+
+    def draw() -> Iterator[Part]:
         for p in parts:
-            out.append(scan_part(p))
-            if progress:
-                progress(p.size)
-        return combine(out)
-    ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
-    pool = Pool(min(jobs, len(parts)), _no_setup, (), ctx)
+            drawn.append(p)
+            yield p
+
     try:
-        got = pool.run(scan_part, parts, on_done=(lambda i: progress(parts[i].size))
-                       if progress else None)
-    finally:
-        pool.close()
+        if jobs <= 1:
+            out = []
+            for p in draw():
+                out.append(scan_part(p))
+                if progress:
+                    progress(p.size)
+            return combine(out)
+        ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
+        pool = Pool(min(jobs, len(parts)) if isinstance(parts, list) else jobs, _no_setup, (),
+                    ctx)
+        try:
+            got = pool.run(scan_part, draw(), on_done=(lambda i: progress(drawn[i].size))
+                           if progress else None)
+        finally:
+            pool.close()
+    except (OSError, UnicodeDecodeError, ValueError, ReadError) as exc:
+        return PartResult(0, None, 0, 0, f"finding the parts: {type(exc).__name__}")
     return combine(PartResult(p.index, None, 0, p.size, "the process reading part of this file "
                               "died (out of memory, or killed)") if r is DIED else r
-                   for p, r in zip(parts, got))
+                   for p, r in zip(drawn, got))
 
 
 def _no_setup() -> None:
