@@ -24,7 +24,7 @@ linux_only = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="re
 
 def _children(pid: int) -> set[int]:
     """Live (not zombie) processes whose parent is ``pid`` and that run its program: forked
-    workers, not a ``git`` the scan runs meanwhile to read ignore rules."""
+    workers, not a ``git`` the scan runs meanwhile to read ignore rules (once it has exec'd)."""
     out = set()
     try:
         program = Path(f"/proc/{pid}/cmdline").read_bytes()
@@ -61,9 +61,13 @@ def _scan_with_two_workers(tmp_path, *args: str, **popen) -> tuple[subprocess.Po
                              "--jobs", "2", *args, "."], cwd=tmp_path, env=env, **popen)
     deadline = time.monotonic() + 60
     workers: set[int] = set()
+    seen: set[int] = set()
     while len(workers) < 2 and time.monotonic() < deadline and scan.poll() is None:
         time.sleep(0.05)
-        workers = _children(scan.pid)
+        # in two polls in a row: a child forked to run git has the scan's command line only
+        # until it execs
+        now = _children(scan.pid)
+        workers, seen = now & seen, now
     return scan, workers
 
 
