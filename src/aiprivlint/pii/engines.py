@@ -16,13 +16,12 @@ def scan_partitioned(url: str, options: dict) -> tuple[ColumnScanner, int, list]
     if engine == "local" and jobs <= 1:
         return None
     chunk = int(options.get("data-chunk-size") or CHUNK_BYTES)
-    dask = engine == "dask" and bool(options.get("_scheduler"))
     # the workers scan the parts while the next cuts are looked for
     p = plan(url, chunk, region=options.get("default-region"), lazy=True)
     if p is None:
         return None
     show = bool(options.get("_progress"))
-    if dask:
+    if engine == "dask" and options.get("_scheduler"):
         from .dask_engine import run_parts
 
         res = run_parts(p.parts, options["_scheduler"], progress=show)

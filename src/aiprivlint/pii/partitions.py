@@ -131,8 +131,8 @@ def plan(url: str, chunk: int = CHUNK_BYTES, *, delimiter: str | None = None,
         header: list[tuple[str, int]] = []
         head: tuple | None = None
         delim = ","
-        with open_binary(url) as raw:
-            if fmt == "csv":
+        if fmt == "csv":
+            with open_binary(url) as raw:
                 text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="strict", newline="")
                 tab = "\t" if url.lower().split("?", 1)[0].endswith(".tsv") else None
                 delim, names, line = csv_head(text, delimiter or tab)
@@ -141,34 +141,23 @@ def plan(url: str, chunk: int = CHUNK_BYTES, *, delimiter: str | None = None,
                 head = tuple(names)
                 header = [(n, line) for n in names]
                 text.detach()
-                raw.seek(0)
-            if not lazy:
-                cuts = _cuts(raw, size, chunk, quotes=fmt == "csv")
+        cuts = _lazy_cuts(url, size, chunk, quotes=fmt == "csv")
+        first = next(cuts, size)
+        if first >= size:
+            return None  # no boundary near the first target: one part
+        parts = _parts_between(itertools.chain((0, first), cuts, (size,)), url, fmt, size,
+                               delim, head, region)
+        return Plan(parts if lazy else list(parts), header, size)
     except (OSError, UnicodeDecodeError, ValueError, ReadError):
         return None  # the one-pass read says what is wrong
-    if lazy:
-        later = _lazy_cuts(url, size, chunk, quotes=fmt == "csv")
-        try:
-            first = next(later, size)
-        except (OSError, ValueError, ReadError):
-            return None
-        if first >= size:
-            return None
-        cuts_it: Iterator[int] = itertools.chain((0, first), later, (size,))
-    else:
-        if len(cuts) < 3:
-            return None
-        cuts_it = iter(cuts)
 
-    def parts_of(cuts: Iterator[int]) -> Iterator[Part]:
-        a = next(cuts)
-        for i, b in enumerate(cuts):
-            yield Part(url, fmt, i, a, b, b - a, b == size, delim, None if a == 0 else head,
-                       region)
-            a = b
 
-    parts = parts_of(cuts_it)
-    return Plan(parts if lazy else list(parts), header, size)
+def _parts_between(cuts: Iterator[int], url: str, fmt: str, size: int, delim: str,
+                   head: tuple | None, region: str | None) -> Iterator[Part]:
+    a = next(cuts)
+    for i, b in enumerate(cuts):
+        yield Part(url, fmt, i, a, b, b - a, b == size, delim, None if a == 0 else head, region)
+        a = b
 
 
 def _plan_parquet(url: str, chunk: int, size: int, region: str | None) -> Plan | None:
@@ -196,18 +185,14 @@ def _plan_parquet(url: str, chunk: int, size: int, region: str | None) -> Plan |
     return Plan(parts, [], size)
 
 
-def _cuts(raw, size: int, chunk: int, quotes: bool) -> list[int]:
-    """0, the record boundaries near each multiple of ``chunk``, ``size``."""
-    return [0, *_iter_cuts(raw, size, chunk, quotes), size]
-
-
 def _lazy_cuts(url: str, size: int, chunk: int, quotes: bool) -> Iterator[int]:
+    """The record boundaries near each multiple of ``chunk`` (0 and ``size`` left out), each
+    found when it is drawn."""
     with open_binary(url) as raw:
         yield from _iter_cuts(raw, size, chunk, quotes)
 
 
 def _iter_cuts(raw, size: int, chunk: int, quotes: bool) -> Iterator[int]:
-    """The record boundaries near each multiple of ``chunk`` (0 and ``size`` left out)."""
     pos, odd = 0, 0  # odd: the parity of '"' between the last cut and pos
     target = chunk
     raw.seek(0)
