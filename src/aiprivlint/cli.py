@@ -12,7 +12,7 @@ from pathlib import Path
 from . import __version__
 from .config import (FAIL_ON_NEVER, Config, ConfigError, check_selector, find_config, load_config,
                      parse_fail_on, selected_rules)
-from .registry import CATEGORIES, RuleFileError, load_rules
+from .registry import CATEGORIES, CONFIDENCES, RuleFileError, load_rules
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 BASELINE_DEFAULT = ".aiprivlint-baseline.json"
@@ -53,7 +53,7 @@ def _add_scan_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="with --engine dask: the scheduler of an existing cluster (default: a "
                         "LocalCluster of --jobs worker processes for the run)")
-    p.add_argument("--min-confidence", choices=("low", "medium", "high"),
+    p.add_argument("--min-confidence", choices=CONFIDENCES,
                    help="show findings at or above this confidence (default: medium, or the "
                    "config's min-confidence); low shows every finding")
     p.add_argument("--no-cache", action="store_true", help="do not read or write .aiprivlint_cache/")

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .findings import Severity
-from .registry import CATEGORIES, Rule
+from .registry import CATEGORIES, CONFIDENCES, Rule
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -52,8 +52,8 @@ RULE_OPTIONS: dict[str, tuple[tuple[type, ...], Any]] = {
     # rules/<ID>.toml says when); "low" shows every finding
     "min-confidence": ((str,), "medium"),
 }
-OPTION_CHOICES = {"test-code": ("skip", "check"), "min-confidence": ("low", "medium", "high")}
-CONFIDENCE_RANK = {"low": 0, "medium": 1, "high": 2}
+OPTION_CHOICES = {"test-code": ("skip", "check"), "min-confidence": CONFIDENCES}
+CONFIDENCE_RANK = {c: i for i, c in enumerate(CONFIDENCES)}  # low < medium < high
 # The range of each numeric option: (lowest, lowest allowed?, highest or None, highest allowed?).
 # A value outside it would switch a rule off by accident (max-rows = -1 reads no row).
 OPTION_RANGES: dict[str, tuple[float, bool, float | None, bool]] = {

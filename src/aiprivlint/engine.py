@@ -482,7 +482,7 @@ class Engine:
             in_tests = before - len(findings)
         kept: list[Finding] = []
         suppressed = low_confidence = 0
-        floor = CONFIDENCE_RANK[self.options.get("min-confidence") or "medium"]
+        floor = CONFIDENCE_RANK[self.options["min-confidence"]]
         supp_by_rel = {r.rel: r.suppressions for r in results}
         for f in findings:
             supp = supp_by_rel.get(f.path)
@@ -495,7 +495,7 @@ class Engine:
             rule = self.rules[f.rule]
             f.name, f.category = rule.name, rule.category
             f.confidence = f.confidence or rule.confidence  # a checker may lower it
-            if CONFIDENCE_RANK.get(f.confidence, 1) < floor:
+            if CONFIDENCE_RANK[f.confidence] < floor:
                 low_confidence += 1
                 continue
             f.help_uri = rule.help_uri
