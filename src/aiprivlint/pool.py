@@ -108,7 +108,7 @@ class Pool:
         may be an iterator: it is drawn from only when a worker is free, so what makes the
         items (the cuts of a file) runs while the workers scan the earlier ones."""
         source = iter(items)
-        items = []  # drawn so far
+        drawn: list[Any] = []
         out: list[Any] = []
         queue: deque[tuple[list[int], int]] = deque()
 
@@ -116,8 +116,8 @@ class Pool:
             got = list(islice(source, chunk))
             if not got:
                 return False
-            queue.append((list(range(len(items), len(items) + len(got))), 0))
-            items.extend(got)
+            queue.append((list(range(len(drawn), len(drawn) + len(got))), 0))
+            drawn.extend(got)
             out.extend([_PENDING] * len(got))
             return True
 
@@ -140,7 +140,7 @@ class Pool:
                 if w.task is None and (queue or draw()):
                     task = queue.popleft()
                     try:
-                        w.conn.send((fn, [items[i] for i in task[0]]))
+                        w.conn.send((fn, [drawn[i] for i in task[0]]))
                         w.task = task
                     except OSError:  # it died while idle: the task never reached it
                         self._replace(w)

@@ -11,8 +11,9 @@ module that hashes its parameter (``pseudonymise(row["email"])``: reported at th
 
 Quiet: a hash whose input mentions a salt, pepper, secret, key or password (a keyed construction,
 if the key is secret), the hash of an e-mail address in a function that builds a Gravatar or
-Libravatar URL (the key those services define, not a pseudonym), a hash kept in the same record (call keywords, dict) as its input in clear (an
-id made from the identifier, not a pseudonym of it), ``blake2b(..., key=...)``, ``hmac``, a hash turned into a number for bucketing
+Libravatar URL (the key those services define, not a pseudonym), a hash kept in the same record
+(call keywords, dict) as its input in clear (an id made from the identifier, not a pseudonym of
+it), ``blake2b(..., key=...)``, ``hmac``, a hash turned into a number for bucketing
 (``int(md5(...).hexdigest(), 16) % n``), an encoding of credentials (basic auth), and hashes of
 anything that is not a personal field (files, texts, configurations).
 """
@@ -261,13 +262,13 @@ class WeakPseudonymisation(AstRule):
 
 
 class PseudonymisationFacts(FlowRule):
-    """Facts only, wanted whenever a flow rule runs (the project summary's
-    ``privacy_mechanisms``, whether AIP108 is selected or not): a module that hashes, redacts or anonymises is
-    analysed by the dataflow engine, whose sanitisers record a ``pseudonymisation`` fact where
-    personal data goes through one (``models/data.py``). Without this gate such a module was
-    analysed only when another flow rule's gate passed, so the project's ``privacy_mechanisms``
-    depended on the prefilter. The gate is a necessary condition of those facts: a call of
-    ``hashlib``/``hmac``, Presidio, scrubadub, or a function named like a redactor."""
+    """Facts only, wanted whenever a flow rule runs (the project summary's ``privacy_mechanisms``,
+    whether AIP108 is selected or not): a module that hashes, redacts or anonymises is analysed by
+    the dataflow engine, whose sanitisers record a ``pseudonymisation`` fact where personal data
+    goes through one (``models/data.py``). Without this gate such a module was analysed only when
+    another flow rule's gate passed, so the project's ``privacy_mechanisms`` depended on the
+    prefilter. The gate is a necessary condition of those facts: a call of ``hashlib``/``hmac``,
+    Presidio, scrubadub, or a function named like a redactor."""
 
     rule_id = "AIP108"
     facts_only = True
