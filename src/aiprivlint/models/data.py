@@ -90,6 +90,11 @@ DATASET_LOADERS = {"datasets.load_dataset", "tensorflow_datasets.load", "tensorf
 DATASET_PREFIXES = ("torchvision.datasets.", "tensorflow.keras.datasets.", "keras.datasets.",
                     "torchaudio.datasets.", "torchtext.datasets.", "sklearn.datasets.load_",
                     "sklearn.datasets.fetch_", "flwr_datasets.FederatedDataset")
+# ... of which these name a published benchmark (MNIST, CIFAR10, IMDB, lm1b ...), the same records
+# for everyone who loads them; a library's folder readers are the user's own files
+PUBLIC_COLLECTIONS = tuple(p for p in DATASET_PREFIXES if not p.startswith("flwr_datasets")) + (
+    "tensorflow_datasets.load", "tensorflow_datasets.builder")
+LOCAL_COLLECTIONS = {"ImageFolder", "DatasetFolder", "VisionDataset", "DatasetBuilder"}
 LOCAL_BUILDERS = ("csv", "json", "parquet", "text", "pandas", "imagefolder", "audiofolder", "arrow")
 
 # Made-up inputs: a module that draws its tensors at random and reads no data trains on nobody's

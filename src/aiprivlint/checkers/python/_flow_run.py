@@ -16,7 +16,7 @@ from typing import Iterable
 from ...flow.interp import Analysis
 from ...flow.model import ModuleInfo, Registry
 from ...flow.summary import ModuleSummary, Pos
-from ...pyast import called_name, dotted
+from ...pyast import called_name, dotted, through_imports
 
 TUTORIAL_PATH_RE = re.compile(
     r"(^|/)(examples?|docs?|tutorials?|notebooks?|demos?|samples?|scripts|cookbooks?|recipes|"
@@ -116,6 +116,44 @@ def random_inputs_only(tree: ast.Module, imports: set[str]) -> bool:
     return random
 
 
+HTTP_HEADS = ("requests", "httpx", "aiohttp", "urllib3")
+
+
+def public_data_only(tree: ast.Module, aliases: dict[str, str]) -> list[str]:
+    """The published benchmarks the module trains on (``["CIFAR10"]``), when every record it reads
+    comes from a library's collection of public datasets (``torchvision.datasets.CIFAR10``,
+    ``tf.keras.datasets.mnist.load_data``, ``tfds.load("lm1b")``): the same records for everyone
+    who loads them. Empty when it also reads anything else (a file, a Hub id, a database, a
+    download, a library's folder reader of the user's own files)."""
+    from ...models.data import DATA_READ_CALLS, LOCAL_COLLECTIONS, PUBLIC_COLLECTIONS
+
+    found: set[str] = set()
+    inside: set[int] = set()  # calls nested in a public loader's call (its transform, its root)
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call) or id(node) in inside:
+            continue
+        q = through_imports(dotted(node.func), aliases)
+        last = called_name(node.func)
+        if q and last not in LOCAL_COLLECTIONS and any(q.startswith(p) for p in PUBLIC_COLLECTIONS):
+            if q.startswith("tensorflow_datasets."):
+                first = node.args[0] if node.args else None
+                if not (isinstance(first, ast.Constant) and isinstance(first.value, str)):
+                    return []  # a builder named at run time: anyone's data
+                found.add(first.value)
+            else:
+                parts = q.split(".")
+                found.add(parts[-2] if last in ("load_data", "load") and len(parts) > 2 else parts[-1])
+            inside.update(id(n) for n in ast.walk(node) if isinstance(n, ast.Call))
+            continue
+        if last == "get":
+            if q and q.split(".")[0] in HTTP_HEADS:
+                return []
+            continue  # a dict's or a config's get
+        if last in DATA_READ_CALLS or last in LOCAL_COLLECTIONS:
+            return []
+    return sorted(found)
+
+
 def analyse(tree: ast.Module, source: str, rel: str, path: Path | None, nb, imports: set[str],
             registry: Registry, options: dict) -> ModuleSummary:
     info = module_info(rel, path, source, imports, nb is not None, options)
@@ -124,8 +162,13 @@ def analyse(tree: ast.Module, source: str, rel: str, path: Path | None, nb, impo
     summary = Analysis(tree, registry, info, loc.pos, loc.line_text).run()
     summary.meta = {"notebook": info.notebook, "library": info.library, "tutorial": info.tutorial,
                     "script": info.script, "imports": sorted(info.imported)}
-    if not info.library and random_inputs_only(tree, imports):
-        summary.meta["random_inputs"] = True
+    if not info.library:
+        if random_inputs_only(tree, imports):
+            summary.meta["random_inputs"] = True
+        elif "datasets" in source:
+            public = public_data_only(tree, dict(summary.aliases))
+            if public:
+                summary.meta["public_data"] = public
     return summary
 
 

@@ -19,7 +19,9 @@ gives the dataset size N, ``noise_multiplier`` < ``min-noise-multiplier``, a cli
 is None, infinite or huge (>= 1e4), and, with ``require-secure-mode``, an Opacus
 ``PrivacyEngine`` without ``secure_mode=True``. Values that cannot be resolved (an unknown
 parameter, ``context.run_config[...]``, computed values) stay quiet; Flower run-configs in
-``pyproject.toml`` are checked by ``checkers/run_config.py``. Test files are skipped unless
+``pyproject.toml`` are checked by ``checkers/run_config.py``. A module whose only records are
+a published benchmark (``_flow_run.public_data_only``: MNIST, CIFAR10, ``tfds.load("lm1b")``)
+gets its findings at low confidence: a loose budget there protects no one's own records. Test files are skipped unless
 ``test-code = "check"``: zero noise and huge budgets are deliberate there. So is a value
 written into a script, notebook or example that draws its tensors at random and reads no data
 at all (no file, dataset, database or download: ``_flow_run.random_inputs_only``): it
@@ -506,14 +508,21 @@ class WeakDpBudget(FlowRule):
             "secure": {"require-secure-mode": True},
         }[role]
         why = "" if problem.explained else f"; {CONSEQUENCE[role]}"
+        public = ctx.meta(ev.module).get("public_data")
+        if public:
+            why += (f" (low confidence: the module trains only on the published benchmark "
+                    f"{', '.join(public)}, the same records for everyone; the value matters "
+                    "where the code is run on private data)")
         details = {"parameter": name, "role": ROLE_WORDS[role], "framework": info["framework"],
                    "api": info["api"], "value": _json_value(value.value),
                    "source": value.describe(), "budget": budget}
         if value.line:
             details["source_line"] = value.line
-        ctx.report(self.rule_id, ev.module, pos, context,
-                   f"{info['api']}: {name} = {_fmt(value.value)}{source} is {problem.text}{why}",
-                   details, problem.severity)
+        f = ctx.report(self.rule_id, ev.module, pos, context,
+                       f"{info['api']}: {name} = {_fmt(value.value)}{source} is {problem.text}{why}",
+                       details, problem.severity)
+        if public:
+            f.confidence = "low"
 
 
 def _json_value(v: Any) -> Any:
