@@ -8,6 +8,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import DATA, EMPTY_CONFIG, run_cli
 
@@ -125,3 +127,37 @@ def test_a_stored_output_is_named_as_the_cells_output(tmp_path):
     assert result["properties"]["notebookCellLine"] == 0
     assert mail not in proc.stdout and mail not in sarif
 
+
+
+def _flat(v, out):
+    if isinstance(v, str):
+        out.append((str(v), v.line, v.column))
+    elif isinstance(v, dict):
+        for k, x in v.items():
+            out.append(("key", k))
+            _flat(x, out)
+    elif isinstance(v, list):
+        for x in v:
+            _flat(x, out)
+    else:
+        out.append(repr(v))
+    return out
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False)
+                    | st.text(alphabet='ab"\\\n\t/é€😀\u2028', max_size=8),
+                    lambda inner: st.lists(inner, max_size=4)
+                    | st.dictionaries(st.text(alphabet='k"\\é', max_size=3), inner, max_size=4),
+                    max_leaves=20),
+       st.sampled_from([None, 1, 2]), st.booleans())
+def test_string_positions_of_the_c_decoder_equal_those_of_the_token_scanner(doc, indent, dup):
+    """``loads_with_lines`` decodes with ``json.loads`` and places strings by one regex pass;
+    the token-by-token scanner is the reference. Duplicate keys (which ``json.loads`` merges)
+    fall back to it."""
+    from aiprivlint.notebook import _scan_with_lines, loads_with_lines
+
+    text = json.dumps({"cells": doc}, indent=indent, ensure_ascii=False)
+    if dup:
+        text = text[:-1] + ', "cells": "again"}'
+    assert _flat(loads_with_lines(text), []) == _flat(_scan_with_lines(text), [])

@@ -138,3 +138,31 @@ def test_a_directive_quoted_as_an_example_is_none():
     assert got == [(2, ("AIP105",)), (3, ("AIP104",))]
     md = f"Suppress with `# {AIP} ignore[AIP502] <why>`.\n<!-- {AIP} ignore[AIP101] -->\n"
     assert [(s.line, s.ids) for s in FileSuppressions.parse(md).entries] == [(2, ("AIP101",))]
+
+
+def _line_by_line(text: str) -> list:
+    """The reference reading: every line searched for directives on its own."""
+    from aiprivlint.suppressions import _DIRECTIVE
+
+    return [(n, line, [m.span() for m in ms])
+            for n, line in enumerate(text.splitlines(), start=1)
+            if (ms := list(_DIRECTIVE.finditer(line)))]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=f"{AIP}{NOQA}[]E5012 ,#`\n\r\x0b\x0c\u2028xİı", max_size=160))
+def test_directives_found_where_the_words_are_equal_those_of_a_line_by_line_search(text):
+    """The parser tries the regex only where the lower-cased text says aiprivlint or noqa
+    (a notebook's base64 lines hold those letters by chance); line breaks of every kind,
+    and letters whose lower case is longer, give the same lines and matches."""
+    from aiprivlint.suppressions import _directives
+
+    got = [(n, line, [m.span() for m in ms]) for n, line, ms in _directives(text)]
+    assert got == _line_by_line(text)
+
+
+def test_a_directive_on_a_base64_line_of_a_notebook_is_found_and_the_payload_skipped():
+    payload = ("iVBORw0KGgo" + "QnoqAx" * 20000) + f"  # {NOQA}: AIP502"
+    text = f'x\n"image/png": "{payload}",\ny = 1  # {AIP} ignore[AIP502]\n'
+    entries = FileSuppressions.parse(text).entries
+    assert [(e.line, e.ids) for e in entries] == [(2, ("AIP502",)), (3, ("AIP502",))]

@@ -6,6 +6,7 @@ so the JSON is read with a small scanner that remembers the line every string st
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 from dataclasses import dataclass, field
@@ -31,8 +32,63 @@ class PosStr(str):
     column: int
 
 
+# a JSON string token; outside strings JSON has no quote, so finditer meets every string in order
+_STRING = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"')
+
+
 def loads_with_lines(text: str):
-    """``json.loads`` whose string values are PosStr carrying their raw line and column."""
+    """``json.loads`` whose string values are PosStr carrying their raw line and column.
+
+    The document is decoded by ``json.loads`` (C) and its strings, met in document order (keys
+    included), take the start of the next string token of one regex pass. Anything odd (invalid
+    JSON, duplicate keys, a count that does not match, nesting too deep) goes to the
+    token-by-token scanner, which also words the errors."""
+    try:
+        doc = json.loads(text)
+    except (ValueError, RecursionError):
+        return _scan_with_lines(text)
+    starts = [m.start() for m in _STRING.finditer(text)]
+    newlines = [m.start() for m in _NEWLINE.finditer(text)]
+    at = 0
+
+    def place(value: str) -> PosStr:
+        nonlocal at
+        start = starts[at]
+        at += 1
+        s = PosStr(value)
+        row = bisect.bisect_right(newlines, start)
+        s.line = row + 1
+        s.column = start - (newlines[row - 1] + 1 if row else 0) + 1
+        return s
+
+    def walk(v):
+        nonlocal at
+        if isinstance(v, str):
+            return place(v)
+        if isinstance(v, dict):
+            out = {}
+            for k, x in v.items():
+                at += 1  # the key's token
+                out[k] = walk(x)
+            return out
+        if isinstance(v, list):
+            return [walk(x) for x in v]
+        return v
+
+    try:
+        root = walk(doc)
+    except (IndexError, RecursionError):
+        return _scan_with_lines(text)
+    if at != len(starts):  # a duplicate key, or a string the regex split otherwise
+        return _scan_with_lines(text)
+    return root
+
+
+_NEWLINE = re.compile("\n")
+
+
+def _scan_with_lines(text: str):
+    """The token-by-token form of :func:`loads_with_lines` (iterative, exact error places)."""
     stack: list = []
     keys: list = []
     root = None

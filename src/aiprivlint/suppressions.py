@@ -20,6 +20,8 @@ for another tool, as Ruff ignores other tools' codes, and a privacy finding is s
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -108,6 +110,45 @@ def is_selector(selector: str, rules: dict[str, Rule]) -> bool:
     return True
 
 
+def _directives(text: str):
+    """(line number, line, directive matches) of each line of ``text`` that holds a directive.
+
+    A directive starts where the text says ``aiprivlint`` or ``noqa``: the regex is tried only at
+    those places (found in the lower-cased text), never along a notebook's megabyte lines of
+    base64 images, which hold such letters by chance. Where lower-casing changes the length
+    (a few non-ASCII letters) the lines are searched one by one."""
+    low = text.lower()
+    if len(low) != len(text):
+        for n, line in enumerate(text.splitlines(), start=1):
+            if _may_hold(line) and _QUICK.search(line):
+                yield n, line, list(_DIRECTIVE.finditer(line))
+        return
+    by_line: dict[int, list[int]] = {}
+    ends: list[int] = []
+    bare: list[str] = []
+    for word in ("aiprivlint", "noqa"):
+        at = low.find(word)
+        while at >= 0:
+            if not ends:  # lines as str.splitlines cuts them, and where each one ends
+                ends = list(itertools.accumulate(map(len, text.splitlines(keepends=True))))
+                bare = text.splitlines()
+            by_line.setdefault(bisect.bisect_right(ends, at), []).append(at)
+            at = low.find(word, at + 1)
+    for i in sorted(by_line):
+        line, start = bare[i], ends[i - 1] if i else 0
+        matches, last = [], 0
+        for at in sorted(by_line[i]):
+            at -= start
+            if at < last:
+                continue  # inside the previous directive
+            m = _DIRECTIVE.match(line, at)
+            if m is not None:
+                matches.append(m)
+                last = m.end()
+        if matches:
+            yield i + 1, line, matches
+
+
 @dataclass
 class FileSuppressions:
     entries: list[Suppression] = field(default_factory=list)
@@ -132,10 +173,8 @@ class FileSuppressions:
             return starts is None or any(c <= col for c in starts.get(n, ()))
 
         entries = []
-        for n, line in enumerate(text.splitlines(), start=1):
-            if not _may_hold(line) or not _QUICK.search(line):
-                continue
-            for m in _DIRECTIVE.finditer(line):
+        for n, line, matches in _directives(text):
+            for m in matches:
                 if line.count("`", 0, m.start()) % 2 == 1:
                     continue  # `# aiprivlint: ignore[...]` in documentation
                 if m.group("codes") is not None:  # noqa: only its AIP codes, only on its line
