@@ -1665,7 +1665,7 @@ class Analysis:
         site = self._callsite(node, env, None, None, d)
         site.q = q
         handlers = list(self.reg.calls.get(q, ()))
-        handlers.extend(h for prefix, h in self.reg.prefixes if q.startswith(prefix))
+        handlers.extend(self.reg.prefix_handlers(q))
         if handlers:
             # several models may say what one call is (face_encodings returns an embedding and
             # identifies a face): every one's sinks and facts count, the first value is the value

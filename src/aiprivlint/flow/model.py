@@ -279,8 +279,22 @@ class Registry:
             for t, h in m.attrs.items():
                 self.attrs.setdefault(t, []).append(h)
         self.prefixes.sort(key=lambda ph: -len(ph[0]))
+        # the prefixes a call can start with, by the root of its name (a prefix without a dot
+        # can match any root: kept under None); longest first, as in ``prefixes``
+        self.prefixes_by_root: dict[str | None, list] = {}
+        for i, (p, h) in enumerate(self.prefixes):
+            root = p.split(".")[0] if "." in p else None
+            self.prefixes_by_root.setdefault(root, []).append((i, p, h))
         self.roots = {q.split(".")[0] for q in self.calls} | {p.split(".")[0] for p, _ in self.prefixes} \
             | {q.split(".")[0] for q in self.values}
+
+    def prefix_handlers(self, q: str) -> list:
+        """The handlers of the prefixes ``q`` starts with, in the order of ``prefixes``."""
+        got = [(i, h) for group in (self.prefixes_by_root.get(q.partition(".")[0], ()),
+                                    self.prefixes_by_root.get(None, ()))
+               for i, p, h in group if q.startswith(p)]
+        got.sort(key=lambda ih: ih[0])
+        return [h for _, h in got]
 
 
 def outcome(ret: Val | None = None, *uses: Use, facts=(), mutate: Val | None = None) -> Outcome:

@@ -173,10 +173,12 @@ class DatasetCardMissing(ProjectRule):
     def _code_paths(self, project: Project, cards: list[str], emit) -> None:
         if cards:
             return  # data outside the repository: any dataset card of the project documents it
-        files = [norm_dir(p) for p in project.scanned or project.files]
-        reported: set[str] = set()
         paths = sorted(project.facts_of("dataset-path"), key=lambda f: (
             str(f.data.get("loader", "")).startswith("pandas"), f.path, f.line))
+        if not paths:
+            return
+        files = [norm_dir(p) for p in project.scanned or project.files]
+        reported: set[str] = set()
         for fact in paths:  # dataset loaders first: a pandas read is the weaker evidence
             raw = str(fact.data.get("path", ""))
             if not raw:
