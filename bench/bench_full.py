@@ -124,6 +124,9 @@ def run(paths: list[Path], repeat: int, dask: bool, chunk: int, reference: bool 
         # start-up (seconds) is left out; its workers' CPU time is not the command's (shown "-")
         from aiprivlint.pii.dask_engine import start_local_cluster
 
+        address1, cluster1 = start_local_cluster(1, 1)
+        configs.append(("Dask LocalCluster, 1 worker x 1 thread, already running",
+                        ["-j", "1", "--engine", "dask", "--scheduler", address1], 1, None))
         address, cluster = start_local_cluster(2, 1)
         configs.append(("Dask LocalCluster, 2 workers x 1 thread, already running",
                         ["-j", "2", "--engine", "dask", "--scheduler", address], 2, None))
@@ -156,6 +159,7 @@ def run(paths: list[Path], repeat: int, dask: bool, chunk: int, reference: bool 
         from aiprivlint.pii.dask_engine import stop_local_cluster
 
         stop_local_cluster(cluster)
+        stop_local_cluster(cluster1)
 
 
 def main() -> None:

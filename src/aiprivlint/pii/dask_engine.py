@@ -148,7 +148,10 @@ def _serve(workers: int, threads: int) -> None:
     # bounded by its parts, so the workers of our own cluster keep glibc's default.
     environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ", {}))
     environ.pop("MALLOC_TRIM_THRESHOLD_", None)
-    dask.config.set({"distributed.nanny.pre-spawn-environ": environ})
+    # The workers' statistical profiler samples every thread's stack every 10 ms for the
+    # dashboard, which this cluster does not serve: nobody would read it.
+    dask.config.set({"distributed.nanny.pre-spawn-environ": environ,
+                     "distributed.worker.profile.enabled": False})
     cluster = LocalCluster(n_workers=workers, threads_per_worker=threads, processes=True,
                            dashboard_address=None, silence_logs=logging.ERROR)
     try:
