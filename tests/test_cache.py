@@ -100,9 +100,9 @@ def test_summaries_made_on_demand_are_cached(tmp_path):
         "    record(r.choices[0].message.content)\n    return {'ok': True}\n")
     cold = _json(tmp_path, "repo", "--select", "AIP203")
     assert [f["path"] for f in cold["findings"]], cold
-    entries = json.loads(next((tmp_path / ".aiprivlint_cache").glob("results-*.json")).read_text())
-    helper = next(e for k, e in entries["files"].items() if k.endswith("audit.py"))
-    assert "lite" in helper["result"]["flow"] and "summary" in helper["result"]["flow"]
+    flows = json.loads(next((tmp_path / ".aiprivlint_cache").glob("flows-*.json")).read_text())
+    helper = next(e for k, e in flows["flows"].items() if k.endswith("audit.py"))
+    assert "lite" in helper and "summary" in helper
     warm = _json(tmp_path, "repo", "--select", "AIP203")
     assert warm["findings"] == cold["findings"]
 
@@ -126,7 +126,68 @@ def test_a_warm_run_serves_every_file_from_the_cache(tmp_path):
         return engine
 
     cold = run()
-    assert cold.cache_hits == 0
+    assert cold.cache_hits == 0 and not cold.phase2_reused
     warm = run()
+    assert warm.phase2_reused  # nothing changed: the cross-module phase is not run again
     scanned = sum(1 for p in repo.rglob("*") if p.is_file())
     assert warm.cache_hits == scanned
+
+
+def _chat_repo(repo: Path, helper_body: str) -> None:
+    (repo / "svc").mkdir(parents=True, exist_ok=True)
+    (repo / "svc" / "__init__.py").write_text("")
+    (repo / "svc" / "audit.py").write_text(
+        "import logging\n\nlog = logging.getLogger(__name__)\n\n\ndef record(text):\n"
+        f"    {helper_body}\n")
+    (repo / "svc" / "app.py").write_text(
+        "from fastapi import FastAPI\nfrom openai import OpenAI\n\nfrom .audit import record\n\n"
+        "app = FastAPI()\nclient = OpenAI()\n\n\n@app.post('/chat')\ndef chat(body: dict):\n"
+        "    r = client.chat.completions.create(model='gpt-4o', messages=[\n"
+        "        {'role': 'user', 'content': body['message']}])\n"
+        "    record(r.choices[0].message.content)\n    return {'ok': True}\n")
+
+
+def test_phase_two_is_reused_only_while_nothing_it_reads_changed(tmp_path):
+    """A warm run where no file changed reuses the last run's cross-module findings (phase 2 is
+    stored under the contents of every file and the project layout); a change in a helper
+    module another module calls is seen at once, and undoing it brings the finding back."""
+    repo = tmp_path / "repo"
+    _chat_repo(repo, "log.info('reply: %s', text)")
+    cold = _json(tmp_path, "repo", "--select", "AIP203")
+    assert len(cold["findings"]) == 1
+    doc = json.loads(next((tmp_path / ".aiprivlint_cache").glob("results-*.json")).read_text())
+    assert doc["phase2"]["findings"]  # stored
+    assert _json(tmp_path, "repo", "--select", "AIP203") == cold
+    _chat_repo(repo, "log.info('reply of %d characters', len(text))")
+    assert _json(tmp_path, "repo", "--select", "AIP203")["findings"] == []
+    _chat_repo(repo, "log.info('reply: %s', text)")
+    assert _json(tmp_path, "repo", "--select", "AIP203")["findings"] == cold["findings"]
+    # another layout (the same files scanned from their folder) is another phase 2
+    assert _json(repo, ".", "--select", "AIP203")["findings"][0]["path"] == "svc/audit.py"
+
+
+def test_a_damaged_phase_two_record_is_a_miss(tmp_path):
+    repo = tmp_path / "repo"
+    _chat_repo(repo, "log.info('reply: %s', text)")
+    cold = _json(tmp_path, "repo", "--select", "AIP203")
+    path = next((tmp_path / ".aiprivlint_cache").glob("results-*.json"))
+    doc = json.loads(path.read_text())
+    for damage in ({"key": doc["phase2"]["key"], "findings": [{"rule": "AIP999"}], "facts": [],
+                    "errors": []}, {"key": doc["phase2"]["key"]}, "garbage"):
+        doc["phase2"] = damage
+        path.write_text(json.dumps(doc))
+        warm = _json(tmp_path, "repo", "--select", "AIP203")
+        assert warm["findings"] == cold["findings"] and warm["errors"] == []
+
+
+def test_a_file_name_the_scrubber_would_mask_keeps_its_facts_warm(tmp_path):
+    """Stored facts are redacted, but not their file: a notebook named like a credential (long,
+    letters and digits) lost its training facts to its project on the warm run."""
+    nb = {"cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+                     "source": ["from tensorflow import keras\n", "model = keras.Sequential()\n",
+                                "model.fit(x, y, epochs=3)\n"]}],
+          "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    (tmp_path / "Comparison_CNN_vs_TF_v1_x_Example_for_CIFAR_10.ipynb").write_text(json.dumps(nb))
+    cold = _json(tmp_path, ".")
+    assert cold["project"][0]["training_entry_points"]
+    assert _json(tmp_path, ".")["project"] == cold["project"]

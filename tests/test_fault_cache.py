@@ -148,7 +148,9 @@ def test_cache_holds_no_clear_value(tmp_path):
     rc, cold = _run(tmp_path)
     rules = {f["rule"] for f in cold["findings"]}
     assert {"AIP101", "AIP103", "AIP104", "AIP105", "AIP502"} <= rules, rules  # values found
-    flow = _entry(_entries(tmp_path), "app.py")["result"]["flow"]
+    assert _entry(_entries(tmp_path), "app.py")["result"]["flow"] is True
+    flows = json.loads(next((tmp_path / ".aiprivlint_cache").glob("flows-*.json")).read_text())
+    flow = _entry(flows["flows"], "app.py")
     assert flow and "lite" not in flow  # a dataflow summary, with source lines and constants
     assert _run(tmp_path) == (rc, cold)  # warm: same report, same fingerprints
     clear = [email, iban, token, phone, phone.replace(" ", ""), "user7.mueller", iban[4:]]
@@ -243,16 +245,51 @@ def test_skipped_files_are_never_hashed_but_their_changes_are_seen(tmp_path):
 
 def test_a_malformed_summary_made_on_demand_is_a_miss_too():
     """Phase 2 stores the summary it made of a module phase 1 left out beside its imports
-    (``{"lite": [...], "summary": {...}}``); a damaged one is a miss like any other, not an
-    internal error when phase 2 reads it."""
-    from aiprivlint.cache import BadEntry, _result_from_json
+    (``{"lite": [...], "summary": {...}}``, in the flows file); a damaged one is a miss like any
+    other, not an internal error when phase 2 reads it."""
+    from aiprivlint.cache import BadEntry, _summary_of
 
-    good = {"findings": [], "facts": [], "errors": [], "supp": [], "ran": [], "scanned": True,
-            "flow": {"lite": ["os"]}}
-    assert _result_from_json("m.py", good).summary is None
-    for flow in ({"lite": ["os"], "summary": {"events": 5}}, {"lite": ["os"], "other": 1}):
+    assert _summary_of({"lite": ["os"]}) is None
+    for flow in ({"lite": ["os"], "summary": {"events": 5}}, {"lite": ["os"], "other": 1},
+                 None, [1, 2], {"events": 5}):
         try:
-            _result_from_json("m.py", {**good, "flow": flow})
+            _summary_of(flow)
         except BadEntry:
             continue
         raise AssertionError(f"accepted {flow}")
+
+
+CHAT_APP = """import logging
+from fastapi import FastAPI
+from openai import OpenAI
+
+app = FastAPI()
+client = OpenAI()
+log = logging.getLogger(__name__)
+
+
+@app.post('/chat')
+def chat(body: dict):
+    r = client.chat.completions.create(model='m', messages=[
+        {'role': 'user', 'content': body['message']}])
+    log.info('reply: %s', r.choices[0].message.content)
+    return {}
+"""
+
+
+def test_a_damaged_or_missing_flows_file_is_a_miss_when_phase_two_runs(tmp_path):
+    """The summaries live in a file of their own, read only when phase 2 runs; damaged, cut
+    short or gone, the modules concerned are scanned again and the report is the same."""
+    (tmp_path / "app.py").write_text(CHAT_APP)
+    rc, cold = _run(tmp_path)
+    assert any(f["rule"] == "AIP203" for f in cold["findings"]), cold
+    flows = next((tmp_path / ".aiprivlint_cache").glob("flows-*.json"))
+    for damage in ('{"format": 4, "flows": {"x": 1}', "garbage", None):
+        if damage is None:
+            flows.unlink()
+        else:
+            flows.write_text(damage)
+        doc = json.loads(_cache_file(tmp_path).read_text())
+        doc["phase2"] = None  # phase 2 must run: it reads the summaries
+        _cache_file(tmp_path).write_text(json.dumps(doc))
+        assert _run(tmp_path) == (rc, cold)

@@ -1,7 +1,11 @@
-"""On-disk cache of per-file results (phase 1), keyed by content hash and settings.
+"""On-disk cache of per-file results (phase 1), keyed by content hash and settings, and of the
+last run's phase 2.
 
-One JSON file per settings key (aiprivlint version, selected rules, rule options) under
-``.aiprivlint_cache/``. JSON, not pickle: a cache folder can arrive with a cloned repository, and
+Two JSON files per settings key (aiprivlint version, selected rules, rule options) under
+``.aiprivlint_cache/``: ``results-KEY.json`` (each file's findings, facts, suppressions, stamp;
+and the findings, facts and errors of the last phase 2, under a key made of every file's content
+and the project layout) and ``flows-KEY.json`` (the modules' dataflow summaries, read only when
+phase 2 has to run again). JSON, not pickle: a cache folder can arrive with a cloned repository, and
 loading it must never run code. Project rules run on the facts, so they stay correct when only
 some files were re-read.
 
@@ -45,7 +49,7 @@ CACHE_DIR_NAME = ".aiprivlint_cache"
 TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
        "# This file is a cache directory tag created by aiprivlint.\n"
        "# For information about cache directory tags see https://bford.info/cachedir/\n")
-FORMAT = 3
+FORMAT = 4
 # a file modified less than this before its entry was taken may have changed unseen (FAT and
 # SMB mtimes are 2 s coarse, ext3/HFS+ 1 s): such an entry is checked against the content hash
 RACY_NS = 2_000_000_000
@@ -157,15 +161,33 @@ def _finding_state(f: Finding) -> dict[str, Any]:
     return state
 
 
+def _fact_state(f: Fact) -> dict[str, Any]:
+    """A fact as stored: its data redacted (it may keep a source line or a constant), its kind,
+    file and line as they are (a file name can look like a credential to the scrubber: masked,
+    the fact was lost to its project on the next run)."""
+    return {"kind": f.kind, "path": f.path, "line": f.line, "data": _redact_flow(f.data)}
+
+
+def _flow_state(flow: dict | None) -> dict | None:
+    """A result's dataflow summary as stored: redacted, but for the module's own file name."""
+    if flow is None:
+        return None
+    out = _redact_flow(flow)
+    for doc, raw in ((out, flow), (out.get("summary"), flow.get("summary"))):
+        if isinstance(doc, dict) and isinstance(raw, dict) and "rel" in raw:
+            doc["rel"] = raw["rel"]
+    return out
+
+
 def _result_to_json(res) -> dict[str, Any]:
     return {
         "findings": [_finding_state(f) for f in res.findings],
-        "facts": [_redact_flow(asdict(f)) for f in res.facts],  # a fact may keep a context
+        "facts": [_fact_state(f) for f in res.facts],
         "errors": [asdict(e) for e in res.errors],
         "supp": [[s.line, list(s.ids), s.file_level, s.covers_next] for s in res.suppressions.entries],
         "ran": sorted(res.ran),
         "scanned": res.scanned,
-        "flow": _redact_flow(res.flow),
+        "flow": res.flow is not None,  # the summary itself is in the flows file (Cache.flows)
     }
 
 
@@ -213,8 +235,14 @@ def _strs(value: Any) -> bool:
     return isinstance(value, list) and all(isinstance(v, str) for v in value)
 
 
+# FileResult.flow of an entry whose summary is still in the flows file (Cache.materialise)
+PENDING: dict = {"pending": True}
+
+
 def _result_from_json(rel: str, doc: Any, rules: frozenset[str] | None = None):
-    """The FileResult of an entry; BadEntry when it is not exactly what _result_to_json writes."""
+    """The FileResult of an entry; BadEntry when it is not exactly what _result_to_json writes.
+    Its dataflow summary, if it has one, stays in the flows file: ``flow`` is PENDING until
+    :meth:`Cache.materialise` reads it (only when phase 2 has to run)."""
     from .engine import FileResult
 
     _need(isinstance(doc, dict) and set(doc) == {"findings", "facts", "errors", "supp", "ran",
@@ -232,21 +260,7 @@ def _result_from_json(rel: str, doc: Any, rules: frozenset[str] | None = None):
         _need(isinstance(s, list) and len(s) == 4 and _is(s[0], int) and _strs(s[1])
               and isinstance(s[2], bool) and isinstance(s[3], bool))
     _need(_strs(doc["ran"]) and isinstance(doc["scanned"], bool))
-    flow = doc["flow"]
-    _need(flow is None or isinstance(flow, dict))
-    summary = None
-    if isinstance(flow, dict):
-        if "lite" in flow:  # a module phase 1 left out, and the summary phase 2 made of it
-            _need(flow["lite"] is None or _strs(flow["lite"]))
-            _need(set(flow) <= {"lite", "summary"})
-        stored = flow.get("summary") if "lite" in flow else flow
-        if stored is not None:
-            from .flow.summary import ModuleSummary
-
-            try:
-                summary = ModuleSummary.from_json(stored)  # kept: phase 2 reads it
-            except Exception as exc:  # noqa: BLE001 - any malformed summary is a miss
-                raise BadEntry from exc
+    _need(isinstance(doc["flow"], bool))
     return FileResult(
         rel=rel,
         findings=findings,
@@ -256,9 +270,41 @@ def _result_from_json(rel: str, doc: Any, rules: frozenset[str] | None = None):
                                        for line, ids, fl, cn in doc["supp"]]),
         ran=frozenset(doc["ran"]),
         scanned=doc["scanned"],
-        flow=flow,
-        summary=summary,
+        flow=PENDING if doc["flow"] else None,
     )
+
+
+def _summary_of(flow: Any):
+    """The parsed summary of an entry's flow document (None when it has none); BadEntry when
+    it is malformed."""
+    _need(isinstance(flow, dict))
+    if "lite" in flow:  # a module phase 1 left out, and the summary phase 2 made of it
+        _need(flow["lite"] is None or _strs(flow["lite"]))
+        _need(set(flow) <= {"lite", "summary"})
+    stored = flow.get("summary") if "lite" in flow else flow
+    if stored is None:
+        return None
+    from .flow.summary import ModuleSummary
+
+    try:
+        return ModuleSummary.from_json(stored)  # kept: phase 2 reads it
+    except Exception as exc:  # noqa: BLE001 - any malformed summary is a miss
+        raise BadEntry from exc
+
+
+def _phase2_from_json(doc: Any, rules: frozenset[str] | None):
+    """(findings, facts, errors) of a stored phase 2; BadEntry when malformed."""
+    _need(isinstance(doc, dict) and set(doc) == {"key", "findings", "facts", "errors"})
+    _need(all(isinstance(doc[k], list) for k in ("findings", "facts", "errors")))
+    findings = [_finding(s, rules) for s in doc["findings"]]
+    for f in doc["facts"]:
+        _need(isinstance(f, dict) and set(f) == {"kind", "path", "line", "data"}
+              and _is(f["kind"], str) and _is(f["path"], str) and _is(f["line"], int)
+              and _is(f["data"], dict))
+    for e in doc["errors"]:
+        _need(isinstance(e, dict) and set(e) == {"path", "message", "kind"}
+              and all(_is(v, str) for v in e.values()))
+    return findings, [Fact(**f) for f in doc["facts"]], [ScanError(**e) for e in doc["errors"]]
 
 
 class Cache:
@@ -271,23 +317,43 @@ class Cache:
         self.dir = directory
         self.alias = alias
         self.file = directory / f"results-{key}.json"
+        # the modules' dataflow summaries (most of the bytes: 31 of diffusers' 34 MB), read only
+        # when phase 2 runs: a warm run where nothing changed reuses phase 2 without them
+        self.flows_file = directory / f"flows-{key}.json"
+        self.flows: dict[str, Any] | None = None  # None: not read yet
+        self.flows_dirty = False
         self.rules = rules
         self.entries: dict[str, Any] = {}
         self.hits = 0
         self.dirty = False
+        self._phase2: Any = None  # the last run's phase 2 (see phase2)
         try:
             doc = json.loads(self.file.read_bytes().decode("utf-8"))
         except (OSError, ValueError, RecursionError):  # missing, truncated, garbage
             return
         if isinstance(doc, dict) and doc.get("format") == FORMAT and isinstance(doc.get("files"), dict):
             self.entries = doc["files"]
+            self._phase2 = doc.get("phase2")
 
     def _abs_key(self, path: Path) -> str:
         return str(self.alias(path) if self.alias is not None else path)
 
+    def _read_flows(self) -> dict[str, Any]:
+        if self.flows is None:
+            self.flows = {}
+            try:
+                doc = json.loads(self.flows_file.read_bytes().decode("utf-8"))
+            except (OSError, ValueError, RecursionError):
+                return self.flows
+            if isinstance(doc, dict) and doc.get("format") == FORMAT \
+                    and isinstance(doc.get("flows"), dict):
+                self.flows = doc["flows"]
+        return self.flows
+
     def lookup(self, path: Path, rel: str):
         """The cached FileResult for this file, or None (a miss: no entry, a changed file, or
-        an entry this version does not understand, which is dropped)."""
+        an entry this version does not understand, which is dropped). Its dataflow summary is
+        read by :meth:`materialise`."""
         key = self._abs_key(path)
         entry = self.entries.get(key)
         if entry is None:
@@ -324,6 +390,56 @@ class Cache:
         self.hits += 1
         return result
 
+    def materialise(self, path: Path, res) -> bool:
+        """Read and parse the dataflow summary of a result :meth:`lookup` gave; False (and the
+        entry dropped: a miss) when it is missing or malformed."""
+        if res.flow is not PENDING:
+            return True
+        key = self._abs_key(path)
+        flow = self._read_flows().get(key)
+        try:
+            res.summary = _summary_of(flow)
+        except BadEntry:
+            self.entries.pop(key, None)
+            self.dirty = True
+            return False
+        res.flow = flow
+        return True
+
+    def phase2_key(self, paths: list[Path], layout: Any) -> str | None:
+        """What phase 2 depends on besides the settings (which name this cache file): each
+        file's content (its digest, or size and mtime when it was never read) and the project
+        layout. None when a file has no entry (its scan was not stored)."""
+        h = hashlib.sha256(json.dumps(layout, sort_keys=True, default=str).encode())
+        for path in paths:
+            entry = self.entries.get(self._abs_key(path))
+            if not isinstance(entry, dict):
+                return None
+            h.update(f"{path}\0{entry.get('sha256') or (entry.get('size'), entry.get('mtime'))}"
+                     "\0".encode())
+        return h.hexdigest()
+
+    def phase2(self, key: str):
+        """(findings, facts, errors) of the last run's phase 2 when it had this key, else None."""
+        doc = self._phase2
+        if not isinstance(doc, dict) or doc.get("key") != key:
+            return None
+        try:
+            return _phase2_from_json(doc, self.rules)
+        except BadEntry:
+            self._phase2 = None
+            self.dirty = True
+            return None
+
+    def store_phase2(self, key: str, findings: list[Finding], facts: list[Fact],
+                     errors: list[ScanError]) -> None:
+        if self.alias is not None or any(e.kind == "internal" for e in errors):
+            return
+        self._phase2 = {"key": key, "findings": [_finding_state(f) for f in findings],
+                        "facts": [_fact_state(f) for f in facts],
+                        "errors": [asdict(e) for e in errors]}
+        self.dirty = True
+
     def store(self, path: Path, res) -> None:
         if self.alias is not None:
             return  # an entry of another checkout must not replace the work tree's
@@ -333,9 +449,16 @@ class Cache:
         if stamp is None:
             return
         size, mtime, digest, seen = stamp
-        self.entries[self._abs_key(path)] = {"size": size, "mtime": mtime, "sha256": digest,
-                                             "seen": seen, "result": _result_to_json(res)}
+        key = self._abs_key(path)
+        self.entries[key] = {"size": size, "mtime": mtime, "sha256": digest,
+                             "seen": seen, "result": _result_to_json(res)}
         self.dirty = True
+        flows = self._read_flows()
+        if res.flow is not None:
+            flows[key] = _flow_state(res.flow)
+            self.flows_dirty = True
+        elif flows.pop(key, None) is not None:
+            self.flows_dirty = True
 
     def save(self) -> None:
         if not self.dirty or self.alias is not None:
@@ -346,12 +469,20 @@ class Cache:
             if not tag.exists():
                 tag.write_text(TAG)
                 (self.dir / ".gitignore").write_text("# created by aiprivlint\n*\n")
-            fd, tmp = tempfile.mkstemp(dir=self.dir, prefix=".tmp-", suffix=".json")
-            # dumps, not dump: json.dump streams through the pure-Python encoder (0.1-0.2 s for
-            # flower's 1,800 entries), dumps uses the C one
-            doc = json.dumps({"format": FORMAT, "files": self.entries}, separators=(",", ":"))
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(doc)
-            os.replace(tmp, self.file)
+            # the flows first: an entry whose summary did not reach the disk is a miss next time
+            if self.flows_dirty and self.flows is not None:
+                kept = {k: v for k, v in self.flows.items() if k in self.entries}
+                self._write(self.flows_file, {"format": FORMAT, "flows": kept})
+            self._write(self.file, {"format": FORMAT, "files": self.entries,
+                                    "phase2": self._phase2})
         except OSError:
             pass  # a read-only checkout still gets its report
+
+    def _write(self, target: Path, doc: dict) -> None:
+        fd, tmp = tempfile.mkstemp(dir=self.dir, prefix=".tmp-", suffix=".json")
+        # dumps, not dump: json.dump streams through the pure-Python encoder (0.1-0.2 s for
+        # flower's 1,800 entries), dumps uses the C one
+        text = json.dumps(doc, separators=(",", ":"))
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, target)

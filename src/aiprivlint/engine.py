@@ -386,6 +386,7 @@ class Engine:
         self.cwd = cwd
         self.cache_dir = cache_dir
         self.cache_hits = 0
+        self.phase2_reused = False  # the last run took phase 2 from the cache
         # a scan of another checkout of the same files (``--new-since``): the cache is read for
         # the file each path stands for (a hit needs the same content), never written
         self.cache_alias: Callable[[Path], Path] | None = None
@@ -420,12 +421,22 @@ class Engine:
         files = disc.files(paths)
         cached: dict[str, FileResult] = {}
         todo = files
+        reuse = None  # phase 2 of the last run, when nothing it depends on changed
         if cache is not None:
-            for sf in files:
+            for sf in files:  # summaries stay JSON: phase 2 may not have to run at all
                 hit = cache.lookup(sf.path, sf.rel)
                 if hit is not None:
                     cached[sf.rel] = hit
+            if len(cached) == len(files):
+                key = self._phase2_key(cache, files, self._projects(paths, files, []))
+                reuse = cache.phase2(key) if key is not None else None
+            if reuse is None:  # phase 2 runs: it reads the summaries (a malformed one: a miss)
+                for sf in files:
+                    res = cached.get(sf.rel)
+                    if res is not None and not cache.materialise(sf.path, res):
+                        del cached[sf.rel]
             todo = [sf for sf in files if sf.rel not in cached]
+        self.phase2_reused = reuse is not None
         done = len(cached)
 
         def _progress(n: int, total: int, pending: str | None = None) -> None:
@@ -453,7 +464,8 @@ class Engine:
         self.flow_errors = []
         self.flow_updated: list[FileResult] = []
         self._files_by_rel = by_rel
-        self._flow_phase(projects, results, findings, facts, gather, workers)
+        key = self._phase2_key(cache, files, projects) if cache is not None else None
+        self._flow_phase(projects, results, findings, facts, gather, workers, cache, key, reuse)
         if cache is not None:
             for res in self.flow_updated:  # the summaries made on demand, for the next run
                 cache.store(by_rel[res.rel].path, res)
@@ -561,29 +573,26 @@ class Engine:
             return self._finish([res], list(res.findings), list(res.errors), list(res.facts),
                                 {sf.rel: sf}, [], on_disk={sf.rel: copy})
 
+    @staticmethod
+    def _phase2_key(cache, files: list[SourceFile], projects: list[Project]) -> str | None:
+        return cache.phase2_key([sf.path for sf in files],
+                                [[p.root, p.files] for p in projects])
+
     def _flow_phase(self, projects: list[Project], results: list[FileResult],
                     findings: list[Finding], facts: list[Fact], gather: frozenset[str],
-                    workers: Workers | None = None) -> None:
+                    workers: Workers | None = None, cache=None, key: str | None = None,
+                    reuse=None) -> None:
         """Phase 2 of the flow rules: each project's module summaries linked, events judged.
-        Their facts join the projects' facts before the project rules run."""
-        summaries, lite = {}, {}
-        for res in results:
-            if res.flow is not None:
-                if "lite" in res.flow:
-                    lite[res.rel] = res.flow["lite"]
-                else:
-                    summaries[res.rel] = res.flow
-        if not summaries:
-            return
-        from .checkers.python._flow_rule import decide
-        from .flow.summary import ModuleSummary
-
-        by_result = {res.rel: res for res in results}
-        mods = {rel: by_result[rel].summary or ModuleSummary.from_json(doc)
-                for rel, doc in summaries.items()}
-        new_findings, new_facts, errors = decide(projects, mods, self.selected | gather,
-                                                 self.options, lite,
-                                                 self._flow_loader(workers, lite, by_result))
+        Their facts join the projects' facts before the project rules run. ``reuse``: the
+        findings, facts and errors of the last run's phase 2, when no file and no setting
+        changed since (the cache's ``key``); what is computed is stored under ``key``."""
+        if reuse is not None:
+            new_findings, new_facts, errors = reuse
+        else:
+            new_findings, new_facts, errors = self._link_and_judge(projects, results, gather,
+                                                                   workers)
+            if cache is not None and key is not None:
+                cache.store_phase2(key, new_findings, new_facts, errors)
         self.flow_errors = errors
         findings.extend(f for f in new_findings if f.rule in self.selected)
         new_facts = _new_facts(facts, new_facts)
@@ -597,6 +606,28 @@ class Engine:
                 proj.facts.append(fact)
         for proj in projects:
             proj.facts.sort(key=lambda f: (f.path, f.line, f.kind))
+
+    def _link_and_judge(self, projects: list[Project], results: list[FileResult],
+                        gather: frozenset[str], workers: Workers | None
+                        ) -> tuple[list, list, list]:
+        """The flow rules' phase 2 (see ``decide``): findings, facts, errors."""
+        summaries, lite = {}, {}
+        for res in results:
+            if res.flow is not None:
+                if "lite" in res.flow:
+                    lite[res.rel] = res.flow["lite"]
+                else:
+                    summaries[res.rel] = res.flow
+        if not summaries:
+            return [], [], []
+        from .checkers.python._flow_rule import decide
+        from .flow.summary import ModuleSummary
+
+        by_result = {res.rel: res for res in results}
+        mods = {rel: by_result[rel].summary or ModuleSummary.from_json(doc)
+                for rel, doc in summaries.items()}
+        return decide(projects, mods, self.selected | gather, self.options, lite,
+                      self._flow_loader(workers, lite, by_result))
 
     def _flow_loader(self, workers: Workers | None, lite: dict[str, list],
                      results: dict[str, FileResult]):
