@@ -30,7 +30,9 @@ their personal data and credentials masked.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -145,6 +147,7 @@ def _masked_number(value: Any) -> Any:
 _MAY_HOLD = re.compile(r"[0-9@]|[^\s]{20}")  # what a value the scan reports needs to have
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _masked(text: str) -> str:
     """``text`` with what the scan would report masked: what a finding may show
     (``redact.redact_shown``) and anything credential-like (``redact.scrub``, the safety net)."""
@@ -177,6 +180,11 @@ def _flow_state(flow: dict | None) -> dict | None:
         if isinstance(doc, dict) and isinstance(raw, dict) and "rel" in raw:
             doc["rel"] = raw["rel"]
     return out
+
+
+def flow_text(flow: dict) -> str:
+    """A result's dataflow summary as the flows file stores it: redacted JSON text."""
+    return json.dumps(_flow_state(flow), separators=(",", ":"))
 
 
 def _result_to_json(res) -> dict[str, Any]:
@@ -398,6 +406,11 @@ class Cache:
         key = self._abs_key(path)
         flow = self._read_flows().get(key)
         try:
+            if isinstance(flow, str):  # stored by this run, not saved yet
+                try:
+                    flow = json.loads(flow)
+                except ValueError:
+                    raise BadEntry from None
             res.summary = _summary_of(flow)
         except BadEntry:
             self.entries.pop(key, None)
@@ -455,7 +468,9 @@ class Cache:
         self.dirty = True
         flows = self._read_flows()
         if res.flow is not None:
-            flows[key] = _flow_state(res.flow)
+            # kept as its JSON text until saved: a third of the parsed form's memory (a cold scan
+            # of diffusers held 145 MB of redacted copies)
+            flows[key] = getattr(res, "flow_text", None) or flow_text(res.flow)
             self.flows_dirty = True
         elif flows.pop(key, None) is not None:
             self.flows_dirty = True
@@ -471,18 +486,28 @@ class Cache:
                 (self.dir / ".gitignore").write_text("# created by aiprivlint\n*\n")
             # the flows first: an entry whose summary did not reach the disk is a miss next time
             if self.flows_dirty and self.flows is not None:
-                kept = {k: v for k, v in self.flows.items() if k in self.entries}
-                self._write(self.flows_file, {"format": FORMAT, "flows": kept})
+                # values are JSON text (stored by this run) or parsed (read from the file)
+                # (written piece by piece: no second copy of tens of megabytes)
+                items = [(k, v) for k, v in self.flows.items() if k in self.entries]
+                self._write_text(self.flows_file, itertools.chain(
+                    [f'{{"format":{FORMAT},"flows":{{'],
+                    (f'{"," if i else ""}{json.dumps(k)}:'
+                     f'{v if isinstance(v, str) else json.dumps(v, separators=(",", ":"))}'
+                     for i, (k, v) in enumerate(items)),
+                    ["}}"]))
             self._write(self.file, {"format": FORMAT, "files": self.entries,
                                     "phase2": self._phase2})
         except OSError:
             pass  # a read-only checkout still gets its report
 
     def _write(self, target: Path, doc: dict) -> None:
-        fd, tmp = tempfile.mkstemp(dir=self.dir, prefix=".tmp-", suffix=".json")
         # dumps, not dump: json.dump streams through the pure-Python encoder (0.1-0.2 s for
         # flower's 1,800 entries), dumps uses the C one
-        text = json.dumps(doc, separators=(",", ":"))
+        self._write_text(target, [json.dumps(doc, separators=(",", ":"))])
+
+    def _write_text(self, target: Path, pieces) -> None:
+        fd, tmp = tempfile.mkstemp(dir=self.dir, prefix=".tmp-", suffix=".json")
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+            for piece in pieces:
+                fh.write(piece)
         os.replace(tmp, target)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .cache import Cache, file_stamp, settings_key
+from .cache import Cache, file_stamp, flow_text, settings_key
 from .checkers import CheckerError, FileChecker, FileContext, all_checkers
 from .config import CONFIDENCE_RANK, RULE_OPTIONS, Config, effective_severity
 from .discovery import Discovery, SourceFile, display_path, is_test_path, relative_posix
@@ -67,6 +67,9 @@ class FileResult:
     # that summary (or, beside "lite", the one made on demand) parsed, when the cache already
     # parsed it to check the entry: phase 2 does not parse it again
     summary: Any = field(default=None, repr=False, compare=False)
+    # ``flow`` as the cache stores it (redacted JSON text), made by the worker that scanned the
+    # file: the main process would otherwise redact every summary of the run one after another
+    flow_text: str | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass
@@ -145,6 +148,8 @@ def scan_file(sf: SourceFile, selected: frozenset[str], options: dict[str, Any],
         # costs less to read again than the whole file to hash)
         hashed = read and (data is not None or st.st_size <= options["max-file-size"])
         res.stamp = file_stamp(sf.path, st, data, read=hashed, seen=seen)
+        if res.flow is not None:
+            res.flow_text = flow_text(res.flow)
     return res
 
 
@@ -658,6 +663,7 @@ class Engine:
                 res = results.get(rels[i])
                 if summary is not None and res is not None and res.flow is not None:
                     res.flow = {**res.flow, "summary": summary.to_json()}
+                    res.flow_text = None  # stale
                     self.flow_updated.append(res)
             return out
         return load
