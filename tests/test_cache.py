@@ -87,17 +87,7 @@ def test_summaries_made_on_demand_are_cached(tmp_path):
     """A helper module no flow starts in is analysed in phase 2 only when a flow crosses it;
     its summary then goes in the cache, and the warm run reports the same cross-module flow."""
     repo = tmp_path / "repo"
-    (repo / "svc").mkdir(parents=True)
-    (repo / "svc" / "__init__.py").write_text("")
-    (repo / "svc" / "audit.py").write_text(
-        "import logging\n\nlog = logging.getLogger(__name__)\n\n\n"
-        "def record(text):\n    log.info('reply: %s', text)\n")
-    (repo / "svc" / "app.py").write_text(
-        "from fastapi import FastAPI\nfrom openai import OpenAI\n\nfrom .audit import record\n\n"
-        "app = FastAPI()\nclient = OpenAI()\n\n\n@app.post('/chat')\ndef chat(body: dict):\n"
-        "    r = client.chat.completions.create(model='gpt-4o', messages=[\n"
-        "        {'role': 'user', 'content': body['message']}])\n"
-        "    record(r.choices[0].message.content)\n    return {'ok': True}\n")
+    _chat_repo(repo, "log.info('reply: %s', text)")
     cold = _json(tmp_path, "repo", "--select", "AIP203")
     assert [f["path"] for f in cold["findings"]], cold
     flows = json.loads(next((tmp_path / ".aiprivlint_cache").glob("flows-*.json")).read_text())

@@ -247,6 +247,19 @@ def _strs(value: Any) -> bool:
 PENDING: dict = {"pending": True}
 
 
+def _reported(doc: dict, rules: frozenset[str] | None):
+    """The findings, facts and errors of a stored result or phase 2; BadEntry when malformed."""
+    findings = [_finding(s, rules) for s in doc["findings"]]
+    for f in doc["facts"]:
+        _need(isinstance(f, dict) and set(f) == {"kind", "path", "line", "data"}
+              and _is(f["kind"], str) and _is(f["path"], str) and _is(f["line"], int)
+              and _is(f["data"], dict))
+    for e in doc["errors"]:
+        _need(isinstance(e, dict) and set(e) == {"path", "message", "kind"}
+              and all(_is(v, str) for v in e.values()))
+    return findings, [Fact(**f) for f in doc["facts"]], [ScanError(**e) for e in doc["errors"]]
+
+
 def _result_from_json(rel: str, doc: Any, rules: frozenset[str] | None = None):
     """The FileResult of an entry; BadEntry when it is not exactly what _result_to_json writes.
     Its dataflow summary, if it has one, stays in the flows file: ``flow`` is PENDING until
@@ -256,14 +269,7 @@ def _result_from_json(rel: str, doc: Any, rules: frozenset[str] | None = None):
     _need(isinstance(doc, dict) and set(doc) == {"findings", "facts", "errors", "supp", "ran",
                                                  "scanned", "flow"})
     _need(all(isinstance(doc[k], list) for k in ("findings", "facts", "errors", "supp")))
-    findings = [_finding(s, rules) for s in doc["findings"]]
-    for f in doc["facts"]:
-        _need(isinstance(f, dict) and set(f) == {"kind", "path", "line", "data"}
-              and _is(f["kind"], str) and _is(f["path"], str) and _is(f["line"], int)
-              and _is(f["data"], dict))
-    for e in doc["errors"]:
-        _need(isinstance(e, dict) and set(e) == {"path", "message", "kind"}
-              and all(_is(v, str) for v in e.values()))
+    findings, facts, errors = _reported(doc, rules)
     for s in doc["supp"]:
         _need(isinstance(s, list) and len(s) == 4 and _is(s[0], int) and _strs(s[1])
               and isinstance(s[2], bool) and isinstance(s[3], bool))
@@ -272,8 +278,8 @@ def _result_from_json(rel: str, doc: Any, rules: frozenset[str] | None = None):
     return FileResult(
         rel=rel,
         findings=findings,
-        facts=[Fact(**f) for f in doc["facts"]],
-        errors=[ScanError(**e) for e in doc["errors"]],
+        facts=facts,
+        errors=errors,
         suppressions=FileSuppressions([Suppression(line, tuple(ids), fl, cn)
                                        for line, ids, fl, cn in doc["supp"]]),
         ran=frozenset(doc["ran"]),
@@ -304,15 +310,7 @@ def _phase2_from_json(doc: Any, rules: frozenset[str] | None):
     """(findings, facts, errors) of a stored phase 2; BadEntry when malformed."""
     _need(isinstance(doc, dict) and set(doc) == {"key", "findings", "facts", "errors"})
     _need(all(isinstance(doc[k], list) for k in ("findings", "facts", "errors")))
-    findings = [_finding(s, rules) for s in doc["findings"]]
-    for f in doc["facts"]:
-        _need(isinstance(f, dict) and set(f) == {"kind", "path", "line", "data"}
-              and _is(f["kind"], str) and _is(f["path"], str) and _is(f["line"], int)
-              and _is(f["data"], dict))
-    for e in doc["errors"]:
-        _need(isinstance(e, dict) and set(e) == {"path", "message", "kind"}
-              and all(_is(v, str) for v in e.values()))
-    return findings, [Fact(**f) for f in doc["facts"]], [ScanError(**e) for e in doc["errors"]]
+    return _reported(doc, rules)
 
 
 class Cache:
