@@ -72,6 +72,10 @@ class FileResult:
     flow_text: str | None = field(default=None, repr=False, compare=False)
 
 
+# FileResult.flow once phase 2 holds the module's parsed summary
+LINKED: dict = {"linked": True}
+
+
 @dataclass
 class Warning_:
     path: str
@@ -629,8 +633,14 @@ class Engine:
         from .flow.summary import ModuleSummary
 
         by_result = {res.rel: res for res in results}
-        mods = {rel: by_result[rel].summary or ModuleSummary.from_json(doc)
-                for rel, doc in summaries.items()}
+        mods = {}
+        for rel in list(summaries):
+            doc = summaries.pop(rel)
+            res = by_result[rel]
+            mods[rel] = res.summary or ModuleSummary.from_json(doc)
+            # the parsed summary is what phase 2 reads: its document is let go (a module's
+            # document and its parsed form, both held for 2,000 modules, set diffusers' peak)
+            res.flow, res.summary = LINKED, None
         return decide(projects, mods, self.selected | gather, self.options, lite,
                       self._flow_loader(workers, lite, by_result))
 
