@@ -91,7 +91,7 @@ def test_summaries_made_on_demand_are_cached(tmp_path):
     cold = _json(tmp_path, "repo", "--select", "AIP203")
     assert [f["path"] for f in cold["findings"]], cold
     flows = json.loads(next((tmp_path / ".aiprivlint_cache").glob("flows-*.json")).read_text())
-    helper = next(e for k, e in flows["flows"].items() if k.endswith("audit.py"))
+    helper = json.loads(next(e for k, e in flows["flows"].items() if k.endswith("audit.py")))
     assert "lite" in helper and "summary" in helper
     warm = _json(tmp_path, "repo", "--select", "AIP203")
     assert warm["findings"] == cold["findings"]

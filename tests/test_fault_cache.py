@@ -9,6 +9,7 @@ import os
 import time
 from pathlib import Path
 
+from aiprivlint.cache import FORMAT
 from conftest import EMPTY_CONFIG, run_cli
 
 CACHE_ON = {"AIPRIVLINT_NO_CACHE": ""}
@@ -150,7 +151,7 @@ def test_cache_holds_no_clear_value(tmp_path):
     assert {"AIP101", "AIP103", "AIP104", "AIP105", "AIP502"} <= rules, rules  # values found
     assert _entry(_entries(tmp_path), "app.py")["result"]["flow"] is True
     flows = json.loads(next((tmp_path / ".aiprivlint_cache").glob("flows-*.json")).read_text())
-    flow = _entry(flows["flows"], "app.py")
+    flow = json.loads(_entry(flows["flows"], "app.py"))  # each summary: its JSON text
     assert flow and "lite" not in flow  # a dataflow summary, with source lines and constants
     assert _run(tmp_path) == (rc, cold)  # warm: same report, same fingerprints
     clear = [email, iban, token, phone, phone.replace(" ", ""), "user7.mueller", iban[4:]]
@@ -284,7 +285,10 @@ def test_a_damaged_or_missing_flows_file_is_a_miss_when_phase_two_runs(tmp_path)
     rc, cold = _run(tmp_path)
     assert any(f["rule"] == "AIP203" for f in cold["findings"]), cold
     flows = next((tmp_path / ".aiprivlint_cache").glob("flows-*.json"))
-    for damage in ('{"format": 4, "flows": {"x": 1}', "garbage", None):
+    (key,) = json.loads(flows.read_text())["flows"]
+    for damage in (json.dumps({"format": FORMAT, "flows": {key: '{"events": 5}'}}),
+                   json.dumps({"format": FORMAT, "flows": {key: {"events": []}}}),
+                   '{"format": ' + str(FORMAT) + ', "flows": {"x": 1}', "garbage", None):
         if damage is None:
             flows.unlink()
         else:

@@ -51,7 +51,7 @@ CACHE_DIR_NAME = ".aiprivlint_cache"
 TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
        "# This file is a cache directory tag created by aiprivlint.\n"
        "# For information about cache directory tags see https://bford.info/cachedir/\n")
-FORMAT = 4
+FORMAT = 5
 # a file modified less than this before its entry was taken may have changed unseen (FAT and
 # SMB mtimes are 2 s coarse, ext3/HFS+ 1 s): such an entry is checked against the content hash
 RACY_NS = 2_000_000_000
@@ -243,8 +243,10 @@ def _strs(value: Any) -> bool:
     return isinstance(value, list) and all(isinstance(v, str) for v in value)
 
 
-# FileResult.flow of an entry whose summary is still in the flows file (Cache.materialise)
+# FileResult.flow of an entry whose summary is still in the flows file (Cache.materialise), and
+# of one whose full summary materialise parsed (FileResult.summary; its document is let go)
 PENDING: dict = {"pending": True}
+PARSED: dict = {"parsed": True}
 
 
 def _reported(doc: dict, rules: frozenset[str] | None):
@@ -402,19 +404,21 @@ class Cache:
         if res.flow is not PENDING:
             return True
         key = self._abs_key(path)
-        flow = self._read_flows().get(key)
+        text = self._read_flows().get(key)
         try:
-            if isinstance(flow, str):  # stored by this run, not saved yet
-                try:
-                    flow = json.loads(flow)
-                except ValueError:
-                    raise BadEntry from None
+            _need(isinstance(text, str))
+            try:
+                flow = json.loads(text)
+            except (ValueError, RecursionError):
+                raise BadEntry from None
             res.summary = _summary_of(flow)
         except BadEntry:
             self.entries.pop(key, None)
             self.dirty = True
             return False
-        res.flow = flow
+        # a module phase 1 left out keeps its small document (its imports); a full summary is
+        # held parsed only: each document is JSON text until its module is read
+        res.flow = flow if "lite" in flow else PARSED
         return True
 
     def phase2_key(self, paths: list[Path], layout: Any) -> str | None:
@@ -484,13 +488,14 @@ class Cache:
                 (self.dir / ".gitignore").write_text("# created by aiprivlint\n*\n")
             # the flows first: an entry whose summary did not reach the disk is a miss next time
             if self.flows_dirty and self.flows is not None:
-                # values are JSON text (stored by this run) or parsed (read from the file)
-                # (written piece by piece: no second copy of tens of megabytes)
-                items = [(k, v) for k, v in self.flows.items() if k in self.entries]
+                # each summary is stored as a JSON string holding its document: reading the file
+                # gives 2,000 compact strings, not 2,000 documents at once (diffusers: 356 MB
+                # when one changed file made phase 2 read them all); written piece by piece
+                items = [(k, v) for k, v in self.flows.items()
+                         if k in self.entries and isinstance(v, str)]
                 self._write_text(self.flows_file, itertools.chain(
                     [f'{{"format":{FORMAT},"flows":{{'],
-                    (f'{"," if i else ""}{json.dumps(k)}:'
-                     f'{v if isinstance(v, str) else json.dumps(v, separators=(",", ":"))}'
+                    (f'{"," if i else ""}{json.dumps(k)}:{json.dumps(v)}'
                      for i, (k, v) in enumerate(items)),
                     ["}}"]))
             self._write(self.file, {"format": FORMAT, "files": self.entries,
