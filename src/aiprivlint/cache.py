@@ -244,7 +244,8 @@ def _strs(value: Any) -> bool:
 
 
 # FileResult.flow of an entry whose summary is still in the flows file (Cache.materialise), and
-# of one whose full summary materialise parsed (FileResult.summary; its document is let go)
+# of one whose full summary is held parsed only, its document let go (FileResult.summary after
+# materialise, phase 2's modules once it links them)
 PENDING: dict = {"pending": True}
 PARSED: dict = {"parsed": True}
 
@@ -472,7 +473,7 @@ class Cache:
         if res.flow is not None:
             # kept as its JSON text until saved: a third of the parsed form's memory (a cold scan
             # of diffusers held 145 MB of redacted copies)
-            flows[key] = getattr(res, "flow_text", None) or flow_text(res.flow)
+            flows[key] = res.flow_text or flow_text(res.flow)
             self.flows_dirty = True
         elif flows.pop(key, None) is not None:
             self.flows_dirty = True

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .cache import Cache, file_stamp, flow_text, settings_key
+from .cache import PARSED, Cache, file_stamp, flow_text, settings_key
 from .checkers import CheckerError, FileChecker, FileContext, all_checkers
 from .config import CONFIDENCE_RANK, RULE_OPTIONS, Config, effective_severity
 from .discovery import Discovery, SourceFile, display_path, is_test_path, relative_posix
@@ -71,9 +71,6 @@ class FileResult:
     # file: the main process would otherwise redact every summary of the run one after another
     flow_text: str | None = field(default=None, repr=False, compare=False)
 
-
-# FileResult.flow once phase 2 holds the module's parsed summary
-LINKED: dict = {"linked": True}
 
 
 @dataclass
@@ -360,6 +357,15 @@ def _new_facts(facts: list[Fact], new: list[Fact]) -> list[Fact]:
     return out
 
 
+def _attach(projects: list[Project], facts: list[Fact]) -> None:
+    """Each fact joins the project of its file."""
+    file_project = {rel: proj for proj in projects for rel in proj.files}
+    for fact in sorted(facts, key=lambda f: (f.path, f.line, f.kind)):
+        proj = file_project.get(fact.path)
+        if proj is not None:
+            proj.facts.append(fact)
+
+
 def run_files(files: list[SourceFile], selected: frozenset[str], options: dict[str, Any],
               jobs: int, progress: Progress | None = None,
               gather: frozenset[str] = frozenset(), workers: Workers | None = None
@@ -428,16 +434,17 @@ class Engine:
     def _run(self, paths, progress, baseline, project_rules, gather, cache, options, workers) -> Report:
         disc = Discovery(self.cfg, self.cwd)
         files = disc.files(paths)
+        projects = self._projects(paths, files)  # their facts join once the files are read
         cached: dict[str, FileResult] = {}
         todo = files
-        reuse = None  # phase 2 of the last run, when nothing it depends on changed
+        key = reuse = None  # phase 2 of the last run, when nothing it depends on changed
         if cache is not None:
             for sf in files:  # summaries stay JSON: phase 2 may not have to run at all
                 hit = cache.lookup(sf.path, sf.rel)
                 if hit is not None:
                     cached[sf.rel] = hit
             if len(cached) == len(files):
-                key = self._phase2_key(cache, files, self._projects(paths, files, []))
+                key = self._phase2_key(cache, files, projects)
                 reuse = cache.phase2(key) if key is not None else None
             if reuse is None:  # phase 2 runs: it reads the summaries (a malformed one: a miss)
                 for sf in files:
@@ -469,11 +476,12 @@ class Engine:
             errors.extend(res.errors)
             facts.extend(res.facts)
             findings.extend(res.findings)
-        projects = self._projects(paths, files, facts)
+        _attach(projects, facts)
         self.flow_errors = []
         self.flow_updated: list[FileResult] = []
         self._files_by_rel = by_rel
-        key = self._phase2_key(cache, files, projects) if cache is not None else None
+        if cache is not None and (todo or key is None):  # entries stored since: their digests
+            key = self._phase2_key(cache, files, projects)
         self._flow_phase(projects, results, findings, facts, gather, workers, cache, key, reuse)
         if cache is not None:
             for res in self.flow_updated:  # the summaries made on demand, for the next run
@@ -608,11 +616,7 @@ class Engine:
         if not new_facts:
             return
         facts.extend(new_facts)
-        owner = {rel: proj for proj in projects for rel in proj.files}
-        for fact in sorted(new_facts, key=lambda f: (f.path, f.line, f.kind)):
-            proj = owner.get(fact.path)
-            if proj is not None:
-                proj.facts.append(fact)
+        _attach(projects, new_facts)
         for proj in projects:
             proj.facts.sort(key=lambda f: (f.path, f.line, f.kind))
 
@@ -640,7 +644,7 @@ class Engine:
             mods[rel] = res.summary or ModuleSummary.from_json(doc)
             # the parsed summary is what phase 2 reads: its document is let go (a module's
             # document and its parsed form, both held for 2,000 modules, set diffusers' peak)
-            res.flow, res.summary = LINKED, None
+            res.flow, res.summary = PARSED, None
         return decide(projects, mods, self.selected | gather, self.options, lite,
                       self._flow_loader(workers, lite, by_result))
 
@@ -678,7 +682,8 @@ class Engine:
             return out
         return load
 
-    def _projects(self, paths: list[str], files: list[SourceFile], facts: list[Fact]) -> list[Project]:
+    def _projects(self, paths: list[str], files: list[SourceFile]) -> list[Project]:
+        """The projects the files belong to (their facts are joined by ``_attach``)."""
         cwd = (self.cwd or Path.cwd()).resolve()
         stops = []
         for p in paths:
@@ -686,7 +691,6 @@ class Engine:
             stops.append(ap if ap.is_dir() else (cwd if cwd in ap.parents else ap.parent))
         cache: dict[Path, Path] = {}
         by_root: dict[str, Project] = {}
-        file_project: dict[str, Project] = {}
         for sf in files:
             stop = next((s for s in stops if relative_posix(sf.path, s) is not None),
                         sf.path.parent)
@@ -694,14 +698,9 @@ class Engine:
             key = display_path(root, cwd) or "."
             proj = by_root.setdefault(key, Project(root=key if key else ".", options=self.options))
             proj.files.append(sf.rel)
-            file_project[sf.rel] = proj
-        scanned = sorted(file_project)
+        scanned = sorted({sf.rel for sf in files})
         for proj in by_root.values():
             proj.scanned = scanned
-        for fact in sorted(facts, key=lambda f: (f.path, f.line, f.kind)):
-            proj = file_project.get(fact.path)
-            if proj is not None:
-                proj.facts.append(fact)
         return [by_root[k] for k in sorted(by_root)]
 
     def _root_relative(self, rel: str, by_rel: dict[str, SourceFile]) -> str:
