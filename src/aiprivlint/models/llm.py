@@ -152,6 +152,8 @@ HOSTS = [
 LOCAL_URL_RE = re.compile(r"(?i)localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\]|host\.docker\.internal")
 BASE_URL_KWARGS = ("base_url", "api_base", "openai_api_base", "azure_endpoint", "endpoint_url",
                    "endpoint", "base", "host", "server_url", "inference_server_url")
+# the HTTP client libraries (an import of one: the module may call the network)
+HTTP_CLIENTS = ("requests", "httpx", "aiohttp")
 HTTP_FUNCS = {f"{lib}.{m}" for lib in ("requests", "requests.api", "httpx")
               for m in ("post", "put", "patch", "get", "request", "stream")}
 HTTP_SESSIONS = {"requests.Session", "requests.session", "requests.sessions.Session",

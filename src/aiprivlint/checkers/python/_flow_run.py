@@ -116,9 +116,6 @@ def random_inputs_only(tree: ast.Module, imports: set[str]) -> bool:
     return random
 
 
-HTTP_HEADS = ("requests", "httpx", "aiohttp", "urllib3")
-
-
 def public_data_only(tree: ast.Module, aliases: dict[str, str]) -> list[str]:
     """The published benchmarks the module trains on (``["CIFAR10"]``), when every record it reads
     comes from a library's collection of public datasets (``torchvision.datasets.CIFAR10``,
@@ -126,6 +123,7 @@ def public_data_only(tree: ast.Module, aliases: dict[str, str]) -> list[str]:
     who loads them. Empty when it also reads anything else (a file, a Hub id, a database, a
     download, a library's folder reader of the user's own files)."""
     from ...models.data import DATA_READ_CALLS, LOCAL_COLLECTIONS, PUBLIC_COLLECTIONS
+    from ...models.llm import HTTP_CLIENTS
 
     found: set[str] = set()
     inside: set[int] = set()  # calls nested in a public loader's call (its transform, its root)
@@ -146,7 +144,7 @@ def public_data_only(tree: ast.Module, aliases: dict[str, str]) -> list[str]:
             inside.update(id(n) for n in ast.walk(node) if isinstance(n, ast.Call))
             continue
         if last == "get":
-            if q and q.split(".")[0] in HTTP_HEADS:
+            if q and q.split(".")[0] in HTTP_CLIENTS:
                 return []
             continue  # a dict's or a config's get
         if last in DATA_READ_CALLS or last in LOCAL_COLLECTIONS:

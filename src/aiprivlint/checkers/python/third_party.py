@@ -25,7 +25,7 @@ from __future__ import annotations
 from ...findings import Severity
 from ...flow.summary import Event
 from ...models.kinds import FILE, PERSONAL
-from ...models.llm import HOSTS
+from ...models.llm import HOSTS, HTTP_CLIENTS
 from ._ast_base import Summary
 from ._flow_rule import Context, FlowRule
 
@@ -35,13 +35,12 @@ API_ROOTS = ("openai", "anthropic", "cohere", "mistralai", "litellm", "langchain
              "llama_index", "groq", "together", "google.generativeai", "google.genai", "vertexai",
              "fireworks", "replicate", "crewai", "dspy", "voyageai", "huggingface_hub", "boto3",
              "smolagents", "pydantic_ai", "haystack", "autogen", "semantic_kernel")
-HTTP_ROOTS = ("requests", "httpx", "aiohttp")
 CHAIN_CALLS = {"create", "parse", "generate_content", "invoke", "complete", "chat"}
 
 
 class PersonalDataToThirdParty(FlowRule):
     rule_id = "AIP302"
-    needs = tuple(sorted({r.split(".")[0] for r in API_ROOTS} | CHAIN_CALLS | set(HTTP_ROOTS)))
+    needs = tuple(sorted({r.split(".")[0] for r in API_ROOTS} | CHAIN_CALLS | set(HTTP_CLIENTS)))
     sinks = frozenset({"llm.request", "llm.client"})
 
     VALID = [
@@ -107,7 +106,7 @@ class PersonalDataToThirdParty(FlowRule):
         prompt, a record class): the last is checked per project in phase 2."""
         if summary.import_prefix(*API_ROOTS) or summary.calls & CHAIN_CALLS:
             return True
-        if summary.imports_any(*HTTP_ROOTS):
+        if summary.imports_any(*HTTP_CLIENTS):
             return any(p.search(s) for s in summary.strings for p, _ in HOSTS)
         return False
 
