@@ -73,6 +73,27 @@ def test_ipython_syntax_parses_and_the_rest_of_each_cell_is_analysed(notebook):
     assert [(f["line"], f["notebook"]) for f in plain] == [(2, None)]
 
 
+@pytest.mark.parametrize("rule,cell", [
+    ("AIP502", LOAD),  # a rule on Python's ast
+    ("AIP104", "contact = 'maria.kowalska@gmail.com'"),  # a rule on libcst's tree
+])
+def test_a_cell_that_does_not_parse_is_left_out_and_the_others_are_analysed(tmp_path, rule, cell):
+    nb = write_notebook(tmp_path / "broken.ipynb", [
+        ["import pickle"],
+        ["def f(:", "    pass"],  # a syntax error of its own
+        [cell],
+    ])
+    proc = run_cli("check", "--config", str(EMPTY_CONFIG), "--select", rule, "--format", "json",
+                   ".", cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert [(e["path"], e["kind"], e["message"]) for e in doc["errors"]] == [
+        ("broken.ipynb", "parse", "notebook cell(s) 3 do not parse as Python; skipped")]
+    assert [(f["rule"], f["line"], f["notebook"]["cell"]) for f in doc["findings"]] == [
+        (rule, raw_lines_of(nb, cell.split("(")[0].split("=")[0].strip())[0], 4)]
+    assert "maria.kowalska" not in proc.stdout + proc.stderr
+
+
 def test_text_github_and_sarif_name_the_cell_and_its_line(notebook):
     root, nb, expected = notebook
     text = _check(root).stdout

@@ -354,6 +354,9 @@ class PythonChecker(FileChecker):
             return
         module = None
         tree = parse_ast(code)
+        if tree is None and cells is not None:  # a notebook: cells that do not parse are left out
+            tree, nb = _without_bad_cells(ctx, cells, parse_ast, nb)
+            code = nb.code
         if tree is None:  # libcst then reports the syntax error, or drops a notebook's bad cells
             parsed = self._parse(ctx, code, nb, cells, None)
             if parsed is None:
@@ -432,26 +435,41 @@ class PythonChecker(FileChecker):
                 raise CheckerError(f"cannot parse as Python: line {exc.raw_line}: {exc.message}") from None
         except (RecursionError, MemoryError) as exc:
             raise CheckerError(f"cannot parse as Python: {type(exc).__name__}") from None
-        # a notebook: drop the cells that do not parse on their own, keep the rest
-        bad = set()
-        for cell in cells:
-            if cell.cell_type != "code" or not cell.source:
-                continue
-            single = code_of([cell])
-            if single.skipped_cells:
-                continue
-            try:
-                cst.parse_module(single.code)
-            except cst.ParserSyntaxError:
-                bad.add(cell.index)
-        nb = code_of(cells, exclude=bad)
-        if bad:
-            ctx.error(f"notebook cell(s) {', '.join(map(str, sorted(bad)))} do not parse as Python; "
-                      "skipped", kind="parse")
-        try:
-            return cst.parse_module(nb.code), nb
-        except cst.ParserSyntaxError as exc:
-            raise CheckerError(f"cannot parse notebook code: {exc.message}") from None
+        module, nb = _without_bad_cells(ctx, cells, _cst_parses, nb)
+        if module is None:
+            raise CheckerError("cannot parse notebook code")
+        return module, nb
+
+
+def _cst_parses(code: str):
+    """libcst's module of ``code``, None when it does not parse."""
+    try:
+        return cst.parse_module(code)
+    except cst.ParserSyntaxError:
+        return None
+
+
+def _without_bad_cells(ctx: FileContext, cells, parse, whole):
+    """(the parse of the notebook without its code cells that do not parse on their own, that
+    notebook's code) when the rest parses, with an error naming the cells left out; else
+    (None, ``whole``). ``parse`` is Python's ast (no libcst needed when only ast rules run) or
+    libcst."""
+    bad = set()
+    for cell in cells:
+        if cell.cell_type != "code" or not cell.source:
+            continue
+        single = code_of([cell])
+        if not single.skipped_cells and parse(single.code) is None:
+            bad.add(cell.index)
+    nb = code_of(cells, exclude=bad)
+    parsed = parse(nb.code)
+    if parsed is None:
+        return None, whole
+    if bad:
+        # numbered from 1 as the findings' cells are, markdown cells counted
+        numbers = ", ".join(str(i + 1) for i in sorted(bad))
+        ctx.error(f"notebook cell(s) {numbers} do not parse as Python; skipped", kind="parse")
+    return parsed, nb
 
 
 def _skips_test(rule, path: str, options: dict) -> bool:
