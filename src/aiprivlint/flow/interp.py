@@ -903,7 +903,7 @@ class Analysis:
                     kv = base.key(attr)
                     if kv is not None:
                         return kv
-                return self._inst_attr(o, attr, base_node)
+                return self._inst_attr(o, attr, base_node, base.labels)
             if t == "class":
                 info = self._cls_by_qual.get(o.get("q"))
                 if info is not None:
@@ -946,7 +946,9 @@ class Analysis:
             return Val(labels)
         return CLEAN
 
-    def _inst_attr(self, o: Obj, attr: str, base_node) -> Val:
+    def _inst_attr(self, o: Obj, attr: str, base_node, labels: frozenset = EMPTY) -> Val:
+        """``obj.attr`` of an instance of a class of the project; ``labels``, the instance's
+        (what a client sent: a request body record), tell what a read of a field means."""
         info = self._cls_by_qual.get(o.get("q"))
         if info is None:
             return CLEAN
@@ -966,7 +968,7 @@ class Analysis:
         if v is None:
             # a field of a record class: what a read of that name means (personal field ...)
             if info.record and any(f == attr for f, _ in info.record):
-                got = self._read(attr, Val(obj=o), base_node, True)
+                got = self._read(attr, Val(labels, obj=o), base_node, True)
                 if got is not None:
                     return got
             return CLEAN

@@ -97,6 +97,20 @@ API_ROOTS = ("openai", "anthropic", "cohere", "mistralai", "litellm", "langchain
              "fireworks", "replicate", "instructor", "guidance", "semantic_kernel", "autogen")
 
 
+# Free text a client types, where it is what the client sent (a handler's parameter, a field of
+# its request body): there "query" and "q" are the text typed into a search box or a chat, not
+# a database query or a loop variable, whatever else the module imports.
+CLIENT_TEXT_NAMES = PROMPT_NAMES | API_ONLY_NAMES | {
+    "message", "text", "search", "search_query", "search_text", "comment", "feedback"}
+# annotations of a parameter that holds no text
+NOT_TEXT = {"int", "float", "bool", "complex", "bytes", "datetime", "date", "uuid.UUID",
+            "datetime.datetime", "datetime.date"}
+
+
+def client_text(name: str) -> bool:
+    return name in CLIENT_TEXT_NAMES or name.endswith(("_prompt", "_question", "_query"))
+
+
 def prompt_name(name: str, module) -> bool:
     if name in PROMPT_NAMES or name.endswith(("_prompt", "_question")):
         return True
@@ -281,12 +295,21 @@ REQUEST = Val(frozenset({Label(REQUEST_INPUT, "", "request")}), None, obj("web.r
 
 
 def request_attr(key, base: Val, recv, is_attr: bool, module, node) -> Val | None:
-    """``request.json`` / ``request.form["email"]``: what the user sent."""
-    if base.obj is None or base.obj.type != "web.request" or key not in REQUEST_BODY_ATTRS:
-        return None
-    origin = f"{recv or 'request'}.{key}"
-    return Val(frozenset({Label(REQUEST_INPUT, "", origin),
-                          Label(USER, "request", origin, 0, ("request",))}))
+    """``request.json`` / ``request.form["email"]``: what the user sent; ``body.query`` of a
+    request body: the text the user typed."""
+    if base.obj is not None and base.obj.type == "web.request":
+        if key not in REQUEST_BODY_ATTRS:
+            return None
+        origin = f"{recv or 'request'}.{key}"
+        return Val(frozenset({Label(REQUEST_INPUT, "", origin),
+                              Label(USER, "request", origin, 0, ("request",))}))
+    if client_text(key) and any(lb.kind == REQUEST_INPUT for lb in base.labels) and (
+            base.obj is None or base.obj.type in ("inst", "record")):
+        # ``body.query``, ``data["message"]``: the text a client typed, in what it sent (its
+        # content; the request input label stays on what holds it)
+        origin = f"{recv}.{key}" if is_attr else f'{recv or "…"}["{key}"]'
+        return Val(frozenset({Label(USER, "request", origin, 0, ("request",))}))
+    return None
 
 
 def request_method(site: CallSite) -> Val:
@@ -328,6 +351,8 @@ def handler_param(p: ParamSite) -> Val | None:
                              (fc.category, fc.reason, fc.special, "request")))
         if prompt_name(p.name, p.module):
             labels.add(Label(PROMPT, p.name, f"parameter '{p.name}'", 0, ("handler",)))
+        elif client_text(p.name) and p.annotation not in NOT_TEXT:
+            labels.add(Label(USER, "request", where, 0, ("request",)))
         return Val(frozenset(labels))
     if role and role.get("kind") == "tool":
         return Val(frozenset({Label(USER, "tool", f"argument '{p.name}' of tool {p.func}()", 0,
