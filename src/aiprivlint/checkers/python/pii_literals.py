@@ -31,6 +31,17 @@ from ._ast_base import Summary
 
 _GATE = re.compile(r"@|\d[\d \-./()]{5,}\d|[A-Z]{2}\d{2}|::|\d{6}[-+A-FU-Y]\d|[A-Z]{6}\d\d[A-Z]")
 TEST_VECTORS = 5  # distinct valid values of one kind that make a test file's values test vectors
+# An IP address in a network position is a machine's, not a person's: an argument of a call that
+# resolves, connects to, serves or classifies network addresses (named by these words, or an
+# ``is_private``-style predicate), a value bound to or compared with a field so named (``HOST =``,
+# ``headers["Host"] ==``), and the address of a socket address, an (address, port) pair.
+_NETWORK_WORDS = frozenset({
+    "addrinfo", "getaddrinfo", "gethostbyname", "gethostbyaddr", "getnameinfo", "sockaddr",
+    "socket", "connect", "resolve", "resolver", "dns", "nameserver", "host", "hostname",
+    "server", "proxy", "endpoint", "gateway", "ping", "url", "uri", "netloc", "ip_address",
+    "ip_network", "ip_interface"})
+_ADDRESS_PREDICATES = ("is_private", "is_global", "is_public", "is_reserved", "is_loopback",
+                       "is_link_local", "is_multicast", "is_internal", "is_local")
 _GENERATORS = ("faker", "mimesis", "factory", "hypothesis")
 _METADATA_NAMES = frozenset({"__author__", "__email__", "__maintainer__", "__credits__",
                              "__contact__", "__license__", "__copyright__", "author",
@@ -131,6 +142,7 @@ class PiiLiteral(CodeRule):
     def __init__(self, runner) -> None:
         super().__init__(runner)
         self._names: dict[int, str] = {}  # id(string node) -> the name it is bound to
+        self._network: set[int] = set()  # strings in a network position (see _NETWORK_WORDS)
         self._skip = False
         self._skip_nodes: set[int] = set()  # strings of a sample-data or test-vector list
         self._cache: dict[int, list] = {}
@@ -173,7 +185,11 @@ class PiiLiteral(CodeRule):
     def _leave_container(self, node: cst.CSTNode) -> None:
         self._depth -= 1
 
-    visit_List = visit_Tuple = visit_Set = _enter_container
+    def visit_Tuple(self, node: cst.Tuple) -> None:
+        self._socket_address(node)
+        self._enter_container(node)
+
+    visit_List = visit_Set = _enter_container
     leave_List = leave_Tuple = leave_Set = _leave_container
 
     def visit_Decorator(self, node: cst.Decorator) -> None:
@@ -216,6 +232,9 @@ class PiiLiteral(CodeRule):
     def visit_Assign(self, node: cst.Assign) -> None:
         for t in node.targets:
             self._bind(node.value, _name_of(t.target))
+            # ``resolver_mock.return_value = "203.0.113.9"``: the whole target names the network
+            if _network_name((self.dotted_name(t.target) or "").replace(".", "_")):
+                self._network.update(id(n) for n in _strings(node.value))
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         if node.value is not None:
@@ -230,6 +249,24 @@ class PiiLiteral(CodeRule):
         for arg in node.args:
             if arg.keyword is not None:
                 self._bind(arg.value, arg.keyword.value)
+        name = (self.dotted_name(node.func) or "").rsplit(".", 1)[-1]
+        if _network_name(name) or name.lower().startswith(_ADDRESS_PREDICATES):
+            for arg in node.args:
+                self._network.update(id(n) for n in _strings(arg.value))
+
+    def visit_Comparison(self, node: cst.Comparison) -> None:
+        """``transport.netloc == "203.0.113.9"``, ``headers["Host"] == ...``,
+        ``resolve_host(name) == ...``."""
+        left = node.left.func if isinstance(node.left, cst.Call) else node.left
+        if _network_name(_name_of(left)):
+            for target in node.comparisons:
+                self._network.update(id(n) for n in _strings(target.comparator))
+
+    def _socket_address(self, node: cst.CSTNode) -> None:
+        """``("203.0.113.9", 443)``: the host of a socket address."""
+        if isinstance(node, cst.Tuple) and len(node.elements) == 2 \
+                and isinstance(node.elements[1].value, cst.Integer):
+            self._network.update(id(n) for n in _strings(node.elements[0].value))
 
     # --- strings -------------------------------------------------------------------------------
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
@@ -255,6 +292,8 @@ class PiiLiteral(CodeRule):
             return
         value = value[:20_000]
         matches = self._scan(node, value)
+        if id(node) in self._network or _network_name(field):
+            matches = [m for m in matches if m.entity != "IP_ADDRESS"]
         if not matches:
             return
         by_entity: dict[tuple[str, str | None], list] = {}
@@ -359,6 +398,14 @@ def _deep_strings(node: cst.CSTNode, depth: int = 0):
     elif isinstance(node, cst.Call):
         for arg in node.args:
             yield from _deep_strings(arg.value, depth + 1)
+
+
+def _network_name(name: str | None) -> bool:
+    """A name that says network address: ``HOST``, ``server_ip``, ``_ip_netloc``, ``getaddrinfo``."""
+    if not name:
+        return False
+    low = name.lower()
+    return low in _NETWORK_WORDS or not _NETWORK_WORDS.isdisjoint(low.split("_"))
 
 
 def _strings(node: cst.CSTNode):
