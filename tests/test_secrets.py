@@ -449,3 +449,46 @@ def test_cache_never_holds_a_secret(tmp_path):
     cached = "".join(p.read_text(errors="replace") for p in cache.rglob("*") if p.is_file())
     assert "AIP105" in cached
     assert [s for s in PLANTED if s in cached] == []
+
+
+# --- Kubernetes Secret manifests (secrets/manifests.py) ---------------------------------------
+
+def _b64(s: str) -> str:
+    import base64
+
+    return base64.b64encode(s.encode()).decode()
+
+
+def test_secret_data_is_decoded_in_place_and_nothing_else_changes():
+    from aiprivlint.secrets.manifests import decode_secret_data
+
+    binary = "AAECAwQFBgc="  # bytes 0-7: no text, stays as written
+    text = "\n".join([
+        "apiVersion: v1",
+        "kind: Secret",
+        "data:",
+        f"  BROKER_URL: {_b64('redis://cache:6379/0')}",
+        f"  TOKEN: \"{_b64('change-me')}\"  # replaced at deploy time",
+        f"  KEYRING: {binary}",
+        "stringData:",
+        f"  PLAIN: {_b64('not data: left alone')}",
+        "---",
+        "kind: ConfigMap",
+        "data:",
+        f"  NAME: {_b64('model-a')}",
+        "",
+    ])
+    out = decode_secret_data(text).split("\n")
+    assert len(out) == len(text.split("\n"))
+    assert out[3] == '  BROKER_URL: "redis://cache:6379/0"'
+    assert out[4] == '  TOKEN: "change-me"  # replaced at deploy time'
+    assert out[5] == f"  KEYRING: {binary}"
+    assert out[7] == text.split("\n")[7]  # stringData is plain text already
+    assert out[11] == text.split("\n")[11]  # a ConfigMap's data is not base64
+
+
+def test_a_file_without_a_secret_is_returned_as_is():
+    from aiprivlint.secrets.manifests import decode_secret_data
+
+    text = f"kind: Deployment\ndata:\n  X: {_b64('y')}\n"
+    assert decode_secret_data(text) is text

@@ -195,7 +195,12 @@ class HardcodedSecretChecker(FileChecker):
         text = ctx.text
         if ctx.data.startswith(b"\xef\xbb\xbf"):
             text = "\ufeff" + text  # detect-secrets reads the BOM as part of line 1
-        hits = scan_file_text(text, ctx.rel, profile, prefilter=prefilter,
+        scanned = text
+        if "yaml" in ctx.kinds:  # a Kubernetes Secret's data, base64: judged decoded
+            from ..secrets.manifests import decode_secret_data
+
+            scanned = decode_secret_data(universal_newlines(text))
+        hits = scan_file_text(scanned, ctx.rel, profile, prefilter=prefilter,
                               all_passes="env" in ctx.kinds)
         if hits:
             self._report_lines(ctx, hits, universal_newlines(text).split("\n"))

@@ -1,0 +1,69 @@
+"""Kubernetes Secret manifests: the values under ``data:`` are base64, which is an encoding, not
+a protection. Scanned as written, every value looks like a high-entropy string whatever it holds:
+a Redis URL, a ``change-me`` placeholder, a real API key. ``decode_secret_data`` writes each such
+value decoded (as a double-quoted YAML string, on the same line), so the plugins and filters judge
+what the Secret really holds: a key keeps its shape (and is reported as what it is), a URL or a
+placeholder is no credential. Values that do not decode to text stay as they are.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+
+_KIND_SECRET = re.compile(r"""^kind:\s*["']?Secret["']?\s*(?:#.*)?$""", re.MULTILINE)
+_DATA = re.compile(r"^data:\s*(?:#.*)?$")
+_ENTRY = re.compile(r"""^(\s+[\w.-]+:\s*)(["']?)([A-Za-z0-9+/]+={0,2})\2(\s*(?:#.*)?)$""")
+_DOC_START = re.compile(r"^---")
+
+
+def _decoded(value: str) -> str | None:
+    """The text ``value`` is the base64 of, or None (not base64, not text)."""
+    if len(value) % 4:
+        return None
+    try:
+        raw = base64.b64decode(value, validate=True)
+        text = raw.decode("utf-8")
+    except (binascii.Error, ValueError):
+        return None
+    if not text or any(ord(c) < 32 and c not in "\t\n\r" for c in text):
+        return None
+    return text
+
+
+def decode_secret_data(text: str) -> str:
+    """``text`` (a YAML file, ``\\n`` line ends) with the base64 values under ``data:`` of its
+    ``kind: Secret`` documents decoded; the same lines otherwise, so positions stay right."""
+    if not _KIND_SECRET.search(text):
+        return text
+    lines = text.split("\n")
+    docs: list[tuple[int, int]] = []
+    start = 0
+    for i, line in enumerate(lines):
+        if _DOC_START.match(line) and i > start:
+            docs.append((start, i))
+            start = i
+    docs.append((start, len(lines)))
+    for lo, hi in docs:
+        if not any(_KIND_SECRET.match(lines[i]) for i in range(lo, hi)):
+            continue
+        in_data = False
+        for i in range(lo, hi):
+            line = lines[i]
+            if _DATA.match(line):
+                in_data = True
+                continue
+            if not in_data:
+                continue
+            if line[:1] not in (" ", "\t", "") and not line.startswith("#"):
+                in_data = False  # the next top-level key
+                continue
+            m = _ENTRY.match(line)
+            if m is None:
+                continue
+            text_value = _decoded(m.group(3))
+            if text_value is not None:
+                lines[i] = f"{m.group(1)}{json.dumps(text_value, ensure_ascii=False)}{m.group(4)}"
+    return "\n".join(lines)
