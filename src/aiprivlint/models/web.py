@@ -25,6 +25,8 @@ Streamlit script, display calls (``st.write``, ``st.json``, ``st.dataframe`` ...
 
 from __future__ import annotations
 
+import re
+
 from ..flow.model import CallSite, FunctionSite, Kind, Model, Outcome, ParamSite, Use
 from ..flow.values import CLEAN, Label, Val, obj
 from .kinds import PERSONAL, PROMPT, REQUEST_INPUT, USER, personal
@@ -399,12 +401,28 @@ PROMPT_STRUCTURE = frozenset({"role", "type", "id", "name", "tool_call_id", "too
                               "status", "index", "created_at", "timestamp", "model"})
 
 
-def _prompt_attr(lb: Label, name: str) -> tuple:
-    return () if name in PROMPT_STRUCTURE else (lb,)
+# What a message or a request holds beside the text someone typed: ids and names of accounts and
+# resources, counters, positions, sizes, times, kinds and states (``conversation_id``,
+# ``Last-Event-ID``, ``userName``, ``page``, ``messageIndex``, ``resource_type``); not "ids": a
+# tokenizer's ``input_ids`` are the text, encoded
+_NOT_TEXT_FIELD = re.compile(
+    r"(?:^|_)(?:id|uuid|guid|idx|index|count|page|limit|offset|size|timestamp|ts|name|login|"
+    r"type|kind|status|state|mode|role|level)$")
 
 
-def _prompt_key(lb: Label, key) -> tuple:
-    return () if isinstance(key, str) and key in PROMPT_STRUCTURE else (lb,)
+def _not_text(key) -> bool:
+    """A field of a message or a request that holds no text a person typed."""
+    if not isinstance(key, str):
+        return False
+    if key in PROMPT_STRUCTURE:
+        return True
+    snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", key).lower().replace("-", "_")
+    return _NOT_TEXT_FIELD.search(snake) is not None
+
+
+def _text_part(lb: Label, key) -> tuple:
+    """The label of a part of a prompt or of what a user sent: gone for a part with no text."""
+    return () if _not_text(key) else (lb,)
 
 
 MODEL = Model(
@@ -419,10 +437,10 @@ MODEL = Model(
              "gradio.app": {"*": gradio_event}, "web.app": {"*": app_method},
              "streamlit.container": {"*": st_container}},
     builtins={"input": input_builtin},
-    receivers=[(__import__("re").compile(r""), gradio_event_named)],
+    receivers=[(re.compile(r""), gradio_event_named)],
     reads=[request_attr],
     params=[handler_param],
     roles=[decorated, class_method],
-    kinds=[Kind(USER, reduce=_gone),
-           Kind(PROMPT, attr=_prompt_attr, key=_prompt_key, reduce=_gone)],
+    kinds=[Kind(USER, attr=_text_part, key=_text_part, reduce=_gone),
+           Kind(PROMPT, attr=_text_part, key=_text_part, reduce=_gone)],
 )
