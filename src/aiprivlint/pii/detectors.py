@@ -309,6 +309,7 @@ def _domain_facts(d: str) -> tuple[bool, str, bool]:
     ok = not (
         tld not in lexicon.TLDS
         or d in lexicon.PLACEHOLDER_DOMAINS or d.endswith(lexicon.RESERVED_DOMAIN_SUFFIXES)
+        or name in lexicon.EXAMPLE_DOMAIN_NAMES
         or d.endswith((".example.com", ".example.org", ".example.net"))
         or "noreply" in d or "no-reply" in d
         # a service account or a machine identity, not a person

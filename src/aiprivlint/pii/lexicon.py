@@ -40,6 +40,12 @@ TLDS: frozenset[str] = frozenset((_CC + " " + _GENERIC).split())
 # RFC 2606 / RFC 6761 reserved names, and the placeholders everybody types in examples.
 RESERVED_DOMAIN_SUFFIXES = (".example", ".test", ".invalid", ".localhost", ".local", ".internal",
                             ".lan", ".home.arpa", ".localdomain")
+# "example" in the languages a localised form or document is written in: a domain of that name,
+# at any TLD (ejemplo.com, beispiel.de, exemple.fr), is the placeholder of a translated example.com
+EXAMPLE_DOMAIN_NAMES = frozenset({
+    "example", "ejemplo", "exemplo", "exemple", "esempio", "beispiel", "voorbeeld", "przyklad",
+    "exempel", "eksempel", "esimerkki", "pelda", "priklad", "primer", "ornek", "exemplu",
+    "paradeigma", "contoh", "vidu", "halimbawa", "mfano"})
 PLACEHOLDER_DOMAINS = frozenset({
     "example.com", "example.net", "example.org", "example.edu", "example.co.uk", "example.de",
     "example.fr", "example.io", "domain.com", "domain.tld", "yourdomain.com", "your-domain.com",
