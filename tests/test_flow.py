@@ -134,6 +134,16 @@ def test_objects_fields_and_methods():
     assert sinks(code) == [5]
 
 
+def test_an_attribute_store_is_held_under_that_attribute():
+    # what is stored at obj.k is read back at obj.k, not at obj.other; obj used whole carries it
+    code = ("cfg = make()\ncfg.prompt = lib.source()\nlib.sink(cfg.prompt)\nlib.sink(cfg.top_k)\n"
+            "lib.sink(cfg)\n"
+            "class Rag:\n    def edit(self):\n        self.config.prompt = lib.source()\n"
+            "    def filter(self):\n        lib.sink(self.config.reranker.key)\n"
+            "        lib.sink(self.config)\n")
+    assert sinks(code) == [3, 5, 11]
+
+
 # --- modules of a project ------------------------------------------------------------------------
 def project(files: dict[str, str]):
     mods = {rel: analyse_code(code, rel, REG) for rel, code in files.items()}

@@ -777,7 +777,7 @@ class Analysis:
                     keys[target.attr] = v
                     env.vars[holder] = Val(old.labels, old.consts, old.obj, old.elems, old.item,
                                            tuple(keys.items()))
-                self._mutate(target.value, Val(flat(v)), env)
+                self._mutate(target.value, Val(flat(v)), env, target.attr, v, field=True)
         elif cls is ast.Subscript:
             key = self._const_key(target.slice, env)
             self._mutate(target.value, Val(self._collected(flat(v))), env, key, v)
@@ -818,10 +818,14 @@ class Analysis:
         return self._collect_in_loop(labels)
 
     def _mutate(self, target: ast.AST, add: Val, env: Env, key: str | None = None,
-                whole: Val | None = None) -> None:
-        """``target[k] = v`` / ``target.append(v)``: the container now holds ``add`` too."""
+                whole: Val | None = None, field: bool = False) -> None:
+        """``target[k] = v`` / ``target.append(v)``: the container now holds ``add`` too.
+        ``field``: ``target.k = v``, an attribute: the object holds ``v`` under ``k`` only (its
+        other attributes are not what was stored; the object passed whole still carries it)."""
         if not add.labels and whole is None:
             return
+        if field and isinstance(target, ast.Subscript):
+            field = False  # ``rows[i].k = v``: an element of a container, held as the container
         while isinstance(target, ast.Subscript):
             target = target.value
             key = None
@@ -830,15 +834,18 @@ class Analysis:
             return
         old = self.ev(target, env)
         keys = old.keys
-        if key is not None and whole is not None and (keys is not None or not old.labels):
+        if key is not None and whole is not None and (field or keys is not None or not old.labels):
             d = dict(keys or ())
             d[key] = whole
             keys = tuple(d.items())
         elif not add.labels:
             return
-        new = Val(limit(old.labels | add.labels), old.consts if not add.labels else None, old.obj,
-                  old.elems, join(old.item, Val(add.labels)) if old.item is not None else None,
-                  keys)
+        if field and key is not None:
+            new = Val(old.labels, old.consts, old.obj, old.elems, old.item, keys)
+        else:
+            new = Val(limit(old.labels | add.labels), old.consts if not add.labels else None,
+                      old.obj, old.elems,
+                      join(old.item, Val(add.labels)) if old.item is not None else None, keys)
         if isinstance(target, ast.Attribute):
             self.assign(target, new, env)
         else:
