@@ -466,4 +466,24 @@ class UnsafeDeserialization(AstRule):
         if loader is None:
             return False
         name = self.dotted_name(loader) or ""
-        return name.split(".")[-1] in SAFE_YAML_LOADERS
+        return name.split(".")[-1] in SAFE_YAML_LOADERS or name in self._safe_loader_classes()
+
+    def _safe_loader_classes(self) -> frozenset[str]:
+        """The module's own loader classes built on a safe one (``class NoAliasLoader(yaml.
+        SafeLoader)``, and classes built on those), found once a file."""
+        found = getattr(self, "_safe_loaders", None)
+        if found is None:
+            classes = [n for n in self._run.summary.tree.body if isinstance(n, ast.ClassDef)]
+            safe: set[str] = set()
+            grew = True
+            while grew:  # a class may build on a safe class defined before or after it
+                grew = False
+                for c in classes:
+                    if c.name in safe:
+                        continue
+                    bases = [(self.dotted_name(b) or "").split(".")[-1] for b in c.bases]
+                    if any(b in SAFE_YAML_LOADERS or b in safe for b in bases):
+                        safe.add(c.name)
+                        grew = True
+            found = self._safe_loaders = frozenset(safe)
+        return found
