@@ -131,17 +131,33 @@ _BASE64 = re.compile(r"(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{
 def _k8s_base64(secret: str) -> str | None:
     """The text a short base64 value encodes (``cGFzc3dvcmQ=``: ``password``), as Kubernetes
     Secrets store theirs; None when it is no such encoding of printable text."""
-    if len(secret) > 64 or len(secret) % 4 or not _BASE64.fullmatch(secret):
+    if len(secret) > 64 or not _BASE64.fullmatch(secret):
         return None
+    from .manifests import base64_text
+
+    text = (base64_text(secret) or "").strip()
+    return text if text and text.isprintable() and text != secret else None
+
+
+# The claims of the example token of jwt.io and of most JWT tutorials ({"sub": "1234567890",
+# "name": "John Doe", "iat": 1516239022}): a token that claims nothing else is that example.
+_EXAMPLE_JWT_CLAIMS = {"sub": "1234567890", "name": "John Doe", "iat": 1516239022, "admin": True}
+
+
+def _example_jwt(secret: str) -> bool:
     import base64
     import binascii
+    import json
 
+    parts = secret.split(".")
+    if len(parts) != 3:
+        return False
     try:
-        text = base64.b64decode(secret, validate=True).decode("ascii")
-    except (binascii.Error, UnicodeDecodeError):
-        return None
-    text = text.strip()
-    return text if text and text.isprintable() and text != secret else None
+        claims = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+    except (binascii.Error, ValueError):
+        return False
+    return isinstance(claims, dict) and "sub" in claims and all(
+        _EXAMPLE_JWT_CLAIMS.get(k, object()) == v for k, v in claims.items())
 
 
 def is_placeholder(secret: str, plugin: Any) -> bool:
@@ -151,6 +167,8 @@ def is_placeholder(secret: str, plugin: Any) -> bool:
     if not secret:
         return True
     secret_type = getattr(plugin, "secret_type", "")
+    if secret_type == "JSON Web Token" and _example_jwt(secret):
+        return True
     wordy = secret_type in WORDY_TYPES
     decoded = _k8s_base64(secret) if wordy else None
     if decoded is not None:

@@ -19,8 +19,9 @@ _ENTRY = re.compile(r"""^(\s+[\w.-]+:\s*)(["']?)([A-Za-z0-9+/]+={0,2})\2(\s*(?:#
 _DOC_START = re.compile(r"^---")
 
 
-def _decoded(value: str) -> str | None:
-    """The text ``value`` is the base64 of, or None (not base64, not text)."""
+def base64_text(value: str) -> str | None:
+    """The text ``value`` is the base64 of, or None (not base64, not text: a control character
+    other than a tab or a line break)."""
     if len(value) % 4:
         return None
     try:
@@ -63,7 +64,7 @@ def decode_secret_data(text: str) -> str:
             m = _ENTRY.match(line)
             if m is None:
                 continue
-            text_value = _decoded(m.group(3))
+            text_value = base64_text(m.group(3))
             if text_value is not None:
                 lines[i] = f"{m.group(1)}{json.dumps(text_value, ensure_ascii=False)}{m.group(4)}"
     return "\n".join(lines)
