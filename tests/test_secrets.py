@@ -460,7 +460,7 @@ def _b64(s: str) -> str:
 
 
 def test_secret_data_is_decoded_in_place_and_nothing_else_changes():
-    from aiprivlint.secrets.manifests import decode_secret_data
+    from aiprivlint.secrets.manifests import read_manifests
 
     binary = "AAECAwQFBgc="  # bytes 0-7: no text, stays as written
     text = "\n".join([
@@ -478,7 +478,7 @@ def test_secret_data_is_decoded_in_place_and_nothing_else_changes():
         f"  NAME: {_b64('model-a')}",
         "",
     ])
-    out = decode_secret_data(text).split("\n")
+    out = read_manifests(text).split("\n")
     assert len(out) == len(text.split("\n"))
     assert out[3] == '  BROKER_URL: "redis://cache:6379/0"'
     assert out[4] == '  TOKEN: "change-me"  # replaced at deploy time'
@@ -488,7 +488,32 @@ def test_secret_data_is_decoded_in_place_and_nothing_else_changes():
 
 
 def test_a_file_without_a_secret_is_returned_as_is():
-    from aiprivlint.secrets.manifests import decode_secret_data
+    from aiprivlint.secrets.manifests import read_manifests
 
     text = f"kind: Deployment\ndata:\n  X: {_b64('y')}\n"
-    assert decode_secret_data(text) is text
+    assert read_manifests(text) is text
+
+
+def test_a_custom_resource_definition_is_a_schema_and_is_blanked():
+    from aiprivlint.secrets.manifests import read_manifests
+
+    text = "\n".join([
+        "apiVersion: apiextensions.k8s.io/v1",
+        "kind: CustomResourceDefinition",
+        "spec:",
+        "  versions:",
+        "    - schema:",
+        "        openAPIV3Schema:",
+        "          properties:",
+        "            secretKeyRef: {description: 'the key of a secret holding the token'}",
+        "---",
+        "apiVersion: v1",
+        "kind: Secret",
+        "stringData:",
+        "  token: kept-as-written",
+        "",
+    ])
+    out = read_manifests(text).split("\n")
+    assert len(out) == len(text.split("\n"))
+    assert out[:8] == [""] * 8 and out[8] == "---"
+    assert out[9:] == text.split("\n")[9:]

@@ -196,10 +196,10 @@ class HardcodedSecretChecker(FileChecker):
         if ctx.data.startswith(b"\xef\xbb\xbf"):
             text = "\ufeff" + text  # detect-secrets reads the BOM as part of line 1
         scanned = text
-        if "yaml" in ctx.kinds:  # a Kubernetes Secret's data, base64: judged decoded
-            from ..secrets.manifests import decode_secret_data
+        if "yaml" in ctx.kinds:  # Kubernetes manifests: a Secret judged decoded, a CRD unread
+            from ..secrets.manifests import read_manifests
 
-            scanned = decode_secret_data(universal_newlines(text))
+            scanned = read_manifests(universal_newlines(text))
         hits = scan_file_text(scanned, ctx.rel, profile, prefilter=prefilter,
                               all_passes="env" in ctx.kinds)
         if hits:

@@ -1,9 +1,16 @@
-"""Kubernetes Secret manifests: the values under ``data:`` are base64, which is an encoding, not
-a protection. Scanned as written, every value looks like a high-entropy string whatever it holds:
-a Redis URL, a ``change-me`` placeholder, a real API key. ``decode_secret_data`` writes each such
-value decoded (as a double-quoted YAML string, on the same line), so the plugins and filters judge
-what the Secret really holds: a key keeps its shape (and is reported as what it is), a URL or a
-placeholder is no credential. Values that do not decode to text stay as they are.
+"""Kubernetes manifests, read as what they are before the secrets plugins run.
+
+Secrets: the values under ``data:`` are base64, which is an encoding, not a protection. Scanned as
+written, every value looks like a high-entropy string whatever it holds: a Redis URL, a
+``change-me`` placeholder, a real API key. Each such value is written decoded (as a double-quoted
+YAML string, on the same line), so the plugins and filters judge what the Secret really holds: a
+key keeps its shape (and is reported as what it is), a URL or a placeholder is no credential.
+Values that do not decode to text stay as they are.
+
+A ``CustomResourceDefinition`` is a schema (types, descriptions, validation rules: the Kubernetes
+analogue of the OpenAPI files detect-secrets skips) and holds no values: its lines are blanked,
+which also spares detect-secrets' pure-Python YAML reader the megabytes of generated schema an
+operator's CRDs run to (one of kserve's took 7 s to read).
 """
 
 from __future__ import annotations
@@ -14,6 +21,8 @@ import json
 import re
 
 _KIND_SECRET = re.compile(r"""^kind:\s*["']?Secret["']?\s*(?:#.*)?$""", re.MULTILINE)
+_KIND_CRD = re.compile(r"""^kind:\s*["']?CustomResourceDefinition["']?\s*(?:#.*)?$""",
+                       re.MULTILINE)
 _DATA = re.compile(r"^data:\s*(?:#.*)?$")
 _ENTRY = re.compile(r"""^(\s+[\w.-]+:\s*)(["']?)([A-Za-z0-9+/]+={0,2})\2(\s*(?:#.*)?)$""")
 _DOC_START = re.compile(r"^---")
@@ -34,10 +43,11 @@ def base64_text(value: str) -> str | None:
     return text
 
 
-def decode_secret_data(text: str) -> str:
+def read_manifests(text: str) -> str:
     """``text`` (a YAML file, ``\\n`` line ends) with the base64 values under ``data:`` of its
-    ``kind: Secret`` documents decoded; the same lines otherwise, so positions stay right."""
-    if not _KIND_SECRET.search(text):
+    ``kind: Secret`` documents decoded and its ``CustomResourceDefinition`` documents blanked;
+    the same lines otherwise, so positions stay right."""
+    if not _KIND_SECRET.search(text) and not _KIND_CRD.search(text):
         return text
     lines = text.split("\n")
     docs: list[tuple[int, int]] = []
@@ -48,23 +58,30 @@ def decode_secret_data(text: str) -> str:
             start = i
     docs.append((start, len(lines)))
     for lo, hi in docs:
-        if not any(_KIND_SECRET.match(lines[i]) for i in range(lo, hi)):
-            continue
-        in_data = False
-        for i in range(lo, hi):
-            line = lines[i]
-            if _DATA.match(line):
-                in_data = True
-                continue
-            if not in_data:
-                continue
-            if line[:1] not in (" ", "\t", "") and not line.startswith("#"):
-                in_data = False  # the next top-level key
-                continue
-            m = _ENTRY.match(line)
-            if m is None:
-                continue
-            text_value = base64_text(m.group(3))
-            if text_value is not None:
-                lines[i] = f"{m.group(1)}{json.dumps(text_value, ensure_ascii=False)}{m.group(4)}"
+        if any(_KIND_CRD.match(lines[i]) for i in range(lo, hi)):
+            for i in range(lo, hi):
+                if not _DOC_START.match(lines[i]):
+                    lines[i] = ""
+        elif any(_KIND_SECRET.match(lines[i]) for i in range(lo, hi)):
+            _decode_data(lines, lo, hi)
     return "\n".join(lines)
+
+
+def _decode_data(lines: list[str], lo: int, hi: int) -> None:
+    in_data = False
+    for i in range(lo, hi):
+        line = lines[i]
+        if _DATA.match(line):
+            in_data = True
+            continue
+        if not in_data:
+            continue
+        if line[:1] not in (" ", "\t", "") and not line.startswith("#"):
+            in_data = False  # the next top-level key
+            continue
+        m = _ENTRY.match(line)
+        if m is None:
+            continue
+        value = base64_text(m.group(3))
+        if value is not None:
+            lines[i] = f"{m.group(1)}{json.dumps(value, ensure_ascii=False)}{m.group(4)}"
