@@ -196,3 +196,46 @@ def test_aip203_a_route_in_the_project_makes_the_library_warning_medium(tmp_path
           "@app.post('/images')\ndef images(prompt: str):\n    return str(encode_prompt(prompt))\n")
     found = scan(tmp_path / "lib", "AIP203")
     assert [(f.line, f.confidence) for f in found] == [(16, "medium"), (17, "low")]  # DEBUG: low
+
+
+# --- AIP204's settings reader: only lines that hold a key are read ----------------------------
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from aiprivlint.checkers import telemetry_config as _tc  # noqa: E402
+
+
+def _settings_line_by_line(text: str, yaml: bool):
+    """The reading settings_in_text skips to: every line, each pattern."""
+    out = []
+    lines = text.splitlines()
+    litellm = yaml and "litellm_settings" in text
+    for n, line in enumerate(lines, start=1):
+        if _tc._COMMENT_RE.match(line):
+            continue
+        for m in _tc._ENV_SETTING_RE.finditer(line):
+            out.append((n, m.start(1) + 1, m.group(1), m.group(3)))
+        k8s = _tc._K8S_NAME_RE.match(line)
+        if k8s:
+            for follow in lines[n:n + 3]:
+                vm = _tc._K8S_VALUE_RE.match(follow)
+                if vm:
+                    out.append((n, k8s.start(1) + 1, k8s.group(1), vm.group(2)))
+                    break
+        if yaml:
+            ym = _tc._YAML_SETTING_RE.match(line)
+            if ym and (ym.group(1) != "set_verbose" or litellm):
+                out.append((n, ym.start(1) + 1, ym.group(1), ym.group(3)))
+    return out
+
+
+_PIECES = st.sampled_from([*_tc.ENV_KEYS, *_tc.YAML_KEYS, "litellm_settings:", "- name: ",
+                           "value: ", "=", ": ", "'true'", "true", "1", "# ", "  ", "x",
+                           "\n", "\r\n", "\r", "\x0c", "\u2028", "\x85"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PIECES, max_size=40), st.booleans())
+def test_settings_reader_equals_the_line_by_line_reading(pieces, yaml):
+    text = "".join(pieces)
+    assert _tc.settings_in_text(text, yaml) == _settings_line_by_line(text, yaml)

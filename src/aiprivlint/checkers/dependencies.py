@@ -47,6 +47,9 @@ def constraints(text: str) -> list[tuple[int, str, str]]:
     """(line, package, lowest version) of every constraint on a package of PACKAGES."""
     out = []
     for n, line in enumerate(text.splitlines(), start=1):
+        low = line.lower()
+        if not any(name in low for name in PACKAGES):
+            continue  # every pattern below needs a package's name: a hash line of a lock has none
         bare = line.split("#", 1)[0] if not line.lstrip().startswith(("http", "torch @")) else line
         wheel = WHEEL.search(line)
         if wheel:

@@ -27,6 +27,8 @@ severity. The same judgement (:func:`judge_setting`) is used by the code rule fo
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from typing import Any
 
@@ -140,12 +142,22 @@ _NB_ENV_RE = re.compile(
     r"^\s*%env\s+(" + "|".join(ENV_KEYS) + r")(?:\s*=\s*|\s+)([\"']?)([^\s\"']*)\2")
 
 
+# every pattern above needs one of the keys on its line: the lines that hold none are skipped
+_ANY_KEY_RE = re.compile("|".join((*ENV_KEYS, *YAML_KEYS)))
+
+
 def settings_in_text(text: str, yaml: bool) -> list[tuple[int, int, str, str]]:
     """(line, column, key, value) of every known setting in a settings file."""
     out: list[tuple[int, int, str, str]] = []
+    if _ANY_KEY_RE.search(text) is None:
+        return out
+    kept = text.splitlines(keepends=True)
     lines = text.splitlines()
+    starts = list(itertools.accumulate((len(line) for line in kept), initial=0))
+    candidates = sorted({bisect.bisect_right(starts, m.start()) for m in _ANY_KEY_RE.finditer(text)})
     litellm = yaml and "litellm_settings" in text
-    for n, line in enumerate(lines, start=1):
+    for n in candidates:
+        line = lines[n - 1]
         if _COMMENT_RE.match(line):
             continue
         for m in _ENV_SETTING_RE.finditer(line):

@@ -17,15 +17,16 @@ from __future__ import annotations
 
 import base64
 import binascii
+import bisect
+import itertools
 import json
 import re
 
-_KIND_SECRET = re.compile(r"""^kind:\s*["']?Secret["']?\s*(?:#.*)?$""", re.MULTILINE)
-_KIND_CRD = re.compile(r"""^kind:\s*["']?CustomResourceDefinition["']?\s*(?:#.*)?$""",
-                       re.MULTILINE)
+_KIND = re.compile(r"""^kind:\s*["']?(Secret|CustomResourceDefinition)["']?\s*(?:#.*)?$""",
+                   re.MULTILINE)
 _DATA = re.compile(r"^data:\s*(?:#.*)?$")
 _ENTRY = re.compile(r"""^(\s+[\w.-]+:\s*)(["']?)([A-Za-z0-9+/]+={0,2})\2(\s*(?:#.*)?)$""")
-_DOC_START = re.compile(r"^---")
+_DOC_START = re.compile(r"^---", re.MULTILINE)
 
 
 def base64_text(value: str) -> str | None:
@@ -44,25 +45,29 @@ def base64_text(value: str) -> str | None:
 
 
 def read_manifests(text: str) -> str:
-    """``text`` (a YAML file, ``\\n`` line ends) with the base64 values under ``data:`` of its
+    """``text`` (a YAML file, ``\n`` line ends) with the base64 values under ``data:`` of its
     ``kind: Secret`` documents decoded and its ``CustomResourceDefinition`` documents blanked;
     the same lines otherwise, so positions stay right."""
-    if not _KIND_SECRET.search(text) and not _KIND_CRD.search(text):
+    found = [(m.start(), m.group(1)) for m in _KIND.finditer(text)]
+    if not found:
         return text
     lines = text.split("\n")
-    docs: list[tuple[int, int]] = []
-    start = 0
-    for i, line in enumerate(lines):
-        if _DOC_START.match(line) and i > start:
-            docs.append((start, i))
-            start = i
-    docs.append((start, len(lines)))
-    for lo, hi in docs:
-        if any(_KIND_CRD.match(lines[i]) for i in range(lo, hi)):
+    starts = list(itertools.accumulate((len(line) + 1 for line in lines), initial=0))
+    # the first line of each document: 0 and every "---" line
+    firsts = [0] + [bisect.bisect_right(starts, m.start()) - 1 for m in _DOC_START.finditer(text)]
+    done: set[int] = set()
+    for pos, kind in found:
+        k = bisect.bisect_right(starts, pos) - 1  # the line of "kind:"
+        d = bisect.bisect_right(firsts, k) - 1
+        lo, hi = firsts[d], firsts[d + 1] if d + 1 < len(firsts) else len(lines)
+        if lo in done:
+            continue
+        done.add(lo)
+        if kind == "CustomResourceDefinition":
             for i in range(lo, hi):
-                if not _DOC_START.match(lines[i]):
+                if not lines[i].startswith("---"):
                     lines[i] = ""
-        elif any(_KIND_SECRET.match(lines[i]) for i in range(lo, hi)):
+        else:
             _decode_data(lines, lo, hi)
     return "\n".join(lines)
 
