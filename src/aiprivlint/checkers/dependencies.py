@@ -12,6 +12,8 @@ the line allows any (no lower bound). A project rule then knows, for example, th
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 
 from . import FileChecker, FileContext
@@ -25,6 +27,7 @@ _NAMES = "|".join(sorted(PACKAGES))
 SPEC = re.compile(rf"""(?<![\w.-])({_NAMES})\s*(?:\[[^\]]*\])?\s*(?:=\s*\{{?\s*(?:version\s*=\s*)?)?
                       ["']?\s*(==|>=|~=|\^|>|=)?\s*v?(\d+(?:\.\d+)*)""", re.X | re.I)
 WHEEL = re.compile(rf"(?<![\w.-])({_NAMES})-(\d+(?:\.\d+)+)(?:%2B|\+|-)", re.I)
+_ANY_NAME = re.compile("|".join(sorted(PACKAGES)), re.I)
 MENTION = re.compile(rf"""(?<![\w./-])({_NAMES})(?![\w.-])\s*(?:\[[^\]]*\])?\s*(?:[;#"',<!]|$)""", re.I)
 
 
@@ -45,11 +48,15 @@ def at_least(version: str, floor: tuple[int, ...]) -> bool:
 
 def constraints(text: str) -> list[tuple[int, str, str]]:
     """(line, package, lowest version) of every constraint on a package of PACKAGES."""
-    out = []
-    for n, line in enumerate(text.splitlines(), start=1):
-        low = line.lower()
-        if not any(name in low for name in PACKAGES):
-            continue  # every pattern below needs a package's name: a hash line of a lock has none
+    out: list[tuple[int, str, str]] = []
+    if _ANY_NAME.search(text) is None:
+        return out
+    kept = text.splitlines(keepends=True)
+    lines = text.splitlines()
+    starts = list(itertools.accumulate((len(line) for line in kept), initial=0))
+    # every pattern below needs a package's name on its line: a hash line of a lock has none
+    for n in sorted({bisect.bisect_right(starts, m.start()) for m in _ANY_NAME.finditer(text)}):
+        line = lines[n - 1]
         bare = line.split("#", 1)[0] if not line.lstrip().startswith(("http", "torch @")) else line
         wheel = WHEEL.search(line)
         if wheel:

@@ -48,7 +48,14 @@ def read_manifests(text: str) -> str:
     """``text`` (a YAML file, ``\n`` line ends) with the base64 values under ``data:`` of its
     ``kind: Secret`` documents decoded and its ``CustomResourceDefinition`` documents blanked;
     the same lines otherwise, so positions stay right."""
-    found = [(m.start(), m.group(1)) for m in _KIND.finditer(text)]
+    found = []
+    pos = text.find("kind:")
+    while pos >= 0:  # a substring search, then the pattern where a line starts with it
+        if pos == 0 or text[pos - 1] == "\n":
+            m = _KIND.match(text, pos)
+            if m is not None:
+                found.append((pos, m.group(1)))
+        pos = text.find("kind:", pos + 5)
     if not found:
         return text
     lines = text.split("\n")
