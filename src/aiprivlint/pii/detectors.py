@@ -668,6 +668,7 @@ _LOCAL_STR = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+
 _LOCAL_CHARS = frozenset(_LOCAL_STR)
 _EMAIL_DOMAIN = re.compile(r"((?:[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?\.){1,8}[A-Za-z]{2,24})"
                            r"(?![\w\-]|\.[A-Za-z0-9])")
+_USERINFO_BEFORE = re.compile(r"://[^\s/@:]*$")  # a URL's scheme and user name, up to the ":"
 _HEX_COLON = frozenset("0123456789abcdefABCDEF:")
 _MIXED_START = re.compile(r"[A-Z][0-9]")
 # _MIXED_START and _RUN for RE2 (pyarrow.compute), to test many texts at once
@@ -687,6 +688,9 @@ def _emails(text: str, out: list[Candidate]) -> None:
         if escaped:
             j += 1  # "\ngit@github.com" in a printed repr: the n belongs to the escape
         m = _EMAIL_DOMAIN.match(text, i + 1)
+        if m is not None and j and text[j - 1] == ":" and \
+                _USERINFO_BEFORE.search(text, max(0, j - 256), j - 1) is not None:
+            m = None  # "https://user:secret@host": a URL's user and password, not an address
         if m is not None and j < i and (escaped or not (j and text[j - 1] in _LOCAL_CHARS)):
             c = Candidate(j, m.end(), text[j:m.end()], shapes=("EMAIL",))
             if email_ok(text[j:i], m.group(1)):
