@@ -121,6 +121,21 @@ class FileChecker:
         before its first file (the workers start while the main process walks the tree)."""
 
 
+def lines_holding(text: str, pattern) -> list[tuple[int, str]]:
+    """(1-based number, line) of each line of ``text`` (as ``str.splitlines`` cuts it) that
+    holds a match of ``pattern``, found with one pass over the whole text: for readers whose
+    every pattern needs a word on its line, so the lines without one are never looked at."""
+    import bisect
+    import itertools
+
+    if pattern.search(text) is None:
+        return []
+    starts = list(itertools.accumulate(map(len, text.splitlines(keepends=True)), initial=0))
+    lines = text.splitlines()
+    found = sorted({bisect.bisect_right(starts, m.start()) for m in pattern.finditer(text)})
+    return [(n, lines[n - 1]) for n in found]
+
+
 def import_submodules(package: str) -> None:
     """Import every public module of ``package``, in name order (rules register by subclassing)."""
     pkg = importlib.import_module(package)

@@ -12,11 +12,9 @@ the line allows any (no lower bound). A project rule then knows, for example, th
 
 from __future__ import annotations
 
-import bisect
-import itertools
 import re
 
-from . import FileChecker, FileContext
+from . import FileChecker, FileContext, lines_holding
 
 # names a manifest may use -> the package
 PACKAGES = {"torch": "torch", "pytorch": "torch"}
@@ -49,14 +47,8 @@ def at_least(version: str, floor: tuple[int, ...]) -> bool:
 def constraints(text: str) -> list[tuple[int, str, str]]:
     """(line, package, lowest version) of every constraint on a package of PACKAGES."""
     out: list[tuple[int, str, str]] = []
-    if _ANY_NAME.search(text) is None:
-        return out
-    kept = text.splitlines(keepends=True)
-    lines = text.splitlines()
-    starts = list(itertools.accumulate((len(line) for line in kept), initial=0))
     # every pattern below needs a package's name on its line: a hash line of a lock has none
-    for n in sorted({bisect.bisect_right(starts, m.start()) for m in _ANY_NAME.finditer(text)}):
-        line = lines[n - 1]
+    for n, line in lines_holding(text, _ANY_NAME):
         bare = line.split("#", 1)[0] if not line.lstrip().startswith(("http", "torch @")) else line
         wheel = WHEEL.search(line)
         if wheel:

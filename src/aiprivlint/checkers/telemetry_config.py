@@ -27,12 +27,10 @@ severity. The same judgement (:func:`judge_setting`) is used by the code rule fo
 
 from __future__ import annotations
 
-import bisect
-import itertools
 import re
 from typing import Any
 
-from . import FileChecker, FileContext
+from . import FileChecker, FileContext, lines_holding
 from ..findings import Severity
 
 RULE = "AIP204"
@@ -149,15 +147,12 @@ _ANY_KEY_RE = re.compile("|".join((*ENV_KEYS, *YAML_KEYS)))
 def settings_in_text(text: str, yaml: bool) -> list[tuple[int, int, str, str]]:
     """(line, column, key, value) of every known setting in a settings file."""
     out: list[tuple[int, int, str, str]] = []
-    if _ANY_KEY_RE.search(text) is None:
+    held = lines_holding(text, _ANY_KEY_RE)
+    if not held:
         return out
-    kept = text.splitlines(keepends=True)
-    lines = text.splitlines()
-    starts = list(itertools.accumulate((len(line) for line in kept), initial=0))
-    candidates = sorted({bisect.bisect_right(starts, m.start()) for m in _ANY_KEY_RE.finditer(text)})
+    lines = text.splitlines()  # a setting's value may be on one of the lines after its name
     litellm = yaml and "litellm_settings" in text
-    for n in candidates:
-        line = lines[n - 1]
+    for n, line in held:
         if _COMMENT_RE.match(line):
             continue
         for m in _ENV_SETTING_RE.finditer(line):
