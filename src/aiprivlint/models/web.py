@@ -109,12 +109,15 @@ NOT_TEXT = {"int", "float", "bool", "complex", "bytes", "datetime", "date", "uui
             "datetime.datetime", "datetime.date"}
 
 
+PROMPT_SUFFIXES = ("_prompt", "_question")
+
+
 def client_text(name: str) -> bool:
-    return name in CLIENT_TEXT_NAMES or name.endswith(("_prompt", "_question", "_query"))
+    return name in CLIENT_TEXT_NAMES or name.endswith((*PROMPT_SUFFIXES, "_query"))
 
 
 def prompt_name(name: str, module) -> bool:
-    if name in PROMPT_NAMES or name.endswith(("_prompt", "_question")):
+    if name in PROMPT_NAMES or name.endswith(PROMPT_SUFFIXES):
         return True
     return name in API_ONLY_NAMES and any(module.imports(r) for r in API_ROOTS)
 
@@ -405,19 +408,22 @@ PROMPT_STRUCTURE = frozenset({"role", "type", "id", "name", "tool_call_id", "too
 # resources, counters, positions, sizes, times, kinds and states (``conversation_id``,
 # ``Last-Event-ID``, ``userName``, ``page``, ``messageIndex``, ``resource_type``); not "ids": a
 # tokenizer's ``input_ids`` are the text, encoded
-_NOT_TEXT_FIELD = re.compile(
-    r"(?:^|_)(?:id|uuid|guid|idx|index|count|page|limit|offset|size|timestamp|ts|name|login|"
-    r"type|kind|status|state|mode|role|level)$")
+_NOT_TEXT_LAST_WORDS = frozenset({
+    "id", "uuid", "guid", "idx", "index", "count", "page", "limit", "offset", "size", "timestamp",
+    "ts", "name", "login", "type", "kind", "status", "state", "mode", "role", "level"})
 
 
 def _not_text(key) -> bool:
-    """A field of a message or a request that holds no text a person typed."""
+    """A field of a message or a request that holds no text a person typed: its last word (as
+    the field classifier cuts names: snake, camel and header spellings) says so."""
     if not isinstance(key, str):
         return False
     if key in PROMPT_STRUCTURE:
         return True
-    snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", key).lower().replace("-", "_")
-    return _NOT_TEXT_FIELD.search(snake) is not None
+    from ..pii.fields import words  # already imported wherever a field is read (kinds.personal)
+
+    ws = words(key)
+    return bool(ws) and ws[-1] in _NOT_TEXT_LAST_WORDS
 
 
 def _text_part(lb: Label, key) -> tuple:
