@@ -195,15 +195,16 @@ class HardcodedSecretChecker(FileChecker):
         text = ctx.text
         if ctx.data.startswith(b"\xef\xbb\xbf"):
             text = "\ufeff" + text  # detect-secrets reads the BOM as part of line 1
+        text = universal_newlines(text)
         scanned = text
         if "yaml" in ctx.kinds:  # Kubernetes manifests: a Secret judged decoded, a CRD unread
             from ..secrets.manifests import read_manifests
 
-            scanned = read_manifests(universal_newlines(text))
+            scanned = read_manifests(text)
         hits = scan_file_text(scanned, ctx.rel, profile, prefilter=prefilter,
                               all_passes="env" in ctx.kinds)
         if hits:
-            self._report_lines(ctx, hits, universal_newlines(text).split("\n"))
+            self._report_lines(ctx, hits, text.split("\n"))
 
     def _check_text(self, ctx: FileContext, profile, prefilter: bool) -> None:
         """Any other text file, read as plain lines (no transformer: a README is no INI file),
