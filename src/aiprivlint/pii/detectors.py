@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import traceback
 from bisect import bisect_right, insort
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -507,11 +508,25 @@ def _phone_reading_uncached(text: str, digits: str, regions: tuple[str, ...], fo
                 if _phone_fake(num.country_code, str(num.national_number)):
                     return None
                 return Reading("PHONE", None, strong=False)
-    except phonenumbers.NumberParseException:
-        return None
-    except Exception:  # noqa: BLE001
+    except Exception as exc:  # noqa: BLE001 - NumberParseException, or a bug of the library
+        _forget(exc)
         return None
     return None
+
+
+def _forget(exc: BaseException | None) -> None:
+    """Clear the frames of a handled exception's traceback (and of the exceptions it was raised
+    while handling). phonenumbers keeps what ``sys.exc_info()`` gives in locals, so its frame and
+    the traceback form a cycle that holds every caller's frame with its locals (an Arrow batch of
+    a ``--full`` scan) until a full collection, which the command line makes rare: memory grew
+    with the file on distinct data."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if exc.__traceback__ is not None:
+            traceback.clear_frames(exc.__traceback__)
+            exc.__traceback__ = None
+        exc = exc.__context__ or exc.__cause__
 
 
 # ---------------------------------------------------------------------------------------------
