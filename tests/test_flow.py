@@ -168,6 +168,19 @@ def test_values_and_objects_cross_modules():
     assert got == [("app.py", 3, ["s"], "", 0)]
 
 
+def test_a_record_from_another_module_keeps_its_fields_through_helpers_and_methods():
+    """A record built in one module and returned through helpers of another: its fields are
+    read as in one module, and a string method of a field keeps what the field holds."""
+    lib_py = ("import lib\nfrom dataclasses import dataclass\n@dataclass\nclass Reply:\n"
+              "    text: str = ''\n    model: str = 'm'\n"
+              "def ask():\n    return Reply(text=lib.source(), model='small')\n")
+    helpers = "from llm import ask\ndef pick(kind):\n    if kind:\n        return ask()\n    raise ValueError(kind)\n"
+    app = ("import lib\nfrom helpers import pick\nr = pick(1)\nlib.sink(r.text.strip())\n"
+           "lib.sink(r.model.strip())\nlib.sink(r.text.lower().split())\n")
+    got = project({"llm.py": lib_py, "helpers.py": helpers, "app.py": app})
+    assert [(m, line) for m, line, *_ in got] == [("app.py", 4), ("app.py", 6)]
+
+
 def test_a_cycle_of_imports_resolves_to_nothing():
     got = project({"a.py": "from b import x\ny = x\n", "b.py": "from a import y\nx = y\n",
                    "c.py": "import lib\nfrom a import y\nlib.sink(y)\n"})

@@ -1849,10 +1849,22 @@ class Analysis:
         got = self._any_method(name, recv, site, node, env)
         if got is not None:
             return got
+        base_node = node.func.value if isinstance(node, ast.Call) and isinstance(
+            node.func, ast.Attribute) else None
         if name in MUTATORS and (site.args or site.kwargs):
             add = site.content()
-            if add.labels and isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-                self._mutate(node.func.value, Val(self._collected(add.labels)), env)
+            if add.labels and base_node is not None:
+                self._mutate(base_node, Val(self._collected(add.labels)), env)
+            return CLEAN
+        return self.value_method(recv, name, site, base_node, env)
+
+    def value_method(self, recv: Val, name: str, site: CallSite, base_node: ast.AST | None = None,
+                     env: Env | None = None) -> Val:
+        """What a method no model knows returns, called on a value of no known type (a str, a
+        list, a dict, what another module returned): string methods keep the text's labels,
+        measures and reducers give scalars, ``get``/``pop`` read a key. The linker calls it for
+        a value it resolved from another module, so the same call means the same there."""
+        if name in MUTATORS and (site.args or site.kwargs):
             return CLEAN
         if not recv.labels and recv.item is None and recv.keys is None:
             if name == "format" and recv.text() is not None and self._scaling:
@@ -1882,8 +1894,7 @@ class Analysis:
             return self.reduce(recv)
         if name in ("get", "pop") and site.args:
             key = site.args[0].text()
-            return self.key(recv, key if key is not None else _UNKNOWN,
-                            node.func.value if isinstance(node.func, ast.Attribute) else None, env)
+            return self.key(recv, key if key is not None else _UNKNOWN, base_node, env)
         if name in ("items",):
             item = None
             if recv.keys is not None:

@@ -175,6 +175,10 @@ class Linker:
                 return Val(obj=Obj("xfunc", (("mod", mod), ("q", mq))))
             return CLEAN
         if o is not None and o.type == "xinst":
+            if v.keys is not None:  # a field the instance was given (Reply(text=...)), as in a module
+                kv = v.key(attr)
+                if kv is not None:
+                    return kv
             mod, q = o.get("mod"), o.get("q")
             c = self.mods[mod].classes.get(q, {})
             mq = c.get("methods", {}).get(attr)
@@ -191,11 +195,13 @@ class Linker:
         o = v.obj
         labels = v.labels
         new_obj = o
+        resolved = None  # what an ext object stands for: its structure, when v has none
         if o is not None:
             if o.type == "ext":
                 base = self.resolve(rel, o.get("ref"), depth + 1)
                 for step in o.path:
                     base = self._attr(base, step, depth + 1) if step != "[]" else self.shell.iterate(base)
+                resolved = base
                 new_obj = base.obj
                 labels = limit(labels | base.labels) if base.labels else labels
             elif o.type in ("func", "class", "inst"):
@@ -218,6 +224,9 @@ class Linker:
                 out |= flat(got)
             labels = limit(lb for lb in out if lb.kind != EXT or lb.tag.startswith(("import:", "call:")))
             labels = limit(lb for lb in labels if lb.kind != EXT)
+        if v.elems is None and v.item is None and v.keys is None and resolved is not None:
+            # a helper's return of another module's value: the record's fields, the list's items
+            return Val(labels, v.consts, new_obj, resolved.elems, resolved.item, resolved.keys)
         elems = tuple(self.concrete(rel, e, depth + 1) for e in v.elems) if v.elems is not None else None
         item = self.concrete(rel, v.item, depth + 1) if v.item is not None else None
         keys = tuple((k, self.concrete(rel, x, depth + 1)) for k, x in v.keys) if v.keys is not None else None
@@ -285,6 +294,10 @@ class Linker:
                         got = h(site)
                         if got is not None:
                             return self._apply(rel, rec, [lambda s, g=got: g], site)
+            if recv.obj is None:
+                # a method of a plain value another module gave (``reply.text.strip()``):
+                # what the same call means on a value of the module itself
+                return self.shell.value_method(recv, method, site)
             return CLEAN
         site = self._site(rel, rec, None, args, kwargs, name)
         for pat, h in self.reg.named:
@@ -376,17 +389,19 @@ class Linker:
                         False, "**" in kwargs, info, rec.get("line", 0), rec.get("func", ""))
 
     def _model_method(self, rel: str, rec: dict, o: Obj, name: str, site: CallSite) -> Val:
-        table = self.reg.methods.get(o.type)
-        if not table:
-            return CLEAN
+        table = self.reg.methods.get(o.type) or {}
         tail = ".".join((*o.path, name)) if o.path else name
         handlers = table.get(tail) or (table.get(name) if o.path else None) or table.get("*")
-        if not handlers:
-            return CLEAN
         site.name = name
-        return self._apply(rel, rec, handlers, site)
+        got = self._apply(rel, rec, handlers, site, None) if handlers else None
+        if got is None and site.recv is not None:
+            # a method the object's model does not know (``content.strip()``): as in a module
+            return self.shell.value_method(site.recv, name, site)
+        return got if got is not None else CLEAN
 
-    def _apply(self, rel: str, rec: dict, handlers, site: CallSite) -> Val:
+    def _apply(self, rel: str, rec: dict, handlers, site: CallSite,
+               missing: Val | None = CLEAN) -> Val | None:
+        """The first handler's result (its uses are events); ``missing`` when none has one."""
         for h in handlers:
             got = h(site)
             if got is None:
@@ -402,7 +417,7 @@ class Linker:
                     self._add(ev)
                 return got.ret if got.ret is not None else CLEAN
             return got
-        return CLEAN
+        return missing
 
     def _param_events(self, mod: str, f: FuncSummary, bound: dict, rel: str, rec: dict) -> None:
         """The callee's parameter events with the caller's arguments: events at the callee's
