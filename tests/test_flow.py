@@ -181,6 +181,19 @@ def test_a_record_from_another_module_keeps_its_fields_through_helpers_and_metho
     assert [(m, line) for m, line, *_ in got] == [("app.py", 4), ("app.py", 6)]
 
 
+def test_a_value_through_a_chain_of_helpers_in_five_modules():
+    """Each module wraps the last one's helper (a provider, a client, a router, a fallback, an
+    actor): the value is followed to the end, and a reference first met near the depth bound
+    is not remembered as empty for the calls that meet it nearer the top."""
+    files = {"m0.py": "import lib\ndef f0(q):\n    return lib.source()\n"}
+    for i in range(1, 5):
+        files[f"m{i}.py"] = f"from m{i - 1} import f{i - 1}\ndef f{i}(q):\n    return f{i - 1}(q).strip()\n"
+    files["app.py"] = ("import lib\nfrom m4 import f4\nfrom m1 import f1\n"
+                       "lib.sink(f4('x').lower())\nlib.sink(f1('y'))\n")
+    got = project(files)
+    assert [(m, line) for m, line, *_ in got] == [("app.py", 4), ("app.py", 5)]
+
+
 def test_a_cycle_of_imports_resolves_to_nothing():
     got = project({"a.py": "from b import x\ny = x\n", "b.py": "from a import y\nx = y\n",
                    "c.py": "import lib\nfrom a import y\nlib.sink(y)\n"})

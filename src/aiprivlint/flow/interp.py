@@ -1918,6 +1918,10 @@ class Analysis:
         keys = None
         if init is not None:
             self._call_summary(init, node, env, d, skip_self=True)
+            given = init_fields(init.node)
+            if given:  # self.text = text: the instance holds the argument under that field
+                bound = self._bind(init, self._callsite(node, env, None, None, d), True)
+                keys = tuple((attr, bound[i]) for attr, i in given if i in bound) or None
         else:
             site = self._callsite(node, env, None, None, d)
             held = site.content().labels  # a record holds what it was given
@@ -1945,6 +1949,11 @@ class Analysis:
         s = self.summary_of(info)
         if s is None:
             return CLEAN
+        return self.substitute_call(info, self._bind(info, site, skip_self), node, env)
+
+    @staticmethod
+    def _bind(info: FuncInfo, site: CallSite, skip_self: bool) -> dict[int, Val]:
+        """The call's arguments by the index of the parameter they are bound to."""
         a = info.node.args
         every = [p.arg for p in (*a.posonlyargs, *a.args, *a.kwonlyargs)]
         start = 1 if skip_self and every and every[0] in ("self", "cls") else 0
@@ -1956,7 +1965,7 @@ class Analysis:
         for k, v in site.kwargs.items():
             if k in index:
                 bound[index[k]] = v
-        return self.substitute_call(info, bound, node, env)
+        return bound
 
     def substitute_call(self, info: FuncInfo, bound: dict[int, Val], node: ast.AST, env: Env) -> Val:
         """Apply ``info``'s summary at a call: its parameter events become events here (with
@@ -2048,9 +2057,12 @@ class Analysis:
                 info.cls.qual if info.cls else "", info.line)
         classes = {}
         for c in self.classes:
+            init = c.methods.get("__init__")
+            given = init_fields(init.node) if init is not None else ()
             classes[c.qual] = {"bases": c.bases, "methods": {k: m.qual for k, m in c.methods.items()},
                                "fields": {k: trim(v) for k, v in c.fields.items()
-                                          if v.obj is not None or v.labels}}
+                                          if v.obj is not None or v.labels},
+                               "given": [list(g) for g in given]}
         return ModuleSummary(self.module.rel, self.events, funcs, exports, classes,
                              self.ext_calls, self.facts, sorted(self.aliases.items()),
                              sorted(self.relative.items()))
@@ -2058,6 +2070,29 @@ class Analysis:
 
 _UNKNOWN = object()
 _NO = object()
+
+
+def init_fields(fn: ast.AST) -> tuple[tuple[str, int], ...]:
+    """The fields an ``__init__`` stores its parameters under as they are (``self.text = text``,
+    at the top of its body): (field, index of the parameter), so an instance holds what it
+    was given, as a record does."""
+    if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return ()
+    a = fn.args
+    index = {p.arg: i for i, p in enumerate((*a.posonlyargs, *a.args, *a.kwonlyargs))}
+    out = []
+    for st in fn.body:
+        if isinstance(st, ast.Assign) and len(st.targets) == 1:
+            target, value = st.targets[0], st.value
+        elif isinstance(st, ast.AnnAssign) and st.value is not None:
+            target, value = st.target, st.value
+        else:
+            continue
+        if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) \
+                and target.value.id == "self" and isinstance(value, ast.Name) \
+                and value.id in index and index[value.id] > 0:
+            out.append((target.attr, index[value.id]))
+    return tuple(out)
 # calls that call their function argument (at this position) with the arguments after it
 _EXECUTORS = {"run_in_executor": 1, "to_thread": 0, "run_in_threadpool": 0, "run_sync": 0,
               "submit": 0}

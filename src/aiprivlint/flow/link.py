@@ -14,8 +14,9 @@ came from them (``ext`` labels, with the reads applied to them since). The :clas
    object another module built (``from app.llm import client; client.chat.completions.create``);
 3. substitutes the ``ext`` labels of every event with what they stand for.
 
-Bounded: references resolve at most ``MAX_DEPTH`` deep, each once (memoised); a cycle resolves to
-nothing. Deterministic: modules, calls and events are visited in path and source order.
+Bounded: references resolve at most ``MAX_DEPTH`` deep, each once (memoised) unless a resolution
+was cut by the depth bound (then it may resolve in full when reached from nearer the top); a
+cycle resolves to nothing. Deterministic: modules, calls and events are visited in path and source order.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from .model import CallSite, ModuleInfo, Outcome, Registry
 from .summary import Event, FuncSummary, ModuleSummary, Pos
 from .values import CLEAN, EXT, PARAM, Obj, Val, flat, limit
 
-MAX_DEPTH = 8
+MAX_DEPTH = 16  # a call through a helper of another module costs two or three
 
 
 class _Shell(Analysis):
@@ -86,6 +87,7 @@ class Linker:
         self.calls = {rel: {c["id"]: c for c in s.ext_calls} for rel, s in summaries.items()}
         self.memo: dict[tuple[str, str], Val] = {}
         self.active: set[tuple[str, str]] = set()
+        self._cut = False  # whether the resolution under way met the depth bound
         self.new_events: list[Event] = []
         self._emitted: set = set()
 
@@ -99,9 +101,13 @@ class Linker:
         got = self.memo.get(key)
         if got is not None:
             return got
-        if key in self.active or depth > MAX_DEPTH:
+        if key in self.active:
+            return CLEAN
+        if depth > MAX_DEPTH:
+            self._cut = True
             return CLEAN
         self.active.add(key)
+        outer, self._cut = self._cut, False
         try:
             if ref.startswith("import:"):
                 v = self._resolve_import(rel, ref[7:], depth)
@@ -111,7 +117,9 @@ class Linker:
                 v = CLEAN
         finally:
             self.active.discard(key)
-        self.memo[key] = v
+            cut, self._cut = self._cut, outer or self._cut
+        if not cut:  # a value cut short by the bound is not what the reference holds
+            self.memo[key] = v
         return v
 
     def _resolve_import(self, rel: str, name: str, depth: int) -> Val:
@@ -125,6 +133,7 @@ class Linker:
 
     def _member(self, mod: str, rest: list[str], depth: int) -> Val:
         if depth > MAX_DEPTH:
+            self._cut = True
             return CLEAN  # a cycle of re-exports, or a chain too long to follow
         s = self.mods[mod]
         head = rest[0]
@@ -354,6 +363,10 @@ class Linker:
                         if k in index:
                             bound[index[k]] = v
                     self._param_events(mod, f, bound, rel, rec)
+                    # self.text = text: the instance holds the argument under that field
+                    keys = tuple((a, bound[i]) for a, i in c.get("given", ()) if i in bound)
+                    if keys:
+                        return Val(obj=Obj("xinst", (("mod", mod), ("q", q))), keys=keys)
             return Val(obj=Obj("xinst", (("mod", mod), ("q", q))))
         if o.type == "method":
             recv_obj = o.get("recv")

@@ -118,7 +118,8 @@ class ModuleSummary:
             "funcs": {k: f.to_json() for k, f in self.funcs.items()},
             "exports": {k: val_json(v) for k, v in self.exports.items()},
             "classes": {k: {"bases": c["bases"], "methods": c["methods"],
-                            "fields": {f: val_json(v) for f, v in c["fields"].items()}}
+                            "fields": {f: val_json(v) for f, v in c["fields"].items()},
+                            "given": c.get("given", [])}
                         for k, c in self.classes.items()},
             "ext_calls": [_call_json(c) for c in self.ext_calls],
             "facts": [[k, line, data] for k, line, data in self.facts],
@@ -134,7 +135,8 @@ class ModuleSummary:
             {k: FuncSummary.from_json(f) for k, f in raw["funcs"].items()},
             {k: val_from(v) for k, v in raw["exports"].items()},
             {k: {"bases": c["bases"], "methods": c["methods"],
-                 "fields": {f: val_from(v) for f, v in c["fields"].items()}}
+                 "fields": {f: val_from(v) for f, v in c["fields"].items()},
+                 "given": [tuple(g) for g in c.get("given", [])]}
              for k, c in raw["classes"].items()},
             [_call_from(c) for c in raw["ext_calls"]],
             [(k, line, data) for k, line, data in raw["facts"]],
