@@ -194,6 +194,16 @@ def test_a_value_through_a_chain_of_helpers_in_five_modules():
     assert [(m, line) for m, line, *_ in got] == [("app.py", 4), ("app.py", 5)]
 
 
+def test_an_instance_holds_what_its_init_stores_in_a_module_and_across_modules():
+    cls = ("import lib\nclass Reply:\n    def __init__(self, text=None, model=''):\n"
+           "        self.text = text\n        self.model = model\n        self.n = 0\n")
+    use = ("r = Reply(text=lib.source(), model='small')\nlib.sink(r.text.strip())\n"
+           "lib.sink(r.model)\nlib.sink(r.n)\n")
+    got = project({"llm.py": cls + "def ask():\n    return Reply(lib.source(), 'small')\n" + use,
+                   "app.py": "import lib\nfrom llm import ask\nr = ask()\nlib.sink(r.text)\nlib.sink(r.model)\n"})
+    assert [(m, line) for m, line, *_ in got] == [("app.py", 4), ("llm.py", 10)]
+
+
 def test_a_cycle_of_imports_resolves_to_nothing():
     got = project({"a.py": "from b import x\ny = x\n", "b.py": "from a import y\nx = y\n",
                    "c.py": "import lib\nfrom a import y\nlib.sink(y)\n"})

@@ -905,11 +905,11 @@ class Analysis:
             if t == "ext":
                 return Val(self._ext_path(base.labels, ("a", attr)), None,
                            Obj("ext", o.attrs, o.path + (attr,)))
+            if t in ("inst", "xinst") and base.keys is not None:
+                kv = base.key(attr)  # a field the instance was given (here, or in another module)
+                if kv is not None:
+                    return kv
             if t == "inst":
-                if base.keys is not None:
-                    kv = base.key(attr)
-                    if kv is not None:
-                        return kv
                 return self._inst_attr(o, attr, base_node, base.labels)
             if t == "class":
                 info = self._cls_by_qual.get(o.get("q"))
