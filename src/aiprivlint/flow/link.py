@@ -16,7 +16,8 @@ came from them (``ext`` labels, with the reads applied to them since). The :clas
 
 Bounded: references resolve at most ``MAX_DEPTH`` deep, each once (memoised) unless a resolution
 was cut by the depth bound (then it may resolve in full when reached from nearer the top); a
-cycle resolves to nothing. Deterministic: modules, calls and events are visited in path and source order.
+cycle resolves to nothing. Deterministic: modules, calls and events are visited in path and
+source order.
 """
 
 from __future__ import annotations
@@ -184,7 +185,7 @@ class Linker:
                 return Val(obj=Obj("xfunc", (("mod", mod), ("q", mq))))
             return CLEAN
         if o is not None and o.type == "xinst":
-            if v.keys is not None:  # a field the instance was given (Reply(text=...)), as in a module
+            if v.keys is not None:  # a field the instance was given (Reply(text=...))
                 kv = v.key(attr)
                 if kv is not None:
                     return kv
