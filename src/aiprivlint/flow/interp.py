@@ -1917,10 +1917,11 @@ class Analysis:
         held = EMPTY
         keys = None
         if init is not None:
-            self._call_summary(init, node, env, d, skip_self=True)
+            site = self._callsite(node, env, None, None, d)
+            self._call_summary(init, node, env, d, skip_self=True, site=site)
             given = init_fields(init.node)
             if given:  # self.text = text: the instance holds the argument under that field
-                bound = self._bind(init, self._callsite(node, env, None, None, d), True)
+                bound = self._bind(init, site, True)
                 keys = tuple((attr, bound[i]) for attr, i in given if i in bound) or None
         else:
             site = self._callsite(node, env, None, None, d)
@@ -1944,8 +1945,10 @@ class Analysis:
                     return Val(got.labels, None, Obj("inst", (("q", info.qual), ("base", got.obj.type))))
         return inst
 
-    def _call_summary(self, info: FuncInfo, node: ast.Call, env: Env, d: int, skip_self: bool) -> Val:
-        site = self._callsite(node, env, None, None, d)
+    def _call_summary(self, info: FuncInfo, node: ast.Call, env: Env, d: int, skip_self: bool,
+                      site: CallSite | None = None) -> Val:
+        if site is None:
+            site = self._callsite(node, env, None, None, d)
         s = self.summary_of(info)
         if s is None:
             return CLEAN
