@@ -1851,11 +1851,10 @@ class Analysis:
             return got
         base_node = node.func.value if isinstance(node, ast.Call) and isinstance(
             node.func, ast.Attribute) else None
-        if name in MUTATORS and (site.args or site.kwargs):
-            add = site.content()
-            if add.labels and base_node is not None:
+        if name in MUTATORS and (site.args or site.kwargs) and base_node is not None:
+            add = site.content()  # x.append(v): x holds v now (what the call returns: nothing)
+            if add.labels:
                 self._mutate(base_node, Val(self._collected(add.labels)), env)
-            return CLEAN
         return self.value_method(recv, name, site, base_node, env)
 
     def value_method(self, recv: Val, name: str, site: CallSite, base_node: ast.AST | None = None,
