@@ -150,6 +150,7 @@ class UnsafeDeserialization(AstRule):
         self._formats: set[str] = set()  # serialisation formats the module writes to files
         self._byte_formats: set[str] = set()  # formats it serialises to bytes (dumps)
         self._written_names: set[str] = set()  # file names (last part) the module writes
+        self._safe_loaders: frozenset[str] | None = None  # see _safe_loader_classes
         self._pending: list[tuple[ast.Call, tuple[str, str] | None, tuple]] = []
         self._verified = False  # the module checks what it downloads against a pinned hash
         self._exports_saved_model = False  # tf.saved_model.save / export_saved_model here
@@ -471,7 +472,7 @@ class UnsafeDeserialization(AstRule):
     def _safe_loader_classes(self) -> frozenset[str]:
         """The module's own loader classes built on a safe one (``class NoAliasLoader(yaml.
         SafeLoader)``, and classes built on those), found once a file."""
-        found = getattr(self, "_safe_loaders", None)
+        found = self._safe_loaders
         if found is None:
             classes = [n for n in self._run.summary.tree.body if isinstance(n, ast.ClassDef)]
             safe: set[str] = set()
