@@ -30,7 +30,7 @@ from bisect import bisect_right, insort
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from . import lexicon
+from . import lexicon, phones
 
 # ---------------------------------------------------------------------------------------------
 # Results
@@ -487,14 +487,12 @@ def _phone_reading_uncached(text: str, digits: str, regions: tuple[str, ...], fo
             return None
     if intl and len(digits) == 11 and digits[0] == "1" and digits[4:7] == "555":
         return None  # +1 NXX 555 xxxx: fictional, no need to parse
-    import phonenumbers
-
     try:
         if intl:
-            num = phonenumbers.parse("+" + digits[2:] if s.startswith("00") else s.lstrip("("), None)
-            if not phonenumbers.is_valid_number(num):
+            num = _phone_parsed("+" + digits[2:] if s.startswith("00") else s.lstrip("("), None)
+            if num is None:
                 return None
-            if _phone_fake(num.country_code, str(num.national_number)):
+            if _phone_fake(num[0], str(int(num[1]))):
                 return None
             return Reading("PHONE", None, strong=True)
         national = digits.lstrip("0")
@@ -503,15 +501,29 @@ def _phone_reading_uncached(text: str, digits: str, regions: tuple[str, ...], fo
         if len(digits) == 10 and "555" in (digits[:3], digits[3:6]):
             return None  # (555) 123-4567, 212-555-0143: North American fiction, in any region
         for region in regions:
-            num = phonenumbers.parse(s, region)
-            if phonenumbers.is_valid_number(num):
-                if _phone_fake(num.country_code, str(num.national_number)):
+            num = _phone_parsed(s, region)
+            if num is not None:
+                if _phone_fake(num[0], str(int(num[1]))):
                     return None
                 return Reading("PHONE", None, strong=False)
     except Exception as exc:  # noqa: BLE001 - NumberParseException, or a bug of the library
         _forget(exc)
         return None
     return None
+
+
+def _phone_parsed(text: str, region: str | None) -> tuple[int, str] | None:
+    """(calling code, national significant number) of a valid number, else None; raises what
+    ``phonenumbers.parse`` raises. Simple shapes are read by the compiled metadata."""
+    got = phones.check(text, region)
+    if got is not phones.SLOW:
+        return got
+    import phonenumbers
+
+    num = phonenumbers.parse(text, region)
+    if not phonenumbers.is_valid_number(num):
+        return None
+    return num.country_code, phonenumbers.national_significant_number(num)
 
 
 def _forget(exc: BaseException | None) -> None:
