@@ -441,6 +441,7 @@ _FICTION_PREFIXES = {
          "1632960", "8081570", "9098790", "3069990"),
     33: ("19900", "26191", "35301", "46571", "53649", "63998"),
 }
+_ANY_FICTION = tuple(p for ps in _FICTION_PREFIXES.values() for p in ps)
 
 
 def _phone_fake(country_code: int, national: str) -> bool:
@@ -489,19 +490,21 @@ def _phone_reading_uncached(text: str, digits: str, regions: tuple[str, ...], fo
         return None  # +1 NXX 555 xxxx: fictional, no need to parse
     try:
         if intl:
-            num = _phone_parsed("+" + digits[2:] if s.startswith("00") else s.lstrip("("), None)
+            text = "+" + digits[2:] if s.startswith("00") else s.lstrip("(")
+            num = _phone_parsed(text, None, phones.simple(text))
             if num is None:
                 return None
             if _phone_fake(num[0], str(int(num[1]))):
                 return None
             return Reading("PHONE", None, strong=True)
         national = digits.lstrip("0")
-        if any(national.startswith(p) for ps in _FICTION_PREFIXES.values() for p in ps):
+        if national.startswith(_ANY_FICTION):
             return None  # a fictional number of some country, whatever region it is read in
         if len(digits) == 10 and "555" in (digits[:3], digits[3:6]):
             return None  # (555) 123-4567, 212-555-0143: North American fiction, in any region
+        number = phones.simple(s)
         for region in regions:
-            num = _phone_parsed(s, region)
+            num = _phone_parsed(s, region, number)
             if num is not None:
                 if _phone_fake(num[0], str(int(num[1]))):
                     return None
@@ -512,12 +515,15 @@ def _phone_reading_uncached(text: str, digits: str, regions: tuple[str, ...], fo
     return None
 
 
-def _phone_parsed(text: str, region: str | None) -> tuple[int, str] | None:
-    """(calling code, national significant number) of a valid number, else None; raises what
-    ``phonenumbers.parse`` raises. Simple shapes are read by the compiled metadata."""
-    got = phones.check(text, region)
-    if got is not phones.SLOW:
-        return got
+def _phone_parsed(text: str, region: str | None,
+                  number: tuple[bool, str] | None) -> tuple[int, str] | None:
+    """(calling code, national significant number) of a valid number, else None; raises where
+    ``phonenumbers.parse`` raises. A simple number (``number``: ``phones.simple(text)``) is read
+    by the compiled metadata."""
+    if number is not None:
+        got = phones.check_simple(number, region)
+        if got is not phones.SLOW:
+            return got
     import phonenumbers
 
     num = phonenumbers.parse(text, region)

@@ -8,7 +8,8 @@ those this module takes the library's steps (international prefix, country calli
 national prefix and its transform rule, the region of a shared calling code, the number types of
 the region) on the digits, with each region's patterns compiled once from the installed
 library's metadata, so it follows the library's version. Anything else (letters, extensions,
-other scripts, a plus in the middle) is the library's to parse: :func:`check` answers ``SLOW``.
+other scripts, a plus in the middle) is the library's to parse: :func:`check` answers ``SLOW``;
+where the library raises, :func:`check` raises :class:`NotANumber`.
 The equivalence is tested against the library on numbers of every locale and on digit strings
 that exercise each step (``tests/test_phones.py``)."""
 
@@ -20,8 +21,13 @@ from functools import lru_cache
 SLOW = object()  # not a shape this module reads: ask phonenumbers
 
 
+class NotANumber(ValueError):
+    """Where ``phonenumbers.parse`` raises (too short or long, an unknown calling code)."""
+
+
 class _Fallback(Exception):
     """Metadata this module does not read (a region missing, or without possible lengths)."""
+
 
 # a value that phonenumbers would cut to the same digits: separators it skips before the first
 # digit or plus and after the last digit, one plus, ASCII digits and separators in between
@@ -30,49 +36,56 @@ _SEPARATORS = str.maketrans("", "", " ().-/")
 _MIN_NSN, _MAX_NSN, _MAX_CC, _MAX_INPUT = 2, 17, 3, 250
 _TYPES = ("premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager", "uan",
           "voicemail", "fixed_line", "mobile")
+_LENGTH_KEPT = ("ok", "long")  # _test_number_length results after which a prefix is stripped
 
 
 class _Plan:
     """One region's metadata, compiled: what parsing and validation read of it."""
 
-    __slots__ = ("cc", "cc_str", "general", "lengths", "local", "types", "idd", "prefix",
-                 "transform", "leading")
+    __slots__ = ("cc", "cc_str", "general", "lengths", "local", "idd", "prefix", "transform",
+                 "leading", "_gen", "_types", "_valid")
 
     def __init__(self, md) -> None:
         self.cc = md.country_code
         self.cc_str = str(md.country_code)
         g = md.general_desc
-        self.general = _compiled(g.national_number_pattern)
+        self._gen = g.national_number_pattern or None
+        self.general = _compiled(self._gen)
         self.lengths = tuple(g.possible_length)
         self.local = tuple(g.possible_length_local_only)
-        by_len: dict[int | None, list[str]] = {}
+        self._types: dict[int | None, list[str]] = {}
         for name in _TYPES:
             desc = getattr(md, name)
             if desc is None or not desc.national_number_pattern:
                 continue
             for n in desc.possible_length or (None,):
-                by_len.setdefault(n, []).append(desc.national_number_pattern)
-        # a number of length n is of some type when a pattern of the types admitting n matches
-        anyl = by_len.pop(None, [])
-        self.types = {n: re.compile("|".join(f"(?:{p})" for p in ps + anyl))
-                      for n, ps in by_len.items()}
-        self.types[None] = re.compile("|".join(f"(?:{p})" for p in anyl)) if anyl else None
+                self._types.setdefault(n, []).append(desc.national_number_pattern)
+        self._valid: dict[int, re.Pattern | None] = {}  # by length, compiled on first use
         self.idd = _compiled(md.international_prefix or "NonMatch")
-        self.prefix = _compiled(md.national_prefix_for_parsing) if md.national_prefix_for_parsing else None
+        self.prefix = _compiled(md.national_prefix_for_parsing)
         self.transform = md.national_prefix_transform_rule or None
-        self.leading = _compiled(md.leading_digits) if md.leading_digits is not None else None
+        self.leading = _compiled(md.leading_digits)
 
     def general_match(self, nsn: str) -> bool:
         return self.general is not None and self.general.fullmatch(nsn) is not None
 
     def valid(self, nsn: str) -> bool:
-        """``_number_type_helper(nsn) != UNKNOWN``: the general pattern and one type's."""
-        if self.lengths and len(nsn) not in self.lengths:
-            return False
-        if not self.general_match(nsn):
-            return False
-        types = self.types.get(len(nsn), self.types[None])
-        return types is not None and types.fullmatch(nsn) is not None
+        """``_number_type_helper(nsn) != UNKNOWN``: the general description (its lengths and
+        pattern) and one type's (its lengths and pattern): one pattern per length."""
+        n = len(nsn)
+        pattern = self._valid.get(n, _MISSING)
+        if pattern is _MISSING:
+            pattern = self._valid[n] = self._compile_valid(n)
+        return pattern is not None and pattern.fullmatch(nsn) is not None
+
+    def _compile_valid(self, n: int) -> re.Pattern | None:
+        if self._gen is None or (self.lengths and n not in self.lengths):
+            return None
+        types = self._types.get(n, []) + self._types.get(None, [])
+        if not types:
+            return None
+        alts = "|".join(f"(?:{p})" for p in types)
+        return re.compile(f"(?=(?:{self._gen})\\Z)(?:{alts})")
 
     def length(self, nsn: str) -> str:
         """``_test_number_length`` for an unknown type: 'ok', 'long', 'short', 'local', 'invalid'."""
@@ -109,38 +122,72 @@ class _Plan:
         return rest
 
 
+class _Code:
+    """A calling code: its regions (the first is the main one) and their compiled plans."""
+
+    __slots__ = ("regions", "plans", "main")
+
+    def __init__(self, cc: int, regions: tuple[str, ...]) -> None:
+        self.regions = regions
+        # the plan of each region, as is_valid_number reads them (None: no metadata)
+        self.plans = tuple(_region(r) for r in regions) if len(regions) > 1 else ()
+        self.main = _code_plan(cc, regions[0])
+
+    def valid(self, cc: int, nsn: str) -> bool:
+        """``is_valid_number``: the region of the number (by leading digits or type where a
+        calling code is shared), then the number types of that region."""
+        plan = self.main
+        if self.plans:
+            for r, p in zip(self.regions, self.plans):
+                if p is not None and (p.valid(nsn) if p.leading is None
+                                      else p.leading.match(nsn) is not None):
+                    plan = _code_plan(cc, r)
+                    break
+            else:
+                return False
+        if plan is None:
+            raise _Fallback
+        return plan.valid(nsn)
+
+
 def _compiled(pattern: str | None):
     return None if not pattern else re.compile(pattern)
 
 
-@lru_cache(maxsize=None)
-def _plan_for_region(region: str) -> _Plan | None:
-    import phonenumbers
-
-    md = phonenumbers.PhoneMetadata.metadata_for_region(region, None)
-    return None if md is None else _Plan(md)
+_MISSING = object()
+_REGIONS: dict[str, _Plan | None] = {}
+_CODE_PLANS: dict[tuple[int, str], _Plan | None] = {}
+_CODES: dict[int, _Code | None] = {}
 
 
-@lru_cache(maxsize=None)
-def _plan_for_code(cc: int, region: str) -> _Plan | None:
-    import phonenumbers
+def _region(region: str) -> _Plan | None:
+    p = _REGIONS.get(region, _MISSING)
+    if p is _MISSING:
+        import phonenumbers
 
-    md = phonenumbers.PhoneMetadata.metadata_for_region_or_calling_code(cc, region)
-    return None if md is None else _Plan(md)
-
-
-@lru_cache(maxsize=None)
-def _regions(cc: int) -> tuple[str, ...]:
-    import phonenumbers
-
-    return tuple(phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(cc, ()))
-
-
-def _plan(cc: int, region: str) -> _Plan:
-    p = _plan_for_code(cc, region)
-    if p is None:
-        raise _Fallback
+        md = phonenumbers.PhoneMetadata.metadata_for_region(region, None)
+        p = _REGIONS[region] = None if md is None else _Plan(md)
     return p
+
+
+def _code_plan(cc: int, region: str) -> _Plan | None:
+    p = _CODE_PLANS.get((cc, region), _MISSING)
+    if p is _MISSING:
+        import phonenumbers
+
+        md = phonenumbers.PhoneMetadata.metadata_for_region_or_calling_code(cc, region)
+        p = _CODE_PLANS[(cc, region)] = None if md is None else _Plan(md)
+    return p
+
+
+def _code(cc: int) -> _Code | None:
+    c = _CODES.get(cc, _MISSING)
+    if c is _MISSING:
+        import phonenumbers
+
+        regions = tuple(phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(cc, ()))
+        c = _CODES[cc] = _Code(cc, regions) if regions else None
+    return c
 
 
 def _country_code(digits: str) -> tuple[int, str]:
@@ -149,111 +196,98 @@ def _country_code(digits: str) -> tuple[int, str]:
         return 0, digits
     for i in range(1, min(len(digits), _MAX_CC) + 1):
         cc = int(digits[:i])
-        if _regions(cc):
+        if _code(cc) is not None:
             return cc, digits[i:]
     return 0, digits
 
 
-def _parse(plus: bool, digits: str, region: str | None) -> tuple[int, str] | None:
+def _extract(plus: bool, digits: str, home: _Plan | None) -> tuple[int, str]:
+    """``_maybe_extract_country_code``: ``(0, "")`` when the number carries no calling code;
+    raises where the library does (after a plus or an international prefix, too few digits or
+    an unknown calling code)."""
+    if not plus:
+        m = home.idd.match(digits) if home is not None else None
+        if m is None or digits[m.end():m.end() + 1] == "0":
+            if home is not None and digits.startswith(home.cc_str):
+                rest = home.strip_national_prefix(digits[len(home.cc_str):])
+                if ((not home.general_match(digits) and home.general_match(rest))
+                        or home.length(digits) == "long"):
+                    return home.cc, rest
+            return 0, ""
+        digits = digits[m.end():]
+    if len(digits) <= _MIN_NSN:
+        raise NotANumber("too short after the international prefix")
+    cc, rest = _country_code(digits)
+    if not cc:
+        raise _UnknownCode
+    return cc, rest
+
+
+class _UnknownCode(NotANumber):
+    """INVALID_COUNTRY_CODE: after a plus, the library tries again without it."""
+
+
+def _parse(plus: bool, digits: str, region: str | None) -> tuple[int, str]:
     """``parse(number, region)`` for a simple number: (calling code, national significant
-    number), or None where the library raises."""
+    number); raises :class:`NotANumber` where the library raises."""
     home = None
     if region is not None:
-        home = _plan_for_region(region)
+        home = _region(region)
         if home is None:
             raise _Fallback
     elif not plus:
-        return None  # no region and no plus: the library refuses it
-    extracted = _extract(plus, digits, home)
-    if extracted is None and plus:
-        # an unknown calling code after a plus: the library tries again without the plus
-        extracted = _extract(False, digits, home)
-        if extracted is None or extracted[0] == 0:
-            return None
-    if extracted is None:
-        return None
-    cc, nnn = extracted
+        raise NotANumber("no region and no plus")
+    try:
+        cc, nnn = _extract(plus, digits, home)
+    except _UnknownCode:
+        if not plus:
+            raise
+        cc, nnn = _extract(False, digits, home)  # the library tries again without the plus
+        if cc == 0:
+            raise NotANumber("no calling code after the plus") from None
     if cc != 0:
-        main = _regions(cc)[0]
-        plan = home if home is not None and main == region else _plan(cc, main)
+        main = _code(cc).regions[0]
+        plan = home if home is not None and main == region else _code_plan(cc, main)
+        if plan is None:
+            raise _Fallback
     else:
         nnn, cc, plan = digits, home.cc, home
     if len(nnn) < _MIN_NSN:
-        return None
+        raise NotANumber("too short")
     stripped = plan.strip_national_prefix(nnn)
-    if plan.length(stripped) in ("ok", "long"):
+    if plan.length(stripped) in _LENGTH_KEPT:
         nnn = stripped
     if len(nnn) > _MAX_NSN:
-        return None
+        raise NotANumber("too long")
     return cc, nnn
 
 
-def _extract(plus: bool, digits: str, home: _Plan | None) -> tuple[int, str] | None:
-    """``_maybe_extract_country_code``: ``(0, "")`` when the number carries no calling code,
-    None where the library raises (after a plus or an international prefix, too few digits or
-    an unknown calling code)."""
-    source_default = True
-    if plus:
-        source_default = False
-    elif home is not None:
-        m = home.idd.match(digits)
-        if m and not digits[m.end():m.end() + 1] == "0":
-            digits, source_default = digits[m.end():], False
-    if not source_default:
-        if len(digits) <= _MIN_NSN:
+def simple(text: str) -> tuple[bool, str] | None:
+    """(written with a plus, the digits) of a number this module reads, else None."""
+    if len(text) > _MAX_INPUT:
+        return None
+    m = _SIMPLE.fullmatch(text)
+    if m is None:
+        return None
+    digits = m.group(2).translate(_SEPARATORS)
+    return (bool(m.group(1)), digits) if len(digits) >= 3 else None
+
+
+def check_simple(number: tuple[bool, str], region: str | None):
+    """:func:`check` of what :func:`simple` gave."""
+    try:
+        cc, nsn = _parse(number[0], number[1], region)
+        code = _code(cc)
+        if code is None:
             return None
-        cc, rest = _country_code(digits)
-        return (cc, rest) if cc else None
-    if home is not None and digits.startswith(home.cc_str):
-        rest = home.strip_national_prefix(digits[len(home.cc_str):])
-        if ((not home.general_match(digits) and home.general_match(rest))
-                or home.length(digits) == "long"):
-            return home.cc, rest
-    return 0, ""
-
-
-def _valid(cc: int, nsn: str) -> bool:
-    """``is_valid_number``: the region of the number (by leading digits or type where a calling
-    code is shared), then the number types of that region."""
-    regions = _regions(cc)
-    if not regions:
-        return False
-    if len(regions) == 1:
-        region = regions[0]
-    else:
-        region = None
-        for r in regions:
-            p = _plan_for_region(r)
-            if p is None:
-                continue
-            if p.leading is not None:
-                if p.leading.match(nsn):
-                    region = r
-                    break
-            elif p.valid(nsn):
-                region = r
-                break
-        if region is None:
-            return False
-    return _plan(cc, region).valid(nsn)
+        return (cc, nsn) if code.valid(cc, nsn) else None
+    except _Fallback:
+        return SLOW
 
 
 def check(text: str, region: str | None):
     """What ``parse(text, region)`` then ``is_valid_number`` say: ``(calling code, national
-    significant number)`` of a valid number, None for an invalid one or one the library does not
-    parse, ``SLOW`` where the library must be asked."""
-    if len(text) > _MAX_INPUT:
-        return SLOW
-    m = _SIMPLE.fullmatch(text)
-    if m is None:
-        return SLOW
-    digits = m.group(2).translate(_SEPARATORS)
-    if not digits.isdigit() or len(digits) < 3:
-        return SLOW
-    try:
-        parsed = _parse(bool(m.group(1)), digits, region)
-        if parsed is None:
-            return None
-        return parsed if _valid(*parsed) else None
-    except _Fallback:
-        return SLOW
+    significant number)`` of a valid number, None for an invalid one, ``SLOW`` where the library
+    must be asked; raises :class:`NotANumber` where the library raises."""
+    number = simple(text)
+    return SLOW if number is None else check_simple(number, region)
