@@ -29,10 +29,9 @@ class _Fallback(Exception):
     """Metadata this module does not read (a region missing, or without possible lengths)."""
 
 
-# a value that phonenumbers would cut to the same digits: separators it skips before the first
-# digit or plus and after the last digit, one plus, ASCII digits and separators in between
-_SIMPLE = re.compile(r"[ ().\-/]*(\+?)([0-9][0-9 ().\-/]*[0-9])[ ().\-/]*")
-_SEPARATORS = str.maketrans("", "", " ().-/")
+# what phonenumbers skips in a number of ASCII digits: separators before the first digit (or a
+# plus right before it), between digits and after the last one
+_SEPARATORS = b" ().-/"
 _MIN_NSN, _MAX_NSN, _MAX_CC, _MAX_INPUT = 2, 17, 3, 250
 _TYPES = ("premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager", "uan",
           "voicemail", "fixed_line", "mobile")
@@ -194,11 +193,19 @@ def _country_code(digits: str) -> tuple[int, str]:
     """``_extract_country_code``: the first 1-3 digits that are a calling code, and the rest."""
     if not digits or digits[0] == "0":
         return 0, digits
+    codes = _calling_codes()
     for i in range(1, min(len(digits), _MAX_CC) + 1):
-        cc = int(digits[:i])
-        if _code(cc) is not None:
-            return cc, digits[i:]
+        if digits[:i] in codes:  # no leading zero: the digits are the code as written
+            return int(digits[:i]), digits[i:]
     return 0, digits
+
+
+@lru_cache(maxsize=1)
+def _calling_codes() -> frozenset[str]:
+    import phonenumbers
+
+    return frozenset(str(cc) for cc, regions in phonenumbers.COUNTRY_CODE_TO_REGION_CODE.items()
+                     if regions)
 
 
 def _extract(plus: bool, digits: str, home: _Plan | None) -> tuple[int, str]:
@@ -246,8 +253,8 @@ def _parse(plus: bool, digits: str, region: str | None) -> tuple[int, str]:
         if cc == 0:
             raise NotANumber("no calling code after the plus") from None
     if cc != 0:
-        main = _code(cc).regions[0]
-        plan = home if home is not None and main == region else _code_plan(cc, main)
+        code = _code(cc)
+        plan = home if home is not None and code.regions[0] == region else code.main
         if plan is None:
             raise _Fallback
     else:
@@ -263,14 +270,18 @@ def _parse(plus: bool, digits: str, region: str | None) -> tuple[int, str]:
 
 
 def simple(text: str) -> tuple[bool, str] | None:
-    """(written with a plus, the digits) of a number this module reads, else None."""
-    if len(text) > _MAX_INPUT:
+    """(written with a plus, the digits) of a number this module reads: ASCII digits and the
+    separators " ().-/", with at most one plus, right before the first digit; else None."""
+    if len(text) > _MAX_INPUT or not text.isascii():
         return None
-    m = _SIMPLE.fullmatch(text)
-    if m is None:
+    t = text.encode("ascii").translate(None, _SEPARATORS).decode("ascii")
+    plus = t[:1] == "+"
+    digits = t[1:] if plus else t
+    if not (digits.isdigit() and len(digits) >= 3):
         return None
-    digits = m.group(2).translate(_SEPARATORS)
-    return (bool(m.group(1)), digits) if len(digits) >= 3 else None
+    if plus and not text[text.index("+") + 1].isdigit():
+        return None  # "+ 44 ...": the plus apart from the number
+    return plus, digits
 
 
 def check_simple(number: tuple[bool, str], region: str | None):
