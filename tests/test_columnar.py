@@ -328,3 +328,38 @@ def test_bulk_scan_patterns_are_the_detectors():
         got = pc.match_substring_regex(pa.array(texts, pa.string()), re2).to_pylist()
         assert got == [py.search(t) is not None for t in texts]
         assert 500 < sum(got) < 4500
+
+
+def _cand_key(cands) -> list[tuple]:
+    return [(c.start, c.end, c.value, c.shapes,
+             [(r.entity, r.id_type, r.strong, r.share_ok) for r in c.readings]) for c in cands]
+
+
+@pytest.mark.parametrize("regions, hint", [((), False), (("DE",), False), (("NL", "GB"), True)])
+def test_whole_runs_give_the_candidates_of_the_scan(regions, hint):
+    """A value the RE2 pattern ``WHOLE_RUN`` matches (one digit run, after "(", "+" or "(+")
+    gets from ``run_candidates`` what the full ``candidates`` scan gives it: phone, card and id
+    numbers, addresses, runs split into numbers, and random strings of the run's characters."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from aiprivlint.pii import detectors
+
+    fake = Faker(["en_GB", "de_DE", "nl_NL", "en_US"])
+    fake.seed_instance(9)
+    rnd = random.Random(9)
+    texts = []
+    for _ in range(600):
+        numbers = [fake.phone_number(), fake.credit_card_number(), fake.ipv4(), fake.iban(),
+                   f"{rnd.randint(10**8, 10**9)} {rnd.randint(10**8, 10**9)}"]
+        texts += numbers
+        # before a number, what the run takes in and what it does not
+        texts += [rnd.choice(("(", "+", "(+", "+(", "((", " ", "-", "x")) + n.lstrip("+(")
+                  for n in numbers]
+        texts.append("".join(rnd.choice("0123456789 -./()\u00a0+") for _ in range(rnd.randint(4, 32))))
+    whole = pc.match_substring_regex(pa.array(texts, pa.string()), detectors.WHOLE_RUN).to_pylist()
+    assert 3000 < sum(whole) < len(texts) - 1500
+    for text, w in zip(texts, whole):
+        if w:
+            assert (_cand_key(detectors.run_candidates(text, regions, hint))
+                    == _cand_key(detectors.candidates(text, regions, phone_hint=hint))), text

@@ -36,8 +36,8 @@ import os
 import threading
 
 from .columns import MAX_VALUE_CHARS, ColumnScanner, effect, shape_of
-from .detectors import (_SILENT_LENGTHS, FALLBACK_REGIONS, MIXED_START, RUN, candidates,
-                        silent_digits)
+from .detectors import (_SILENT_LENGTHS, FALLBACK_REGIONS, MIXED_START, RUN, WHOLE_RUN,
+                        candidates, run_candidates, silent_digits)
 from .readers import MAX_LINE, csv_head
 
 try:
@@ -246,13 +246,18 @@ def scan_columns(scanner: ColumnScanner, header: list, cols: list, line_of) -> N
         # each: a value they would find nothing in skips them
         mixed = pc.match_substring_regex(enc.dictionary, MIXED_START).to_pylist()
         runs = pc.match_substring_regex(enc.dictionary, RUN).to_pylist()
+        # a value that is one digit run (a phone or card number, an address, an id) needs
+        # neither scan: its candidate spans it
+        whole = pc.match_substring_regex(enc.dictionary, WHOLE_RUN).to_pylist() \
+            if any(runs) else runs
         _, first, counts = np.unique(_np(enc.indices),
                                      return_index=True, return_counts=True)
         level = f.level_entity
         phone = f.own_scan and f.hint is not None and f.hint.entity == "PHONE"
         regions = tuple(dict.fromkeys(r for r in (region, *FALLBACK_REGIONS) if r)) if phone \
             else plain
-        for v, i, times, mx, rn in zip(values, idx[first].tolist(), counts.tolist(), mixed, runs):
+        for v, i, times, mx, rn, wh in zip(values, idx[first].tolist(), counts.tolist(), mixed,
+                                           runs, whole):
             row, line = row0 + i, line_of(i)
             if f.own_scan:  # as ColumnScanner._value
                 v = v[:MAX_VALUE_CHARS]
@@ -260,7 +265,10 @@ def scan_columns(scanner: ColumnScanner, header: list, cols: list, line_of) -> N
                     ok, given = shape_of(f, level, v)
                     if ok:
                         scanner._add_shape(f, level, v, given, line, row, times)
-                cands = candidates(v, regions, phone_hint=phone, mixed=mx, runs=rn)
+                cands = run_candidates(v, regions, phone) if wh else \
+                    candidates(v, regions, phone_hint=phone, mixed=mx, runs=rn)
+            elif wh:
+                cands = run_candidates(v, plain)
             else:  # as ColumnScanner._flush
                 cands = candidates(v, plain, mixed=mx, runs=rn)
                 if len(cands) > 1:

@@ -707,6 +707,9 @@ _MIXED_START = re.compile(r"[A-Z][0-9]")
 # _MIXED_START and _RUN for RE2 (pyarrow.compute), to test many texts at once
 MIXED_START = _MIXED_START.pattern
 RUN = r"[0-9][0-9 \-./()\x{a0}]{5,26}[0-9]"
+# a text that is one digit run and nothing else, after "(", "+" or "(+" (for RE2): ``_RUN``
+# finds that run from its first digit to the text's end (greedy, and nothing longer exists)
+WHOLE_RUN = r"^(?:\(|\+|\(\+)?" + RUN + "$"
 
 
 def _emails(text: str, out: list[Candidate]) -> None:
@@ -803,6 +806,42 @@ def _split_run(text: str, c: Candidate, regions: tuple[str, ...], phone_hint: bo
     return out if any(x.readings for x in out) else []
 
 
+def _run_candidate(text: str, s0: int, e0: int, regions: tuple[str, ...], phone_hint: bool,
+                   out: list[Candidate]) -> None:
+    """The candidate of the digit run at ``text[s0:e0]``, its boundaries checked, into ``out``."""
+    c = Candidate(s0, e0, text[s0:e0])
+    if _IPV4.fullmatch(c.value):
+        c.shapes = ("IP_ADDRESS",)
+        if ipv4_plausible(c.value):
+            c.shapes = ("IP_ADDRESS", "IP_ADDRESS:plausible")
+            # no word before an address that starts the text can make it a version's or
+            # a server's (every pattern needs a character)
+            if ipv4_personal(c.value) and (not c.start or (
+                    not _VERSION_BEFORE.search(text[max(0, c.start - 24):c.start].lower())
+                    and not _SERVER_BEFORE.search(text, _line_start(text, c.start, 240), c.start)
+                    and not _server_position(text, c.start, c.end))):
+                c.readings = [Reading("IP_ADDRESS")]
+    else:
+        _number_candidate(c, regions, phone_hint)
+        if not c.readings and " " in c.value.strip():
+            # numbers written next to each other ("ids 789345109 806354124"): each on its own
+            subs = _split_run(text, c, regions, phone_hint)
+            if subs:
+                out.extend(subs)
+                return
+    if c.shapes or c.readings:
+        out.append(c)
+
+
+def run_candidates(text: str, regions: tuple[str, ...] = (), phone_hint: bool = False
+                   ) -> list[Candidate]:
+    """``candidates(text)`` of a text that matches :data:`WHOLE_RUN`, without the scans: its
+    one digit run spans it (after an opening parenthesis or a plus, which the run takes in)."""
+    out: list[Candidate] = []
+    _run_candidate(text, 0, len(text), regions, phone_hint, out)
+    return out
+
+
 def candidates(text: str, regions: tuple[str, ...] = (), phone_hint: bool = False, *,
                mixed: bool = True, runs: bool = True) -> list[Candidate]:
     """Validated candidates in ``text`` (a candidate with no reading is kept only for its shapes:
@@ -861,28 +900,7 @@ def candidates(text: str, regions: tuple[str, ...] = (), phone_hint: bool = Fals
                 continue
             elif nxt == ":":  # a time, "12 13:45"
                 continue
-        c = Candidate(s0, e0, text[s0:e0])
-        if _IPV4.fullmatch(c.value):
-            c.shapes = ("IP_ADDRESS",)
-            if ipv4_plausible(c.value):
-                c.shapes = ("IP_ADDRESS", "IP_ADDRESS:plausible")
-                # no word before an address that starts the text can make it a version's or
-                # a server's (every pattern needs a character)
-                if ipv4_personal(c.value) and (not c.start or (
-                        not _VERSION_BEFORE.search(text[max(0, c.start - 24):c.start].lower())
-                        and not _SERVER_BEFORE.search(text, _line_start(text, c.start, 240), c.start)
-                        and not _server_position(text, c.start, c.end))):
-                    c.readings = [Reading("IP_ADDRESS")]
-        else:
-            _number_candidate(c, regions, phone_hint)
-            if not c.readings and " " in c.value.strip():
-                # numbers written next to each other ("ids 789345109 806354124"): each on its own
-                subs = _split_run(text, c, regions, phone_hint)
-                if subs:
-                    out.extend(subs)
-                    continue
-        if c.shapes or c.readings:
-            out.append(c)
+        _run_candidate(text, s0, e0, regions, phone_hint, out)
     if "@" in text:
         _emails(text, out)
     if "::" in text or text.count(":") >= 7:
