@@ -363,3 +363,32 @@ def test_whole_runs_give_the_candidates_of_the_scan(regions, hint):
         if w:
             assert (_cand_key(detectors.run_candidates(text, regions, hint))
                     == _cand_key(detectors.candidates(text, regions, phone_hint=hint))), text
+
+
+def test_dotted_quads_decided_in_bulk_are_the_detectors():
+    """Every value that is a dotted quad gets from the bulk decision the candidates the
+    detectors give it: leading zeros, octets over 255, version-like quads, private, reserved,
+    documentation and multicast ranges, well-known resolvers, one digit or one octet repeated."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from aiprivlint.pii import detectors
+
+    rnd = random.Random(4)
+    octet = lambda: rnd.choice((str(rnd.randint(0, 255)), str(rnd.randint(0, 31)),  # noqa: E731
+                                str(rnd.randint(256, 999)), "0" + str(rnd.randint(0, 99)), "00"))
+    texts = [".".join(octet() for _ in range(4)) for _ in range(3000)]
+    texts += [f"{a}.{rnd.randint(0, 255)}.{rnd.randint(0, 255)}.{rnd.randint(0, 255)}"
+              for a in (10, 100, 127, 169, 172, 192, 198, 203, 224, 240, 0, 8, 81)
+              for _ in range(40)]
+    texts += sorted(detectors._WELL_KNOWN_IPS) + ["11.111.11.111", "77.77.77.77", "192.0.2.1", "81.81.81.81",
+                                                 "1.2.3.4.5", "(81.2.69.1", "81.2.69.1x"]
+    col = pa.array(texts, pa.string())
+    whole = pc.match_substring_regex(col, detectors.WHOLE_RUN)
+    got = columnar._ipv4_candidates(texts, col, whole.to_numpy(zero_copy_only=False))
+    decided = [t for t, g in zip(texts, got) if g is not None]
+    assert len(decided) > 3000
+    assert sum(bool(g[0].readings) for g in got if g) > 300
+    for text, g in zip(texts, got):
+        if g is not None:
+            assert _cand_key(g) == _cand_key(detectors.candidates(text)), text

@@ -36,8 +36,9 @@ import os
 import threading
 
 from .columns import MAX_VALUE_CHARS, ColumnScanner, effect, shape_of
-from .detectors import (_SILENT_LENGTHS, FALLBACK_REGIONS, MIXED_START, RUN, WHOLE_RUN,
-                        candidates, run_candidates, silent_digits)
+from .detectors import (_NON_GLOBAL_V4, _SILENT_LENGTHS, _WELL_KNOWN_IPS, FALLBACK_REGIONS,
+                        IPV4, MIXED_START, RUN, WHOLE_RUN, Candidate, Reading, candidates,
+                        run_candidates, silent_digits)
 from .readers import MAX_LINE, csv_head
 
 try:
@@ -187,6 +188,41 @@ def _picked_bytes(col, data, lo, hi, blen, region):
     return idx
 
 
+_IPV4_WHOLE = f"^{IPV4}$"
+_ONE_DIGIT = "^(?:" + "|".join(f"[{d}.]+" for d in "0123456789") + ")$"  # 11.111.11.111
+
+
+def _ipv4_candidates(values: list, dictionary, whole: list) -> list:
+    """The candidate lists of the values that are a dotted quad and nothing else, decided for
+    all of them at once as ``run_candidates`` decides each (``ipv4_plausible``, then
+    ``ipv4_personal``; no word can stand before a run that starts the value); None for the
+    other values."""
+    out: list = [None] * len(values)
+    quads = np.flatnonzero(_np(pc.match_substring_regex(dictionary, _IPV4_WHOLE)) & whole)
+    if not len(quads):
+        return out
+    sub = dictionary.take(_indices(quads))
+    parts = pc.list_flatten(pc.split_pattern(sub, "."))
+    octets = _np(pc.cast(parts, pa.int64())).reshape(-1, 4)
+    zero = (_np(pc.utf8_length(parts)) > 1) & _np(pc.starts_with(parts, "0"))
+    plausible = (~zero.reshape(-1, 4).any(1) & (octets <= 255).all(1)
+                 & ~(octets < 32).all(1))
+    a, b, c, d = octets.T
+    value = (a << 24) | (b << 16) | (c << 8) | d
+    reserved = (a == b) & (b == c) & (c == d)  # one octet typed four times
+    for net, bits in _NON_GLOBAL_V4:
+        reserved |= (value >> (32 - bits)) == (net >> (32 - bits))
+    reserved |= _np(pc.is_in(sub, value_set=pa.array(sorted(_WELL_KNOWN_IPS), pa.string())))
+    reserved |= _np(pc.match_substring_regex(sub, _ONE_DIGIT))
+    personal = plausible & ~reserved
+    for k, pl, pe in zip(quads.tolist(), plausible.tolist(), personal.tolist()):
+        v = values[k]
+        out[k] = [Candidate(0, len(v), v, ("IP_ADDRESS", "IP_ADDRESS:plausible"),
+                            [Reading("IP_ADDRESS")] if pe else [])
+                  if pl else Candidate(0, len(v), v, ("IP_ADDRESS",))]
+    return out
+
+
 def scan_columns(scanner: ColumnScanner, header: list, cols: list, line_of) -> None:
     """The rows given as ``cols`` (Arrow string arrays of one length, no nulls) into ``scanner``
     as ``add_row(header, row, line_of(i))`` would put them, row ``i`` after row ``i``."""
@@ -248,16 +284,21 @@ def scan_columns(scanner: ColumnScanner, header: list, cols: list, line_of) -> N
         runs = pc.match_substring_regex(enc.dictionary, RUN).to_pylist()
         # a value that is one digit run (a phone or card number, an address, an id) needs
         # neither scan: its candidate spans it
-        whole = pc.match_substring_regex(enc.dictionary, WHOLE_RUN).to_pylist() \
-            if any(runs) else runs
+        whole = pc.match_substring_regex(enc.dictionary, WHOLE_RUN) if any(runs) else None
+        if whole is not None:
+            decided = _ipv4_candidates(values, enc.dictionary, _np(whole))
+            whole = whole.to_pylist()
+        else:
+            whole, decided = runs, [None] * len(values)
         _, first, counts = np.unique(_np(enc.indices),
                                      return_index=True, return_counts=True)
         level = f.level_entity
         phone = f.own_scan and f.hint is not None and f.hint.entity == "PHONE"
         regions = tuple(dict.fromkeys(r for r in (region, *FALLBACK_REGIONS) if r)) if phone \
             else plain
-        for v, i, times, mx, rn, wh in zip(values, idx[first].tolist(), counts.tolist(), mixed,
-                                           runs, whole):
+        decided_as: dict[tuple, tuple] = {}
+        for v, i, times, mx, rn, wh, dc in zip(values, idx[first].tolist(), counts.tolist(),
+                                               mixed, runs, whole, decided):
             row, line = row0 + i, line_of(i)
             if f.own_scan:  # as ColumnScanner._value
                 v = v[:MAX_VALUE_CHARS]
@@ -265,8 +306,10 @@ def scan_columns(scanner: ColumnScanner, header: list, cols: list, line_of) -> N
                     ok, given = shape_of(f, level, v)
                     if ok:
                         scanner._add_shape(f, level, v, given, line, row, times)
-                cands = run_candidates(v, regions, phone) if wh else \
+                cands = dc if dc else run_candidates(v, regions, phone) if wh else \
                     candidates(v, regions, phone_hint=phone, mixed=mx, runs=rn)
+            elif dc:
+                cands = dc
             elif wh:
                 cands = run_candidates(v, plain)
             else:  # as ColumnScanner._flush
@@ -274,7 +317,19 @@ def scan_columns(scanner: ColumnScanner, header: list, cols: list, line_of) -> N
                 if len(cands) > 1:
                     cands.sort(key=_START)
             for c in cands:
-                scanner._apply(f, effect(f, c, v, 0), line, row, times)
+                readings = c.readings
+                if c.start == 0 and c.end == len(v) and len(readings) < 2:
+                    # a candidate spanning the value counts for what its shapes and reading
+                    # say, whatever the value: decided once per column and batch
+                    r = readings[0] if readings else None
+                    k = (c.shapes, None) if r is None else \
+                        (c.shapes, r.entity, r.id_type, r.strong, r.share_ok)
+                    e = decided_as.get(k)
+                    if e is None:
+                        e = decided_as[k] = effect(f, c, v, 0)[:2]
+                    scanner._apply(f, (e[0], e[1], 0, c.end, c.value), line, row, times)
+                else:
+                    scanner._apply(f, effect(f, c, v, 0), line, row, times)
 
 
 def as_strings(col):

@@ -76,7 +76,8 @@ _MIXED = re.compile(
     r"|(?P<hetu>[0-9]{6}[-+A-FU-Y][0-9]{3}[0-9A-Y])"
     r"|(?P<dni>[0-9]{8}-?[A-Z])"
 )
-_IPV4 = re.compile(r"(?:[0-9]{1,3}\.){3}[0-9]{1,3}")
+IPV4 = r"(?:[0-9]{1,3}\.){3}[0-9]{1,3}"  # a dotted quad's shape (Python and RE2)
+_IPV4 = re.compile(IPV4)
 _EMAIL = re.compile(
     r"(?<![\w.%+\-])([A-Za-z0-9][A-Za-z0-9._%+\-]{0,63})@((?:[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}"
     r"[A-Za-z0-9])?\.){1,8}[A-Za-z]{2,24})(?![\w\-]|\.[A-Za-z0-9])"
