@@ -385,7 +385,8 @@ def test_dotted_quads_decided_in_bulk_are_the_detectors():
                                                  "1.2.3.4.5", "(81.2.69.1", "81.2.69.1x"]
     col = pa.array(texts, pa.string())
     whole = pc.match_substring_regex(col, detectors.WHOLE_RUN)
-    got = columnar._ipv4_candidates(texts, col, whole.to_numpy(zero_copy_only=False))
+    kinds = columnar._dotted_quads(col, whole.to_numpy(zero_copy_only=False))
+    got = [None if k is None else columnar._quad_candidates(t, k) for t, k in zip(texts, kinds)]
     decided = [t for t, g in zip(texts, got) if g is not None]
     assert len(decided) > 3000
     assert sum(bool(g[0].readings) for g in got if g) > 300

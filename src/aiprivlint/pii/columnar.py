@@ -189,15 +189,18 @@ def _picked_bytes(col, data, lo, hi, blen, region):
 
 
 _IPV4_WHOLE = f"^{IPV4}$"
+_WELL_KNOWN_VALUES = np.array(sorted(int.from_bytes(bytes(map(int, ip.split("."))), "big")
+                                      for ip in _WELL_KNOWN_IPS), dtype=np.int64) if pa else None
 _ONE_DIGIT = "^(?:" + "|".join(f"[{d}.]+" for d in "0123456789") + ")$"  # 11.111.11.111
 
 
-def _ipv4_candidates(values: list, dictionary, whole: list) -> list:
-    """The candidate lists of the values that are a dotted quad and nothing else, decided for
-    all of them at once as ``run_candidates`` decides each (``ipv4_plausible``, then
-    ``ipv4_personal``; no word can stand before a run that starts the value); None for the
-    other values."""
-    out: list = [None] * len(values)
+def _dotted_quads(dictionary, whole) -> list:
+    """For each value of a column's dictionary that is a dotted quad and nothing else, how
+    ``run_candidates`` decides it, decided for all of them at once: 0 not plausible, 1
+    plausible, 2 a person's address (``ipv4_plausible``, then ``ipv4_personal``; no word can
+    stand before a run that starts the value); None for the other values. (Kinds, not
+    candidates: a batch of candidates made at once and freed later fragments the heap.)"""
+    out: list = [None] * len(dictionary)
     quads = np.flatnonzero(_np(pc.match_substring_regex(dictionary, _IPV4_WHOLE)) & whole)
     if not len(quads):
         return out
@@ -212,15 +215,22 @@ def _ipv4_candidates(values: list, dictionary, whole: list) -> list:
     reserved = (a == b) & (b == c) & (c == d)  # one octet typed four times
     for net, bits in _NON_GLOBAL_V4:
         reserved |= (value >> (32 - bits)) == (net >> (32 - bits))
-    reserved |= _np(pc.is_in(sub, value_set=pa.array(sorted(_WELL_KNOWN_IPS), pa.string())))
+    # a plausible quad has no leading zero: it is its value written out (and pc.is_in
+    # leaves 40 MB of heap behind over a long scan)
+    reserved |= np.isin(value, _WELL_KNOWN_VALUES)
     reserved |= _np(pc.match_substring_regex(sub, _ONE_DIGIT))
-    personal = plausible & ~reserved
-    for k, pl, pe in zip(quads.tolist(), plausible.tolist(), personal.tolist()):
-        v = values[k]
-        out[k] = [Candidate(0, len(v), v, ("IP_ADDRESS", "IP_ADDRESS:plausible"),
-                            [Reading("IP_ADDRESS")] if pe else [])
-                  if pl else Candidate(0, len(v), v, ("IP_ADDRESS",))]
+    kind = plausible.astype(np.int8) + (plausible & ~reserved)
+    for k, q in zip(quads.tolist(), kind.tolist()):
+        out[k] = q
     return out
+
+
+def _quad_candidates(v: str, kind: int) -> list:
+    """The candidates of a dotted quad of the given kind (:func:`_dotted_quads`)."""
+    if not kind:
+        return [Candidate(0, len(v), v, ("IP_ADDRESS",))]
+    return [Candidate(0, len(v), v, ("IP_ADDRESS", "IP_ADDRESS:plausible"),
+                      [Reading("IP_ADDRESS")] if kind == 2 else [])]
 
 
 def scan_columns(scanner: ColumnScanner, header: list, cols: list, line_of) -> None:
@@ -286,10 +296,10 @@ def scan_columns(scanner: ColumnScanner, header: list, cols: list, line_of) -> N
         # neither scan: its candidate spans it
         whole = pc.match_substring_regex(enc.dictionary, WHOLE_RUN) if any(runs) else None
         if whole is not None:
-            decided = _ipv4_candidates(values, enc.dictionary, _np(whole))
+            quads = _dotted_quads(enc.dictionary, _np(whole))
             whole = whole.to_pylist()
         else:
-            whole, decided = runs, [None] * len(values)
+            whole, quads = runs, [None] * len(values)
         _, first, counts = np.unique(_np(enc.indices),
                                      return_index=True, return_counts=True)
         level = f.level_entity
@@ -297,8 +307,8 @@ def scan_columns(scanner: ColumnScanner, header: list, cols: list, line_of) -> N
         regions = tuple(dict.fromkeys(r for r in (region, *FALLBACK_REGIONS) if r)) if phone \
             else plain
         decided_as: dict[tuple, tuple] = {}
-        for v, i, times, mx, rn, wh, dc in zip(values, idx[first].tolist(), counts.tolist(),
-                                               mixed, runs, whole, decided):
+        for v, i, times, mx, rn, wh, quad in zip(values, idx[first].tolist(), counts.tolist(),
+                                                 mixed, runs, whole, quads):
             row, line = row0 + i, line_of(i)
             if f.own_scan:  # as ColumnScanner._value
                 v = v[:MAX_VALUE_CHARS]
@@ -306,10 +316,11 @@ def scan_columns(scanner: ColumnScanner, header: list, cols: list, line_of) -> N
                     ok, given = shape_of(f, level, v)
                     if ok:
                         scanner._add_shape(f, level, v, given, line, row, times)
-                cands = dc if dc else run_candidates(v, regions, phone) if wh else \
+                cands = _quad_candidates(v, quad) if quad is not None else \
+                    run_candidates(v, regions, phone) if wh else \
                     candidates(v, regions, phone_hint=phone, mixed=mx, runs=rn)
-            elif dc:
-                cands = dc
+            elif quad is not None:
+                cands = _quad_candidates(v, quad)
             elif wh:
                 cands = run_candidates(v, plain)
             else:  # as ColumnScanner._flush
