@@ -385,11 +385,46 @@ def test_dotted_quads_decided_in_bulk_are_the_detectors():
                                                  "1.2.3.4.5", "(81.2.69.1", "81.2.69.1x"]
     col = pa.array(texts, pa.string())
     whole = pc.match_substring_regex(col, detectors.WHOLE_RUN)
-    kinds = columnar._dotted_quads(col, whole.to_numpy(zero_copy_only=False))
-    got = [None if k is None else columnar._quad_candidates(t, k) for t, k in zip(texts, kinds)]
+    got = [None] * len(texts)
+    for k, kind in zip(*columnar._dotted_quads(col, whole.to_numpy(zero_copy_only=False))):
+        got[k] = columnar._quad_candidates(texts[k], kind)
     decided = [t for t, g in zip(texts, got) if g is not None]
     assert len(decided) > 3000
     assert sum(bool(g[0].readings) for g in got if g) > 300
     for text, g in zip(texts, got):
         if g is not None:
             assert _cand_key(g) == _cand_key(detectors.candidates(text)), text
+
+
+def test_whole_emails_give_the_candidates_of_the_scan():
+    """A value that is one e-mail address (``WHOLE_EMAIL``, and neither of ``candidates``' two
+    scans finds anything in it) gets from ``email_candidates`` what the scan gives it: role,
+    placeholder and masked mailboxes, long and dotted local parts, digits and capitals."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from aiprivlint.pii import detectors
+
+    fake = Faker(["en_GB", "de_DE", "fr_FR"])
+    fake.seed_instance(5)
+    rnd = random.Random(5)
+    texts = []
+    for _ in range(1500):
+        texts.append(f"{fake.user_name()}{rnd.randint(0, 99)}@"
+                     f"{rnd.choice(('gmail.com', 'web.de', 'orange.fr', 'example.org'))}")
+        local = "".join(rnd.choice("abcXYZ019._%+-") for _ in range(rnd.randint(1, 70)))
+        domain = rnd.choice(("gmail.com", "example.com", "web.de", "x.io", "a-b.co.uk", "acme.io",
+                             "mail.c0m", "-bad.com", "exa_mple.com", "localhost"))
+        texts.append(f"{local}@{domain}")
+        texts.append(rnd.choice(("info", "noreply", "john", "xxx", "1234", "your.email", "acme",
+                                 "Example1", "a", "j.doe", "A1b")) + "@" + domain)
+    texts += ["user@host.com:8080", "x@y.com.", "name@sub.domain.example.org", "a@b@c.com"]
+    col = pa.array(texts, pa.string())
+    scans = pc.or_(pc.match_substring_regex(col, detectors.MIXED_START),
+                   pc.match_substring_regex(col, detectors.RUN)).to_pylist()
+    whole = pc.match_substring_regex(col, detectors.WHOLE_EMAIL).to_pylist()
+    picked = [t for t, w, s in zip(texts, whole, scans) if w and not s]
+    assert len(picked) > 2000
+    assert sum(bool(detectors.email_candidates(t)[0].readings) for t in picked) > 500
+    for text in picked:
+        assert _cand_key(detectors.email_candidates(text)) == _cand_key(detectors.candidates(text)), text

@@ -37,8 +37,8 @@ import threading
 
 from .columns import MAX_VALUE_CHARS, ColumnScanner, effect, shape_of
 from .detectors import (_NON_GLOBAL_V4, _SILENT_LENGTHS, _WELL_KNOWN_IPS, FALLBACK_REGIONS,
-                        IPV4, MIXED_START, RUN, WHOLE_RUN, Candidate, Reading, candidates,
-                        run_candidates, silent_digits)
+                        IPV4, MIXED_START, RUN, WHOLE_EMAIL, WHOLE_RUN, Candidate, Reading,
+                        candidates, email_candidates, run_candidates, silent_digits)
 from .readers import MAX_LINE, csv_head
 
 try:
@@ -194,16 +194,16 @@ _WELL_KNOWN_VALUES = np.array(sorted(int.from_bytes(bytes(map(int, ip.split(".")
 _ONE_DIGIT = "^(?:" + "|".join(f"[{d}.]+" for d in "0123456789") + ")$"  # 11.111.11.111
 
 
-def _dotted_quads(dictionary, whole) -> list:
-    """For each value of a column's dictionary that is a dotted quad and nothing else, how
-    ``run_candidates`` decides it, decided for all of them at once: 0 not plausible, 1
-    plausible, 2 a person's address (``ipv4_plausible``, then ``ipv4_personal``; no word can
-    stand before a run that starts the value); None for the other values. (Kinds, not
-    candidates: a batch of candidates made at once and freed later fragments the heap.)"""
-    out: list = [None] * len(dictionary)
+def _dotted_quads(dictionary, whole) -> tuple[list[int], list[int]]:
+    """The values of a column's dictionary that are a dotted quad and nothing else (their
+    indexes, ``whole``: the ``WHOLE_RUN`` test), and how ``run_candidates`` decides each,
+    decided for all of them at once: 0 not plausible, 1 plausible, 2 a person's address
+    (``ipv4_plausible``, then ``ipv4_personal``; no word can stand before a run that starts
+    the value). (Kinds, not candidates: a batch of candidates made at once and freed later
+    fragments the heap.)"""
     quads = np.flatnonzero(_np(pc.match_substring_regex(dictionary, _IPV4_WHOLE)) & whole)
     if not len(quads):
-        return out
+        return [], []
     sub = dictionary.take(_indices(quads))
     parts = pc.list_flatten(pc.split_pattern(sub, "."))
     octets = _np(pc.cast(parts, pa.int64())).reshape(-1, 4)
@@ -220,9 +220,39 @@ def _dotted_quads(dictionary, whole) -> list:
     reserved |= np.isin(value, _WELL_KNOWN_VALUES)
     reserved |= _np(pc.match_substring_regex(sub, _ONE_DIGIT))
     kind = plausible.astype(np.int8) + (plausible & ~reserved)
-    for k, q in zip(quads.tolist(), kind.tolist()):
-        out[k] = q
-    return out
+    return quads.tolist(), kind.tolist()
+
+
+def _whole_values(dictionary, mixed, runs) -> list:
+    """How each value of a column's dictionary is read, decided in bulk where the whole value
+    has a shape whose candidates are known (``mixed``, ``runs``: the RE2 tests of
+    ``candidates``' two scans): "run" (one digit run: ``run_candidates``), "email" (one
+    address: ``email_candidates``), the kind of a dotted quad (:func:`_dotted_quads`), or None
+    (``candidates`` reads it)."""
+    how: list = [None] * len(dictionary)
+    scans = _np(mixed) | _np(runs)
+    if pc.any(pc.match_substring(dictionary, "@")).as_py():
+        emails = _np(pc.match_substring_regex(dictionary, WHOLE_EMAIL)) & ~scans
+        for k in np.flatnonzero(emails).tolist():
+            how[k] = "email"
+    if scans.any():
+        whole = _np(pc.match_substring_regex(dictionary, WHOLE_RUN))
+        for k in np.flatnonzero(whole).tolist():
+            how[k] = "run"
+        for k, kind in zip(*_dotted_quads(dictionary, whole)):
+            how[k] = kind
+    return how
+
+
+def _read(v: str, how, regions: tuple, phone: bool, mixed: bool, runs: bool) -> list:
+    """The candidates of a value read as :func:`_whole_values` says."""
+    if how is None:
+        return candidates(v, regions, phone_hint=phone, mixed=mixed, runs=runs)
+    if how == "run":
+        return run_candidates(v, regions, phone)
+    if how == "email":
+        return email_candidates(v)
+    return _quad_candidates(v, how)
 
 
 def _quad_candidates(v: str, kind: int) -> list:
@@ -290,16 +320,10 @@ def scan_columns(scanner: ColumnScanner, header: list, cols: list, line_of) -> N
         values = enc.dictionary.to_pylist()
         # the two regex scans of ``candidates``, done for every distinct value in one RE2 pass
         # each: a value they would find nothing in skips them
-        mixed = pc.match_substring_regex(enc.dictionary, MIXED_START).to_pylist()
-        runs = pc.match_substring_regex(enc.dictionary, RUN).to_pylist()
-        # a value that is one digit run (a phone or card number, an address, an id) needs
-        # neither scan: its candidate spans it
-        whole = pc.match_substring_regex(enc.dictionary, WHOLE_RUN) if any(runs) else None
-        if whole is not None:
-            quads = _dotted_quads(enc.dictionary, _np(whole))
-            whole = whole.to_pylist()
-        else:
-            whole, quads = runs, [None] * len(values)
+        mixed = pc.match_substring_regex(enc.dictionary, MIXED_START)
+        runs = pc.match_substring_regex(enc.dictionary, RUN)
+        how = _whole_values(enc.dictionary, mixed, runs)
+        mixed, runs = mixed.to_pylist(), runs.to_pylist()
         _, first, counts = np.unique(_np(enc.indices),
                                      return_index=True, return_counts=True)
         level = f.level_entity
@@ -307,8 +331,8 @@ def scan_columns(scanner: ColumnScanner, header: list, cols: list, line_of) -> N
         regions = tuple(dict.fromkeys(r for r in (region, *FALLBACK_REGIONS) if r)) if phone \
             else plain
         decided_as: dict[tuple, tuple] = {}
-        for v, i, times, mx, rn, wh, quad in zip(values, idx[first].tolist(), counts.tolist(),
-                                                 mixed, runs, whole, quads):
+        for v, i, times, mx, rn, hw in zip(values, idx[first].tolist(), counts.tolist(),
+                                           mixed, runs, how):
             row, line = row0 + i, line_of(i)
             if f.own_scan:  # as ColumnScanner._value
                 v = v[:MAX_VALUE_CHARS]
@@ -316,15 +340,9 @@ def scan_columns(scanner: ColumnScanner, header: list, cols: list, line_of) -> N
                     ok, given = shape_of(f, level, v)
                     if ok:
                         scanner._add_shape(f, level, v, given, line, row, times)
-                cands = _quad_candidates(v, quad) if quad is not None else \
-                    run_candidates(v, regions, phone) if wh else \
-                    candidates(v, regions, phone_hint=phone, mixed=mx, runs=rn)
-            elif quad is not None:
-                cands = _quad_candidates(v, quad)
-            elif wh:
-                cands = run_candidates(v, plain)
+                cands = _read(v, hw, regions, phone, mx, rn)
             else:  # as ColumnScanner._flush
-                cands = candidates(v, plain, mixed=mx, runs=rn)
+                cands = _read(v, hw, plain, False, mx, rn)
                 if len(cands) > 1:
                     cands.sort(key=_START)
             for c in cands:

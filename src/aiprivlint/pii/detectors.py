@@ -736,6 +736,22 @@ def _emails(text: str, out: list[Candidate]) -> None:
         i = text.find("@", i + 1)
 
 
+# a text that is one e-mail address and nothing else, its local part at most 64 characters
+# and starting with a letter or digit (for RE2): ``_emails`` finds it whole
+WHOLE_EMAIL = (r"^[A-Za-z0-9][A-Za-z0-9._%+\-]{0,63}@"
+               r"(?:[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?\.){1,8}[A-Za-z]{2,24}$")
+
+
+def email_candidates(text: str) -> list[Candidate]:
+    """``candidates(text)`` of a text that matches :data:`WHOLE_EMAIL` and neither
+    :data:`MIXED_START` nor :data:`RUN`: the address is its one candidate."""
+    i = text.index("@")
+    c = Candidate(0, len(text), text, shapes=("EMAIL",))
+    if email_ok(text[:i], text[i + 1:]):
+        c.readings = [Reading("EMAIL")]
+    return [c]
+
+
 def _ipv6s(text: str, out: list[Candidate]) -> None:
     """Around each ``::`` or long hex-colon run: the maximal span of hex digits and colons."""
     n = len(text)
