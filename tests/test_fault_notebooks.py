@@ -4,6 +4,9 @@ says the cell and the line within it beside the raw ``.ipynb`` line (issue 12)."
 from __future__ import annotations
 
 import json
+import random
+import re
+import string
 from pathlib import Path
 
 import jsonschema
@@ -182,3 +185,70 @@ def test_string_positions_of_the_c_decoder_equal_those_of_the_token_scanner(doc,
     if dup:
         text = text[:-1] + ', "cells": "again"}'
     assert _flat(loads_with_lines(text), []) == _flat(_scan_with_lines(text), [])
+
+
+# --- binary payloads -----------------------------------------------------------------------------
+
+def _payload_notebook(path: Path, secret: str, mail: str) -> Path:
+    """A notebook whose binary payloads share lines with what checks report: an image output,
+    audio and a PDF, inline images in Markdown, in an HTML output and in a code string."""
+    png = "iVBORw0KGgoAAAANSUhEUgAA" + "QmFzZTY0" * 500
+    uri = f"data:image/png;base64,{png}"
+    nb = {"cells": [
+        {"cell_type": "markdown", "metadata": {}, "source": [f"![plot]({uri}) key {secret}\n"]},
+        {"cell_type": "code", "execution_count": 1, "metadata": {},
+         "source": ["import pickle\n",
+                    f"icon = '{uri}'; model = pickle.load(open('m.pkl', 'rb'))\n", "model"],
+         "outputs": [{"output_type": "display_data", "metadata": {},
+                      "data": {"image/png": png + "\n", "audio/wav": png, "application/pdf": png,
+                               "text/plain": ["<Figure>"],
+                               "text/html": [f"<img src=\"{uri}\"/> " + " ".join(
+                                   mail.replace("anna", f"anna{n}") for n in range(5))]}}]}],
+        "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    path.write_text(json.dumps(nb, indent=1) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_notebook_without_its_payloads_has_the_same_cells_lines_and_columns(tmp_path):
+    from aiprivlint.notebook import parse_notebook, raw_column, without_payloads
+
+    raw = _payload_notebook(tmp_path / "nb.ipynb", "s3cr3t", "anna@web.de").read_text()
+    stripped = without_payloads(raw)
+    assert len(stripped) < len(raw) // 5
+    assert stripped.count("\n") == raw.count("\n")
+    json.loads(stripped)
+
+    def view(cells, drop=lambda t: t):
+        return [(c.cell_type, [(drop(sl.text), sl.raw_line) for sl in c.source],
+                 [(o.mime, [(drop(sl.text), sl.raw_line) for sl in o.lines]) for o in c.outputs])
+                for c in cells]
+
+    # the same cells, lines, code and text outputs; only the data URIs' base64 is gone
+    dropped = view(parse_notebook(raw), lambda t: re.sub(r"(;base64,)[A-Za-z0-9+/=]+", r"\1", t))
+    assert view(parse_notebook(stripped)) == dropped
+    assert [o for c in dropped for o in c[2]][0][0] == "text/html"  # images were never read
+    # every character of a stripped line is the character its raw column holds
+    for raw_line, line in zip(raw.splitlines(), stripped.splitlines()):
+        for col in range(1, len(line) + 1):
+            assert raw_line[raw_column(raw_line, col) - 1] == line[col - 1]
+
+
+def test_findings_after_a_payload_on_its_line_are_at_their_raw_column(tmp_path):
+    """Checks read a notebook without its payloads; what they report on a line that held one
+    is where the raw file has it: a key in Markdown after an inline image, a pickle load after
+    an image in a code string, personal data in an HTML output after an image."""
+    rnd = random.Random(8)
+    secret = "hf" + "_" + "".join(rnd.choice(string.ascii_letters + string.digits) for _ in range(34))
+    mail = "anna.schmidt" + "@" + "web.de"
+    nb = _payload_notebook(tmp_path / "nb.ipynb", secret, mail)
+    proc = run_cli("check", "--config", str(EMPTY_CONFIG), "--select", "AIP105,AIP502,AIP103",
+                   "--format", "json", ".", cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    found = {f["rule"]: f for f in json.loads(proc.stdout)["findings"]}
+    assert set(found) == {"AIP105", "AIP502", "AIP103"}, proc.stdout
+    lines = nb.read_text().splitlines()
+    at = {rule: lines[f["line"] - 1][f["column"] - 1:] for rule, f in found.items()}
+    assert at["AIP105"].startswith("hf_"), at["AIP105"][:40]
+    assert at["AIP502"].startswith("pickle.load"), at["AIP502"][:40]
+    assert found["AIP105"]["end_column"] - found["AIP105"]["column"] == len(secret)
+    assert "QmFzZTY0" not in proc.stdout and mail not in proc.stdout

@@ -25,6 +25,47 @@ class NotebookError(ValueError):
     pass
 
 
+# The contents of a notebook's binary payloads: a base64 output (an image, audio, video or PDF;
+# the JSON string after its MIME key) and the base64 of a data URI (an image in Markdown or
+# HTML). No check reads them, and they are most of a notebook's bytes (40 of the 48 MB of the
+# Hugging Face cookbook's notebooks): every pass over the text (JSON decoding, string positions,
+# secrets prefilters, suppression directives) read them. Checkers read the notebook with their
+# contents dropped; no JSON string holds a raw newline, so lines stay where they are, and
+# ``raw_column`` puts a column on such a line back where it is in the file.
+_OUTPUT_PAYLOAD = re.compile(
+    r'("(?:image|audio|video)/[\w.+-]+"[ \t]*:[ \t]*"|"application/pdf"[ \t]*:[ \t]*")'
+    r'[^"\\\n]*(?:\\.[^"\\\n]*)*"')
+_DATA_URI_PAYLOAD = re.compile(r"(data:[\w/+.-]+;base64,)[A-Za-z0-9+/=]+")
+_MARKERS = ('"image/', '"audio/', '"video/', '"application/pdf"', ";base64,")
+
+
+def without_payloads(text: str) -> str:
+    """The notebook's JSON ``text`` with the contents of its binary payloads dropped, every
+    line where it was: still a notebook, with the same cells, code and text outputs."""
+    if not any(m in text for m in _MARKERS):
+        return text
+    if '"image/' in text or '"audio/' in text or '"video/' in text or '"application/pdf"' in text:
+        text = _OUTPUT_PAYLOAD.sub(r'\1"', text)
+    if ";base64," in text:
+        text = _DATA_URI_PAYLOAD.sub(r"\1", text)
+    return text
+
+
+def raw_column(raw_line: str, column: int) -> int:
+    """The 1-based ``column`` of a line of :func:`without_payloads` text, on the raw line it
+    came from (``raw_line``): past each payload dropped before it."""
+    if not any(m in raw_line for m in _MARKERS):
+        return column
+    spans = [(m.end(1), m.end() - 1) for m in _OUTPUT_PAYLOAD.finditer(raw_line)]
+    spans += [(m.end(1), m.end()) for m in _DATA_URI_PAYLOAD.finditer(raw_line)]
+    dropped = 0
+    for start, end in sorted(spans):
+        if start - dropped > column - 1:  # the column is before this payload
+            break
+        dropped += end - start
+    return column + dropped
+
+
 class PosStr(str):
     """A JSON string value that knows the (1-based) line and column it starts at."""
 
@@ -271,6 +312,27 @@ def cell_lines(cells: list[Cell]) -> dict[int, tuple[int, int]]:
     return out
 
 
+def restore_columns(findings: list["Finding"], files: dict[str, Path]) -> None:
+    """Put the columns of findings in notebooks (read by the checkers :func:`without_payloads`)
+    back where they are in the raw file (``files``: path as reported -> path on disk); only
+    the lines that held a payload move."""
+    by_path: dict[str, list["Finding"]] = {}
+    for f in findings:
+        if f.path in files and f.path.lower().endswith(".ipynb"):
+            by_path.setdefault(f.path, []).append(f)
+    for rel, fs in by_path.items():
+        try:
+            lines = files[rel].read_text(encoding="utf-8-sig").splitlines()
+        except (OSError, UnicodeDecodeError):
+            continue
+        for f in fs:
+            if 1 <= f.line <= len(lines):
+                raw = lines[f.line - 1]
+                f.column = raw_column(raw, f.column)
+                if f.end_column and (f.end_line in (0, f.line)):
+                    f.end_column = raw_column(raw, f.end_column)
+
+
 def locate_cells(findings: list["Finding"], files: dict[str, Path]) -> None:
     """Set ``cell`` and ``cell_line`` of the findings in notebooks (``files``: path as reported ->
     path on disk; only ``.ipynb`` files are read). A notebook that no longer reads is left alone."""
@@ -280,7 +342,8 @@ def locate_cells(findings: list["Finding"], files: dict[str, Path]) -> None:
             by_path.setdefault(f.path, []).append(f)
     for rel, fs in by_path.items():
         try:
-            where = cell_lines(_parse_notebook(files[rel].read_text(encoding="utf-8-sig")))
+            where = cell_lines(_parse_notebook(
+                without_payloads(files[rel].read_text(encoding="utf-8-sig"))))
         except (OSError, UnicodeDecodeError, NotebookError, RecursionError):
             continue
         for f in fs:

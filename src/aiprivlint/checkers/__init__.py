@@ -48,7 +48,9 @@ class FileContext:
 
     @property
     def text(self) -> str:
-        """The file decoded as UTF-8 (a BOM is dropped); CheckerError when it is not UTF-8."""
+        """The file decoded as UTF-8 (a BOM is dropped); CheckerError when it is not UTF-8. A
+        notebook's binary payloads are left out (``notebook.without_payloads``: same lines; the
+        engine puts columns back where they are in the file)."""
         if self._text is None:
             try:
                 self._text = self.data.decode("utf-8-sig")
@@ -56,6 +58,10 @@ class FileContext:
                 raise CheckerError(
                     f"not valid UTF-8 (byte {exc.start}); file skipped", kind="encoding"
                 ) from None
+            if "notebook" in self.kinds:
+                from ..notebook import without_payloads
+
+                self._text = without_payloads(self._text)
         return self._text
 
     def report(

@@ -176,7 +176,7 @@ def analyse_file(path: Path, rel: str, notebook: bool, registry: Registry,
     module that takes part in a flow). None when it cannot be read or parsed. ``imports``:
     the module's imports as phase 1 found them (else they are walked for)."""
     from ._ast_base import parse_ast
-    from ...notebook import NotebookError, code_of, parse_notebook
+    from ...notebook import NotebookError, code_of, parse_notebook, without_payloads
 
     try:
         text = path.read_bytes().decode("utf-8-sig")
@@ -185,7 +185,7 @@ def analyse_file(path: Path, rel: str, notebook: bool, registry: Registry,
     nb = None
     if notebook:
         try:
-            nb = code_of(parse_notebook(text))
+            nb = code_of(parse_notebook(without_payloads(text)))
         except NotebookError:
             return None
         text = nb.code
