@@ -155,7 +155,7 @@ def test_a_stored_output_is_named_as_the_cells_output(tmp_path):
 
 def _flat(v, out):
     if isinstance(v, str):
-        out.append((str(v), v.line, v.column))
+        out.append((str(v), v.line, v.column, v.shifts))
     elif isinstance(v, dict):
         for k, x in v.items():
             out.append(("key", k))
@@ -198,7 +198,7 @@ def _payload_notebook(path: Path, secret: str, mail: str) -> Path:
         {"cell_type": "markdown", "metadata": {}, "source": [f"![plot]({uri}) key {secret}\n"]},
         {"cell_type": "code", "execution_count": 1, "metadata": {},
          "source": ["import pickle\n",
-                    f"icon = '{uri}'; model = pickle.load(open('m.pkl', 'rb'))\n", "model"],
+                    f"icon = \"{uri}\"; model = pickle.load(open('m.pkl', 'rb'))\n", "model"],
          "outputs": [{"output_type": "display_data", "metadata": {},
                       "data": {"image/png": png + "\n", "audio/wav": png, "application/pdf": png,
                                "text/plain": ["<Figure>"],
@@ -252,3 +252,23 @@ def test_findings_after_a_payload_on_its_line_are_at_their_raw_column(tmp_path):
     assert at["AIP502"].startswith("pickle.load"), at["AIP502"][:40]
     assert found["AIP105"]["end_column"] - found["AIP105"]["column"] == len(secret)
     assert "QmFzZTY0" not in proc.stdout and mail not in proc.stdout
+
+
+@pytest.mark.parametrize("ensure_ascii", [False, True])
+def test_a_finding_after_escaped_characters_is_at_its_raw_column(tmp_path, ensure_ascii):
+    """A code line's JSON string has escapes (quotes, a tab, non-ASCII letters written as
+    \\u escapes, a character outside the BMP as a surrogate pair): a finding after them is at
+    the raw column of its first character."""
+    src = ["import pickle\n",
+           'name = "Zoë\t😀"; label = "a\\b"; obj = pickle.load(open("m.pkl", "rb"))\n', "obj"]
+    nb = {"cells": [{"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+                     "source": src}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    path = tmp_path / "nb.ipynb"
+    path.write_text(json.dumps(nb, indent=1, ensure_ascii=ensure_ascii) + "\n", encoding="utf-8")
+    proc = run_cli("check", "--config", str(EMPTY_CONFIG), "--select", "AIP502", "--format", "json",
+                   ".", cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    (f,) = json.loads(proc.stdout)["findings"]
+    line = path.read_text(encoding="utf-8").splitlines()[f["line"] - 1]
+    assert line[f["column"] - 1:].startswith("pickle.load("), line[f["column"] - 1:][:30]
+    assert line[f["end_column"] - 2] == ")"

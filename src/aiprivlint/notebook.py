@@ -67,10 +67,36 @@ def raw_column(raw_line: str, column: int) -> int:
 
 
 class PosStr(str):
-    """A JSON string value that knows the (1-based) line and column it starts at."""
+    """A JSON string value that knows the (1-based) line and column it starts at, and where
+    its escapes widen it in the raw text (``shifts``: see :func:`_shifts`)."""
 
     line: int
     column: int
+    shifts: tuple[tuple[int, int], ...] = ()
+
+
+_ESCAPE = re.compile(r"\\(?:u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|.)")
+
+
+def _shifts(token: str) -> tuple[tuple[int, int], ...]:
+    """For a JSON string token that holds escapes, (index in the decoded string, characters the
+    raw text has more than the decoded one up to there) after each escape: ``\\"`` is two raw
+    characters for one, ``\\u00e9`` six, a surrogate pair twelve. A column of the decoded
+    string is ``column + extra`` in the raw text, ``extra`` that of the last escape before it."""
+    out = []
+    extra = 0
+    for m in _ESCAPE.finditer(token, 1, len(token) - 1):
+        extra += len(m.group()) - 1
+        out.append((m.end() - 1 - extra, extra))  # the decoded index just after the escape
+    return tuple(out)
+
+
+def _positioned(value: str, token: str, line: int, column: int) -> PosStr:
+    s = PosStr(value)
+    s.line, s.column = line, column
+    if "\\" in token:
+        s.shifts = _shifts(token)
+    return s
 
 
 # a JSON string token; outside strings JSON has no quote, so finditer meets every string in order
@@ -88,19 +114,17 @@ def loads_with_lines(text: str):
         doc = json.loads(text)
     except (ValueError, RecursionError):
         return _scan_with_lines(text)
-    starts = [m.start() for m in _STRING.finditer(text)]
+    spans = [m.span() for m in _STRING.finditer(text)]
     newlines = [m.start() for m in _NEWLINE.finditer(text)]
     at = 0
 
     def place(value: str) -> PosStr:
         nonlocal at
-        start = starts[at]
+        start, end = spans[at]
         at += 1
-        s = PosStr(value)
         row = bisect.bisect_right(newlines, start)
-        s.line = row + 1
-        s.column = start - (newlines[row - 1] + 1 if row else 0) + 1
-        return s
+        return _positioned(value, text[start:end], row + 1,
+                           start - (newlines[row - 1] + 1 if row else 0) + 1)
 
     def walk(v):
         nonlocal at
@@ -120,7 +144,7 @@ def loads_with_lines(text: str):
         root = walk(doc)
     except (IndexError, RecursionError):
         return _scan_with_lines(text)
-    if at != len(starts):  # a duplicate key, or a string the regex split otherwise
+    if at != len(spans):  # a duplicate key, or a string the regex split otherwise
         return _scan_with_lines(text)
     return root
 
@@ -165,12 +189,10 @@ def _scan_with_lines(text: str):
             continue
         elif c == '"':
             try:
-                s = PosStr(json.loads(tok))
+                value = json.loads(tok)
             except json.JSONDecodeError as exc:
                 raise NotebookError(f"bad JSON string at line {line}: {exc.msg}") from None
-            s.line = line
-            s.column = m.start() - line_start + 1
-            add(s)
+            add(_positioned(value, tok, line, m.start() - line_start + 1))
         elif c == "{":
             d: dict = {}
             add(d)
@@ -206,6 +228,18 @@ class SourceLine:
     text: str  # without its trailing newline
     raw_line: int  # line in the .ipynb file
     raw_column: int  # column of the JSON string's first character
+    shifts: tuple[tuple[int, int], ...] = ()  # its escapes (``PosStr.shifts``)
+
+    def raw_col_at(self, offset: int) -> int:
+        """The raw column of the character at ``offset`` (0-based) of ``text``."""
+        return self.raw_column + offset + _extra(self.shifts, offset)
+
+
+def _extra(shifts: tuple[tuple[int, int], ...], offset: int) -> int:
+    """Raw characters the escapes before decoded ``offset`` add (``shifts``: ``_shifts``)."""
+    if not shifts or offset < shifts[0][0]:
+        return 0
+    return shifts[bisect.bisect_right(shifts, (offset, 1 << 62)) - 1][1]
 
 
 def _lines_of(value) -> list[SourceLine]:
@@ -220,9 +254,10 @@ def _lines_of(value) -> list[SourceLine]:
         pieces = part.split("\n")
         if part.endswith("\n"):
             pieces.pop()
-        for piece in pieces or [""]:
+        shifts = getattr(part, "shifts", ())
+        for k, piece in enumerate(pieces or [""]):
             # a string with embedded newlines sits on one raw line: all its lines map there
-            out.append(SourceLine(piece, raw_line, raw_col + 1))
+            out.append(SourceLine(piece, raw_line, raw_col + 1, shifts if k == 0 else ()))
     return out
 
 
@@ -363,13 +398,15 @@ class NotebookCode:
     """The code cells joined into one module, with a map from module line to raw line and cell."""
 
     code: str
-    line_map: list[tuple[int, int, int]]  # module line - 1 -> (raw_line, raw_column, cell_index)
+    # module line - 1 -> (raw_line, raw_column, cell_index, the JSON string's escapes)
+    line_map: list[tuple[int, int, int, tuple]]
     skipped_cells: list[int] = field(default_factory=list)
 
     def raw_position(self, line: int, column: int) -> tuple[int, int, int]:
+        """(raw line, raw column, cell) of the 0-based ``column`` of a module line."""
         if 1 <= line <= len(self.line_map):
-            raw_line, raw_col, cell = self.line_map[line - 1]
-            return raw_line, raw_col + column, cell
+            raw_line, raw_col, cell, shifts = self.line_map[line - 1]
+            return raw_line, raw_col + column + _extra(shifts, column), cell
         return 1, column, -1
 
 
@@ -451,7 +488,7 @@ def code_of(cells: list[Cell], exclude: set[int] | None = None) -> NotebookCode:
     """Join the code cells, IPython syntax made Python (``ipython_to_python``: same lines, so
     positions stay right); cells whose magic says they are not Python are skipped."""
     lines: list[str] = []
-    line_map: list[tuple[int, int, int]] = []
+    line_map: list[tuple[int, int, int, tuple]] = []
     skipped: list[int] = []
     for cell in cells:
         if cell.cell_type != "code" or (exclude and cell.index in exclude):
@@ -465,7 +502,7 @@ def code_of(cells: list[Cell], exclude: set[int] | None = None) -> NotebookCode:
                     continue
         for sl, text in zip(cell.source, ipython_to_python([sl.text for sl in cell.source])):
             lines.append(text)
-            line_map.append((sl.raw_line, sl.raw_column, cell.index))
+            line_map.append((sl.raw_line, sl.raw_column, cell.index, sl.shifts))
         lines.append("")
-        line_map.append((cell.source[-1].raw_line if cell.source else 1, 1, cell.index))
+        line_map.append((cell.source[-1].raw_line if cell.source else 1, 1, cell.index, ()))
     return NotebookCode("\n".join(lines) + "\n", line_map, skipped)

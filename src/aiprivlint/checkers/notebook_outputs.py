@@ -265,5 +265,5 @@ class NotebookOutputChecker(FileChecker):
                 r = resolve(c, head)  # the output's first line (a header) names the value
             if r is None:
                 continue
-            self._add(agg, r.entity, r.id_type, None, sl.raw_line, sl.raw_column + c.start,
+            self._add(agg, r.entity, r.id_type, None, sl.raw_line, sl.raw_col_at(c.start),
                       mask(r.entity, c.value), 1, mime)

@@ -235,5 +235,5 @@ class ContentCapturingTelemetryConfig(FileChecker):
             for sl in cell.source:
                 m = _NB_ENV_RE.match(sl.text)
                 if m:
-                    out.append((sl.raw_line, sl.raw_column + m.start(1), m.group(1), m.group(3)))
+                    out.append((sl.raw_line, sl.raw_col_at(m.start(1)), m.group(1), m.group(3)))
         return out
