@@ -250,6 +250,7 @@ def test_findings_after_a_payload_on_its_line_are_at_their_raw_column(tmp_path):
     at = {rule: lines[f["line"] - 1][f["column"] - 1:] for rule, f in found.items()}
     assert at["AIP105"].startswith("hf_"), at["AIP105"][:40]
     assert at["AIP502"].startswith("pickle.load"), at["AIP502"][:40]
+    assert at["AIP103"].startswith("anna0."), at["AIP103"][:40]  # the first value shown
     assert found["AIP105"]["end_column"] - found["AIP105"]["column"] == len(secret)
     assert "QmFzZTY0" not in proc.stdout and mail not in proc.stdout
 

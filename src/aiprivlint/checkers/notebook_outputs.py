@@ -69,7 +69,7 @@ class _Tables(HTMLParser):
         self._cell: list[str] | None = None
         self._all_th = True
         self._in_thead = False
-        self.text: list[tuple[int, str]] = []  # text outside tables: (line, text)
+        self.text: list[tuple[int, int, str]] = []  # text outside tables: (line, column, text)
 
     def handle_starttag(self, tag, attrs):
         if tag == "table":
@@ -100,7 +100,7 @@ class _Tables(HTMLParser):
         if self._cell is not None:
             self._cell.append(data)
         elif data.strip():
-            self.text.append((self.getpos()[0], data))
+            self.text.append((*self.getpos(), data))  # line, column of the text on it
 
 
 class NotebookOutputChecker(FileChecker):
@@ -200,9 +200,9 @@ class NotebookOutputChecker(FileChecker):
                 raw = out.lines[min(max(line_no, 1), len(out.lines)) - 1]
                 self._add(agg, m.entity, m.id_type, m.field, raw.raw_line, raw.raw_column,
                           m.sample, m.matches, out.mime)
-        for line_no, data in parser.text:
+        for line_no, col, data in parser.text:
             raw = out.lines[min(max(line_no, 1), len(out.lines)) - 1]
-            self._scan_line(data, raw, "", agg, region, out.mime)
+            self._scan_line(data, raw, "", agg, region, out.mime, at=col if line_no >= 1 else 0)
 
     # --- text/plain, streams, tracebacks -----------------------------------------------------
     def _plain(self, out, agg, region) -> None:
@@ -249,7 +249,8 @@ class NotebookOutputChecker(FileChecker):
                 return None if not rows else (header, rows)
         return (header, rows) if len(rows) >= 1 else None
 
-    def _scan_line(self, text: str, sl, head: str, agg, region, mime) -> None:
+    def _scan_line(self, text: str, sl, head: str, agg, region, mime, at: int = 0) -> None:
+        """Personal data in ``text``, which starts at offset ``at`` of the output line ``sl``."""
         from ..pii.detectors import candidates, resolve
         from ..pii.masking import mask
 
@@ -265,5 +266,5 @@ class NotebookOutputChecker(FileChecker):
                 r = resolve(c, head)  # the output's first line (a header) names the value
             if r is None:
                 continue
-            self._add(agg, r.entity, r.id_type, None, sl.raw_line, sl.raw_col_at(c.start),
+            self._add(agg, r.entity, r.id_type, None, sl.raw_line, sl.raw_col_at(at + c.start),
                       mask(r.entity, c.value), 1, mime)
