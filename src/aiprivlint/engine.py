@@ -24,7 +24,7 @@ from .checkers import CheckerError, FileChecker, FileContext, all_checkers
 from .config import CONFIDENCE_RANK, RULE_OPTIONS, Config, effective_severity
 from .discovery import Discovery, SourceFile, display_path, is_test_path, relative_posix
 from .findings import Fact, Finding, ScanError, assign_fingerprints
-from .notebook import locate_cells, restore_columns
+from .notebook import locate_in_notebooks
 from .pool import DIED, Pool
 from .project import Project, all_project_rules, project_root_of
 from .registry import Rule
@@ -530,11 +530,10 @@ class Engine:
             f.help_uri = rule.help_uri
             f.severity = effective_severity(rule, self.cfg, f.severity)
             kept.append(f)
-        on_disk_paths = {rel: (on_disk or {}).get(rel, sf.path) for rel, sf in by_rel.items()}
-        restore_columns(kept, on_disk_paths)
+        locate_in_notebooks(kept, {rel: (on_disk or {}).get(rel, sf.path)
+                                   for rel, sf in by_rel.items()})
         kept.sort(key=Finding.sort_key)
         assign_fingerprints(kept)
-        locate_cells(kept, on_disk_paths)
         warnings = []
         for res in results:
             for line, msg in res.suppressions.warnings(res.ran, self.rules):

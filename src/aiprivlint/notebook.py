@@ -347,42 +347,29 @@ def cell_lines(cells: list[Cell]) -> dict[int, tuple[int, int]]:
     return out
 
 
-def restore_columns(findings: list["Finding"], files: dict[str, Path]) -> None:
-    """Put the columns of findings in notebooks (read by the checkers :func:`without_payloads`)
-    back where they are in the raw file (``files``: path as reported -> path on disk); only
-    the lines that held a payload move."""
+def locate_in_notebooks(findings: list["Finding"], files: dict[str, Path]) -> None:
+    """Findings in notebooks (``files``: path as reported -> path on disk; only ``.ipynb`` files
+    are read): their columns put back where the raw file has them (the checkers read it
+    :func:`without_payloads`; only lines that held a payload move), and their ``cell`` and
+    ``cell_line`` set. A notebook that no longer reads is left alone."""
     by_path: dict[str, list["Finding"]] = {}
     for f in findings:
         if f.path in files and f.path.lower().endswith(".ipynb"):
             by_path.setdefault(f.path, []).append(f)
     for rel, fs in by_path.items():
         try:
-            lines = files[rel].read_text(encoding="utf-8-sig").splitlines()
-        except (OSError, UnicodeDecodeError):
-            continue
-        for f in fs:
-            if 1 <= f.line <= len(lines):
-                raw = lines[f.line - 1]
-                f.column = raw_column(raw, f.column)
-                if f.end_column and (f.end_line in (0, f.line)):
-                    f.end_column = raw_column(raw, f.end_column)
-
-
-def locate_cells(findings: list["Finding"], files: dict[str, Path]) -> None:
-    """Set ``cell`` and ``cell_line`` of the findings in notebooks (``files``: path as reported ->
-    path on disk; only ``.ipynb`` files are read). A notebook that no longer reads is left alone."""
-    by_path: dict[str, list["Finding"]] = {}
-    for f in findings:
-        if f.path in files and f.path.lower().endswith(".ipynb"):
-            by_path.setdefault(f.path, []).append(f)
-    for rel, fs in by_path.items():
-        try:
-            where = cell_lines(_parse_notebook(
-                without_payloads(files[rel].read_text(encoding="utf-8-sig"))))
+            raw = files[rel].read_text(encoding="utf-8-sig")
+            where = cell_lines(_parse_notebook(without_payloads(raw)))
         except (OSError, UnicodeDecodeError, NotebookError, RecursionError):
             continue
+        lines = raw.splitlines()
         for f in fs:
             f.cell, f.cell_line = where.get(f.line, (0, 0))
+            if 1 <= f.line <= len(lines):
+                line = lines[f.line - 1]
+                f.column = raw_column(line, f.column)
+                if f.end_column and f.end_line in (0, f.line):
+                    f.end_column = raw_column(line, f.end_column)
 
 
 # Cell magics whose body is still Python; any other %%magic makes the cell not Python.
