@@ -428,3 +428,33 @@ def test_whole_emails_give_the_candidates_of_the_scan():
     assert sum(bool(detectors.email_candidates(t)[0].readings) for t in picked) > 500
     for text in picked:
         assert _cand_key(detectors.email_candidates(text)) == _cand_key(detectors.candidates(text)), text
+
+
+def test_whole_ibans_give_the_candidates_of_the_scan():
+    """A value that is one IBAN without spaces (``WHOLE_IBAN``) gets from ``iban_candidates``
+    what the scan gives it: valid and invalid check digits, specimen IBANs, every length the
+    pattern admits, and what it does not (lower case, spaces, too short or long)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from aiprivlint.pii import detectors, lexicon
+
+    fake = Faker(["en_GB", "de_DE", "fr_FR", "nl_NL", "pl_PL", "it_IT", "es_ES"])
+    fake.seed_instance(6)
+    rnd = random.Random(6)
+    texts = list(lexicon.FAKE_IBANS)
+    for _ in range(1500):
+        iban = fake.iban()
+        k = rnd.randrange(4, len(iban))
+        texts += [iban, iban[:k] + str((int(iban[k]) + 1) % 10) + iban[k + 1:]
+                  if iban[k].isdigit() else iban, iban.lower(), iban[:rnd.randint(10, len(iban))],
+                  iban + "".join(rnd.choice("0123456789AB") for _ in range(rnd.randint(1, 12))),
+                  " ".join(iban[i:i + 4] for i in range(0, len(iban), 4)),
+                  iban[:2] + rnd.choice(("AB", "1B", "A1")) + iban[4:], "X" + iban]
+    col = pa.array(texts, pa.string())
+    whole = pc.match_substring_regex(col, detectors.WHOLE_IBAN).to_pylist()
+    picked = [t for t, w in zip(texts, whole) if w]
+    assert len(picked) > 4000 and len(texts) - len(picked) > 2000
+    assert sum(bool(detectors.iban_candidates(t)[0].readings) for t in picked) > 1000
+    for text in picked:
+        assert _cand_key(detectors.iban_candidates(text)) == _cand_key(detectors.candidates(text)), text

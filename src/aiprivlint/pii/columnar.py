@@ -37,8 +37,9 @@ import threading
 
 from .columns import MAX_VALUE_CHARS, ColumnScanner, effect, shape_of
 from .detectors import (_NON_GLOBAL_V4, _SILENT_LENGTHS, _WELL_KNOWN_IPS, FALLBACK_REGIONS,
-                        IPV4, MIXED_START, RUN, WHOLE_EMAIL, WHOLE_RUN, Candidate, Reading,
-                        candidates, email_candidates, run_candidates, silent_digits)
+                        IPV4, MIXED_START, RUN, WHOLE_EMAIL, WHOLE_IBAN, WHOLE_RUN, Candidate,
+                        Reading, candidates, email_candidates, iban_candidates, run_candidates,
+                        silent_digits)
 from .readers import MAX_LINE, csv_head
 
 try:
@@ -227,10 +228,14 @@ def _whole_values(dictionary, mixed, runs) -> list:
     """How each value of a column's dictionary is read, decided in bulk where the whole value
     has a shape whose candidates are known (``mixed``, ``runs``: the RE2 tests of
     ``candidates``' two scans): "run" (one digit run: ``run_candidates``), "email" (one
-    address: ``email_candidates``), the kind of a dotted quad (:func:`_dotted_quads`), or None
-    (``candidates`` reads it)."""
+    address: ``email_candidates``), "iban" (one IBAN without spaces: ``iban_candidates``),
+    the kind of a dotted quad (:func:`_dotted_quads`), or None (``candidates`` reads it)."""
     how: list = [None] * len(dictionary)
-    scans = _np(mixed) | _np(runs)
+    upper = _np(mixed)
+    scans = upper | _np(runs)
+    if upper.any():
+        for k in np.flatnonzero(_np(pc.match_substring_regex(dictionary, WHOLE_IBAN))).tolist():
+            how[k] = "iban"
     if pc.any(pc.match_substring(dictionary, "@")).as_py():
         emails = _np(pc.match_substring_regex(dictionary, WHOLE_EMAIL)) & ~scans
         for k in np.flatnonzero(emails).tolist():
@@ -252,6 +257,8 @@ def _read(v: str, how, regions: tuple, phone: bool, mixed: bool, runs: bool) -> 
         return run_candidates(v, regions, phone)
     if how == "email":
         return email_candidates(v)
+    if how == "iban":
+        return iban_candidates(v)
     return _quad_candidates(v, how)
 
 

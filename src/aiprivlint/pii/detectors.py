@@ -752,6 +752,21 @@ def email_candidates(text: str) -> list[Candidate]:
     return [c]
 
 
+# a text that is one IBAN written without spaces and nothing else (for RE2): the first
+# alternative of ``_MIXED`` takes all of it (two letters, two digits, two to seven groups of
+# four and one to three more), from the first uppercase letter before a digit
+WHOLE_IBAN = r"^[A-Z]{2}[0-9]{2}[A-Z0-9]{8,31}$"
+
+
+def iban_candidates(text: str) -> list[Candidate]:
+    """``candidates(text)`` of a text that matches :data:`WHOLE_IBAN`: the IBAN (valid or
+    not) is its one candidate, what ``_letter_id`` makes of it."""
+    c = Candidate(0, len(text), text, shapes=("IBAN",))
+    if text not in lexicon.FAKE_IBANS and is_valid_iban(text):
+        c.readings = [Reading("IBAN")]
+    return [c]
+
+
 def _ipv6s(text: str, out: list[Candidate]) -> None:
     """Around each ``::`` or long hex-colon run: the maximal span of hex digits and colons."""
     n = len(text)
