@@ -227,12 +227,14 @@ def _dotted_quads(dictionary, whole) -> tuple[list[int], list[int]]:
 def _whole_values(dictionary, mixed, runs) -> list:
     """How each value of a column's dictionary is read, decided in bulk where the whole value
     has a shape whose candidates are known (``mixed``, ``runs``: the RE2 tests of
-    ``candidates``' two scans): "run" (one digit run: ``run_candidates``), "email" (one
-    address: ``email_candidates``), "iban" (one IBAN without spaces: ``iban_candidates``),
-    the kind of a dotted quad (:func:`_dotted_quads`), or None (``candidates`` reads it)."""
-    how: list = [None] * len(dictionary)
+    ``candidates``' two scans): "" (nothing for them to find, and no "@" or ":": no
+    candidate), "run" (one digit run: ``run_candidates``), "email" (one address:
+    ``email_candidates``), "iban" (one IBAN without spaces: ``iban_candidates``), the kind of
+    a dotted quad (:func:`_dotted_quads`), or None (``candidates`` reads it)."""
     upper = _np(mixed)
     scans = upper | _np(runs)
+    quiet = ~(scans | _np(pc.match_substring_regex(dictionary, _AT_COLON)))
+    how: list = ["" if q else None for q in quiet.tolist()]  # names, addresses, words
     if upper.any():
         for k in np.flatnonzero(_np(pc.match_substring_regex(dictionary, WHOLE_IBAN))).tolist():
             how[k] = "iban"
@@ -253,6 +255,8 @@ def _read(v: str, how, regions: tuple, phone: bool, mixed: bool, runs: bool) -> 
     """The candidates of a value read as :func:`_whole_values` says."""
     if how is None:
         return candidates(v, regions, phone_hint=phone, mixed=mixed, runs=runs)
+    if how == "":
+        return []
     if how == "run":
         return run_candidates(v, regions, phone)
     if how == "email":
