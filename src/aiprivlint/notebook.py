@@ -36,15 +36,14 @@ _OUTPUT_PAYLOAD = re.compile(
     r'("(?:image|audio|video)/[\w.+-]+"[ \t]*:[ \t]*"|"application/pdf"[ \t]*:[ \t]*")'
     r'[^"\\\n]*(?:\\.[^"\\\n]*)*"')
 _DATA_URI_PAYLOAD = re.compile(r"(data:[\w/+.-]+;base64,)[A-Za-z0-9+/=]+")
-_MARKERS = ('"image/', '"audio/', '"video/', '"application/pdf"', ";base64,")
+_OUTPUT_MARKERS = ('"image/', '"audio/', '"video/', '"application/pdf"')
+_MARKERS = (*_OUTPUT_MARKERS, ";base64,")
 
 
 def without_payloads(text: str) -> str:
     """The notebook's JSON ``text`` with the contents of its binary payloads dropped, every
     line where it was: still a notebook, with the same cells, code and text outputs."""
-    if not any(m in text for m in _MARKERS):
-        return text
-    if '"image/' in text or '"audio/' in text or '"video/' in text or '"application/pdf"' in text:
+    if any(m in text for m in _OUTPUT_MARKERS):
         text = _OUTPUT_PAYLOAD.sub(r'\1"', text)
     if ";base64," in text:
         text = _DATA_URI_PAYLOAD.sub(r"\1", text)
