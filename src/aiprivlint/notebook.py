@@ -77,24 +77,25 @@ class PosStr(str):
 _ESCAPE = re.compile(r"\\(?:u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|.)")
 
 
-def _shifts(token: str) -> tuple[tuple[int, int], ...]:
-    """For a JSON string token that holds escapes, (index in the decoded string, characters the
-    raw text has more than the decoded one up to there) after each escape: ``\\"`` is two raw
-    characters for one, ``\\u00e9`` six, a surrogate pair twelve. A column of the decoded
+def _shifts(text: str, start: int, end: int) -> tuple[tuple[int, int], ...]:
+    """For the JSON string token ``text[start:end]``, (index in the decoded string, characters
+    the raw text has more than the decoded one up to there) after each escape: ``\\"`` is two
+    raw characters for one, ``\\u00e9`` six, a surrogate pair twelve. A column of the decoded
     string is ``column + extra`` in the raw text, ``extra`` that of the last escape before it."""
     out = []
     extra = 0
-    for m in _ESCAPE.finditer(token, 1, len(token) - 1):
+    for m in _ESCAPE.finditer(text, start + 1, end - 1):
         extra += len(m.group()) - 1
-        out.append((m.end() - 1 - extra, extra))  # the decoded index just after the escape
+        out.append((m.end() - start - 1 - extra, extra))  # the decoded index after the escape
     return tuple(out)
 
 
-def _positioned(value: str, token: str, line: int, column: int) -> PosStr:
+def _positioned(value: str, text: str, start: int, end: int, line: int, column: int) -> PosStr:
+    """``value``, the string token ``text[start:end]`` decoded, with its place in the text."""
     s = PosStr(value)
     s.line, s.column = line, column
-    if "\\" in token:
-        s.shifts = _shifts(token)
+    if text.find("\\", start, end) >= 0:
+        s.shifts = _shifts(text, start, end)
     return s
 
 
@@ -122,7 +123,7 @@ def loads_with_lines(text: str):
         start, end = spans[at]
         at += 1
         row = bisect.bisect_right(newlines, start)
-        return _positioned(value, text[start:end], row + 1,
+        return _positioned(value, text, start, end, row + 1,
                            start - (newlines[row - 1] + 1 if row else 0) + 1)
 
     def walk(v):
@@ -191,7 +192,7 @@ def _scan_with_lines(text: str):
                 value = json.loads(tok)
             except json.JSONDecodeError as exc:
                 raise NotebookError(f"bad JSON string at line {line}: {exc.msg}") from None
-            add(_positioned(value, tok, line, m.start() - line_start + 1))
+            add(_positioned(value, text, m.start(), m.end(), line, m.start() - line_start + 1))
         elif c == "{":
             d: dict = {}
             add(d)
