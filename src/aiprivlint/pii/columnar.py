@@ -233,12 +233,12 @@ def _whole_values(dictionary, mixed, runs) -> list:
     a dotted quad (:func:`_dotted_quads`), or None (``candidates`` reads it)."""
     upper = _np(mixed)
     scans = upper | _np(runs)
-    quiet = ~(scans | _np(pc.match_substring_regex(dictionary, _AT_COLON)))
-    how: list = ["" if q else None for q in quiet.tolist()]  # names, addresses, words
+    at_colon = _np(pc.match_substring_regex(dictionary, _AT_COLON))
+    how: list = ["" if q else None for q in (~(scans | at_colon)).tolist()]  # names, words
     if upper.any():
         for k in np.flatnonzero(_np(pc.match_substring_regex(dictionary, WHOLE_IBAN))).tolist():
             how[k] = "iban"
-    if pc.any(pc.match_substring(dictionary, "@")).as_py():
+    if at_colon.any():  # an address has its "@"
         emails = _np(pc.match_substring_regex(dictionary, WHOLE_EMAIL)) & ~scans
         for k in np.flatnonzero(emails).tolist():
             how[k] = "email"
