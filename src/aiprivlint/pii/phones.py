@@ -154,9 +154,22 @@ def _compiled(pattern: str | None):
 
 
 _MISSING = object()
+_PLANS: dict[tuple[int, str], _Plan] = {}  # by metadata: (calling code, region or "001")
 _REGIONS: dict[str, _Plan | None] = {}
 _CODE_PLANS: dict[tuple[int, str], _Plan | None] = {}
 _CODES: dict[int, _Code | None] = {}
+
+
+def _plan_of(md) -> _Plan | None:
+    """The compiled plan of a metadata object, one per object (a region's metadata is what
+    both ``metadata_for_region`` and ``metadata_for_region_or_calling_code`` give)."""
+    if md is None:
+        return None
+    key = (md.country_code, md.id)
+    p = _PLANS.get(key)
+    if p is None:
+        p = _PLANS[key] = _Plan(md)
+    return p
 
 
 def _region(region: str) -> _Plan | None:
@@ -164,8 +177,8 @@ def _region(region: str) -> _Plan | None:
     if p is _MISSING:
         import phonenumbers
 
-        md = phonenumbers.PhoneMetadata.metadata_for_region(region, None)
-        p = _REGIONS[region] = None if md is None else _Plan(md)
+        p = _REGIONS[region] = _plan_of(
+            phonenumbers.PhoneMetadata.metadata_for_region(region, None))
     return p
 
 
@@ -174,8 +187,8 @@ def _code_plan(cc: int, region: str) -> _Plan | None:
     if p is _MISSING:
         import phonenumbers
 
-        md = phonenumbers.PhoneMetadata.metadata_for_region_or_calling_code(cc, region)
-        p = _CODE_PLANS[(cc, region)] = None if md is None else _Plan(md)
+        p = _CODE_PLANS[(cc, region)] = _plan_of(
+            phonenumbers.PhoneMetadata.metadata_for_region_or_calling_code(cc, region))
     return p
 
 
