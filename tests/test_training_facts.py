@@ -190,6 +190,25 @@ def test_tf_custom_loop_and_estimator(tmp_path):
     ]
 
 
+def test_flax_train_state_step(tmp_path):
+    # Flax/JAX: the step is ``state.apply_gradients(grads=...)`` on a TrainState, in a step
+    # function the loop calls; optax's ``tx.update`` alone is not one
+    code = """\
+        import jax
+
+        def train_step(state, batch):
+            loss, grads = jax.value_and_grad(loss_fn)(state.params, batch)
+            return state.apply_gradients(grads=grads), loss
+
+        def describe(state, grads):
+            return state.apply_gradients(grads)  # positional: not known to be a TrainState
+
+        for batch in loader:
+            state, loss = train_step(state, batch)
+        """
+    assert entries(tmp_path, code) == [(5, "manual-loop", "state.apply_gradients")]
+
+
 # --- DP mechanisms ---------------------------------------------------------------------------
 def test_opacus(tmp_path):
     code = """\

@@ -94,11 +94,25 @@ def fit(site: CallSite) -> Outcome | None:
     return Outcome(None, [Use("train", {"api": api, "always": True}, Val(frozenset(labels)))])
 
 
+def is_gradient_step(method: str, recv_name: str, keywords) -> bool:
+    """A call that updates weights from gradients: ``loss.backward()`` /
+    ``accelerator.backward(loss)``, ``optimizer.step()`` / ``scaler.step(optimizer)``, Keras'
+    ``optimizer.apply_gradients(zip(grads, variables))`` and Flax/JAX's
+    ``state.apply_gradients(grads=grads)`` (a ``TrainState``, whatever its name)."""
+    if method == "backward":
+        return True
+    if method not in ("step", "apply_gradients"):
+        return False
+    if is_optimizer_name(recv_name) or "scaler" in recv_name.lower():
+        return True
+    return method == "apply_gradients" and "grads" in keywords
+
+
 def step(site: CallSite) -> Outcome | None:
-    """``optimizer.step()`` (or ``scaler.step(optimizer)``): a training step on the batch of its
-    loop, or on what the enclosing step function is given."""
+    """``optimizer.step()`` (or ``scaler.step(optimizer)``, ``state.apply_gradients(grads=g)``):
+    a training step on the batch of its loop, or on what the enclosing step function is given."""
     rname = site.recv_name or ""
-    if not (is_optimizer_name(rname) or "scaler" in rname.lower()):
+    if not is_gradient_step(site.name, rname, site.kwargs):
         return None
     data = site.scope() if site.scope is not None else CLEAN
     return Outcome(None, [Use("train", {"api": f"{rname}.{site.name}()", "always": True}, data)])

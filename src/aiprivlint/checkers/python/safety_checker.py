@@ -35,6 +35,7 @@ import re
 
 from ._ast_base import AstRule, first_positional, literal_value, unstar as _unstar
 from ...findings import Severity
+from ...models.train import is_gradient_step
 
 SD_PACKAGES = ("diffusers", "optimum")
 SERVING = ("gradio", "streamlit", "fastapi", "flask", "starlette", "bentoml", "ray.serve",
@@ -98,15 +99,19 @@ class SafetyCheckerDisabled(AstRule):
         super().__init__(runner)
         self._defined: set[str] = set()
         self._pending: list[tuple[ast.AST, str, str]] = []  # (node, message, requires)
-        self._trains = False  # the module takes gradient steps (``loss.backward()``)
+        self._trains = False  # the module takes gradient steps (``loss.backward()`` ...)
 
     def _sd_imported(self) -> bool:
         return any(self.is_imported(p) for p in SD_PACKAGES)
 
     # --- calls and dictionaries ----------------------------------------------------------
     def visit_Call(self, node: ast.Call) -> None:
-        if isinstance(node.func, ast.Attribute) and node.func.attr == "backward":
-            self._trains = True
+        if isinstance(node.func, ast.Attribute) and not self._trains:
+            recv = node.func.value
+            rname = (recv.id if isinstance(recv, ast.Name)
+                     else recv.attr if isinstance(recv, ast.Attribute) else "")
+            self._trains = is_gradient_step(node.func.attr, rname,
+                                            {kw.arg for kw in node.keywords})
         if self._is_setattr_disable(node):
             self._later(node, "setattr(pipe, 'safety_checker', None) removes the NSFW safety "
                         "checker of the diffusion pipeline", "always")

@@ -21,7 +21,8 @@ and a test's training loop trains nothing.
   ``trl``, ``setfit``) or a TF estimator (``tf-estimator``); ``.fit()`` on a Lightning
   ``Trainer`` (``lightning``), a Keras model (``keras``) or a SentenceTransformer;
   ``fit`` / ``fit_one_cycle`` / ``fine_tune`` on a fastai ``Learner`` (``fastai``);
-  ``optimizer.step()`` / ``scaler.step(optimizer)`` / ``optimizer.apply_gradients(...)`` inside
+  ``optimizer.step()`` / ``scaler.step(optimizer)`` / ``optimizer.apply_gradients(...)`` /
+  Flax's ``state.apply_gradients(grads=...)`` inside
   a ``for``/``while`` loop of the same function, or in a function (``train_step``) that the
   file calls inside a loop (``manual-loop``).
 
@@ -45,7 +46,7 @@ from typing import ClassVar
 
 from ._ast_base import AstRule, args_in_order as _args_in_order, unstar as _unstar
 from ._flow_rule import FlowRule
-from ...models.train import is_optimizer_name
+from ...models.train import is_gradient_step, is_optimizer_name
 
 FEDERATED = {
     "flwr": "flower", "flwr_datasets": "flower", "tensorflow_federated": "tff", "fedml": "fedml",
@@ -444,6 +445,9 @@ class TrainingFacts(AstRule):
                 return
         if self._is_optimizer(recv):
             self._step_entry(node, f"{origin or dotted}.{method}", in_loop)
+        elif is_gradient_step(method, "", {k.arg for k in node.keywords}):
+            # Flax: ``state.apply_gradients(grads=grads)`` on a TrainState
+            self._step_entry(node, f"{dotted or 'state'}.{method}", in_loop)
 
     def _step_entry(self, node: ast.Call, api: str, in_loop: bool) -> None:
         if in_loop:
