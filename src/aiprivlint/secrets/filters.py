@@ -38,6 +38,9 @@ tensorflow/privacy, deepface, opengpts, anthropic-cookbook; every keyword hit th
   ``"API-Schlüssel"``), and key headers whose string ends, or whose block ends, on the same line
   with no key material (``"-----BEGIN PRIVATE KEY-----secret"``). ``is_elided``: a token shown
   cut short (``xoxp-1-Mi0y...MDkw``): the provider plugin's match stops at the dots.
+- ``is_named_value``: in configuration files the entropy plugins report any value; a value whose
+  key names what it holds (``model_name_or_path: HuggingFaceTB/SmolLM3-3B-checkpoints`` in a
+  training recipe) is a model id, a path or a name (alignment-handbook's recipes).
 - ``is_potential_uuid``: detect-secrets drops UUID-shaped secrets; Pinecone's pre-2024 keys are
   UUIDs, so UUIDs found by a plugin that expects them (next to the word "pinecone") are kept.
 """
@@ -239,6 +242,31 @@ def is_elided(secret: str, line: str) -> bool:
     dots, so the secret alone does not show it)."""
     at = line.find(secret)
     return at >= 0 and line[at + len(secret):].startswith(("...", "\u2026"))
+
+
+ENTROPY_TYPES = frozenset({"Base64 High Entropy String", "Hex High Entropy String"})
+# ``key: value`` / ``key = value`` of a configuration line (YAML, TOML, INI, .env, a dict entry)
+_KEY_VALUE = re.compile(r"""^\s*(?:-\s+)?["']?([A-Za-z_][\w.-]*)["']?\s*[:=]\s*(.+)$""")
+_KEY_WORD = re.compile(r"[_.-]+|(?<=[a-z0-9])(?=[A-Z])")
+# the last word of a key that says its value names a thing or a place
+NAMING_KEY_WORDS = frozenset({
+    "name", "names", "path", "paths", "dir", "dirs", "directory", "file", "filename", "folder",
+    "model", "models", "repo", "repository", "dataset", "datasets", "checkpoint", "tokenizer",
+    "revision", "branch", "image", "template"})
+
+
+def is_named_value(secret: str, line: str, plugin: Any) -> bool:
+    """A high-entropy string that is the value of a key naming what it holds
+    (``model_name_or_path: HuggingFaceTB/SmolLM3-3B-checkpoints``, ``output_dir: ...``,
+    ``dataset_name = ...``): a model id, a path or a name, not a credential. Only the entropy
+    plugins are concerned: they report any value, whatever its key, in configuration files."""
+    if getattr(plugin, "secret_type", "") not in ENTROPY_TYPES:
+        return False
+    m = _KEY_VALUE.match(line)
+    if m is None or secret not in m.group(2):
+        return False
+    words = [w for w in _KEY_WORD.split(m.group(1)) if w]
+    return bool(words) and words[-1].lower() in NAMING_KEY_WORDS
 
 
 def is_indirect_reference(secret: str, line: str, plugin: Any) -> bool:

@@ -63,6 +63,7 @@ DEFAULT_FILTERS = (
     "aiprivlint.secrets.filters.is_placeholder",
     "aiprivlint.secrets.filters.is_key_block_placeholder",
     "aiprivlint.secrets.filters.is_elided",
+    "aiprivlint.secrets.filters.is_named_value",
 )
 
 
