@@ -123,6 +123,30 @@ def test_functions_defined_inside_functions_are_analysed_though_never_called_her
     assert sinks(code) == [4, 9]
 
 
+def _wire(site: CallSite) -> Outcome:
+    return Outcome(CLEAN, roles=[(v, {"kind": "wired"}) for v in site.args
+                                 if v.obj is not None and v.obj.type == "func"])
+
+
+def _wired_param(p) -> Val | None:
+    if p.role and p.role.get("kind") == "wired":
+        return Val(frozenset({Label(SECRET, p.name, f"parameter '{p.name}'", 0)}))
+    return None
+
+
+WIRING = Registry([MODEL, Model("wiring", calls={"lib.wire": _wire}, params=[_wired_param])])
+
+
+def test_a_function_wired_by_a_later_function_is_analysed_again_in_its_role():
+    # ``handler`` is analysed (no role) before ``setup``, which no code here calls, wires it:
+    # it is analysed again, its parameter now what the framework passes
+    code = ("def handler(x):\n    lib.sink(x)\n"
+            "def setup():\n    lib.wire(handler)\n")
+    s = analyse_code(HEADER + code, "m.py", WIRING)
+    assert [(e.pos.line - 1, sorted(lb.tag for lb in e.value.labels if lb.kind == SECRET))
+            for e in s.events] == [(2, ["x"])]  # one event: the first analysis's is gone
+
+
 def test_recursion_terminates():
     assert sinks("def f(a):\n    return f(a)\nlib.sink(f(lib.source()))") == []
 

@@ -211,13 +211,19 @@ class Analysis:
         self._declare(self.tree.body, env, None, "")
         self._block(self.tree.body, env)
         # functions declared while others are analysed (a handler defined inside a factory
-        # method and registered or returned, never called here) are analysed too
-        i = 0
-        while i < len(self.funcs):
-            info = self.funcs[i]
-            i += 1
-            if info.state == "todo":
-                self._analyse(info)
+        # method and registered or returned, never called here) are analysed too, and so is a
+        # function analysed before a later one wired it (``def run(): fire.Fire(complete)``),
+        # again in its role (a function is wired once: this ends)
+        pending = True
+        while pending:
+            pending = False
+            i = 0
+            while i < len(self.funcs):
+                info = self.funcs[i]
+                i += 1
+                if info.state == "todo":
+                    self._analyse(info)
+                    pending = True
         return self._summary()
 
     # ------------------------------------------------------------------ declarations
@@ -338,7 +344,9 @@ class Analysis:
             env = Env(info.env, func=info)
             if info.role is None:
                 info.role = self._role(info)
-            info.entry = bool(info.role) or self._library_entry(info)
+            # a command's parameters come from the person running it, not from callers
+            info.entry = bool(info.role and info.role.get("kind") != "command") \
+                or self._library_entry(info)
             node = info.node
             a = node.args
             every = [*a.posonlyargs, *a.args, *a.kwonlyargs]
@@ -401,6 +409,11 @@ class Analysis:
             info.state = "todo"
             info.returns = []
             info.events = []
+            # what its first analysis emitted goes: the second one emits it in its role
+            stale = [e for e in self.events if e.home == info.qual]
+            if stale:
+                self.events = [e for e in self.events if e.home != info.qual]
+                self._seen_events.difference_update(e.key() for e in stale)
 
     def _library_entry(self, info: FuncInfo) -> bool:
         """A public function or method of library code: called by the package's users."""
