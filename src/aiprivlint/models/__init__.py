@@ -10,7 +10,8 @@ from functools import lru_cache
 
 from ..flow.model import Model, Registry
 
-MODULES = ("config", "data", "llm", "logs", "ml", "stores", "train", "web")
+# ``cli`` last: a route handler named ``main`` is a handler
+MODULES = ("config", "data", "llm", "logs", "ml", "stores", "train", "web", "cli")
 
 
 @lru_cache(maxsize=None)

@@ -146,7 +146,8 @@ class ModelIOLogged(FlowRule):
         runnable = meta.get("notebook") or meta.get("tutorial") or meta.get("script")
         server = _imports_any(meta, SERVICE_ROOTS) and not runnable
         service = in_handler or bool(meta.get("library")) or server
-        display = bool(runnable) or not (in_handler or meta.get("library"))
+        command = any(r.get("kind") == "command" for r in roles)
+        display = bool(runnable) or command or not (in_handler or meta.get("library"))
         if ev.sink == "print" and display:
             return
         source = self._source(ev, service)
