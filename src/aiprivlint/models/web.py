@@ -360,6 +360,8 @@ def handler_param(p: ParamSite) -> Val | None:
             labels.add(Label(USER, "request", where, 0, ("request",)))
         return Val(frozenset(labels))
     if role and role.get("kind") == "tool":
+        if _not_text(p.name) or p.annotation in NOT_TEXT:
+            return None  # ``urls``, ``timeout``, ``user_id``: what the model picked, not text
         return Val(frozenset({Label(USER, "tool", f"argument '{p.name}' of tool {p.func}()", 0,
                                     ("tool",))}))
     if p.entry and prompt_name(p.name, p.module):
@@ -404,13 +406,15 @@ PROMPT_STRUCTURE = frozenset({"role", "type", "id", "name", "tool_call_id", "too
                               "status", "index", "created_at", "timestamp", "model"})
 
 
-# What a message or a request holds beside the text someone typed: ids and names of accounts and
-# resources, counters, positions, sizes, times, kinds and states (``conversation_id``,
-# ``Last-Event-ID``, ``userName``, ``page``, ``messageIndex``, ``resource_type``); not "ids": a
-# tokenizer's ``input_ids`` are the text, encoded
+# What a message or a request holds beside the text someone typed: ids, names and locators of
+# accounts and resources, counters, positions, sizes, times, kinds and states
+# (``conversation_id``, ``Last-Event-ID``, ``userName``, ``page``, ``messageIndex``,
+# ``resource_type``, ``callback_url``); not "ids": a tokenizer's ``input_ids`` are the text,
+# encoded
 _NOT_TEXT_LAST_WORDS = frozenset({
     "id", "uuid", "guid", "idx", "index", "count", "page", "limit", "offset", "size", "timestamp",
-    "ts", "name", "login", "type", "kind", "status", "state", "mode", "role", "level"})
+    "ts", "name", "login", "type", "kind", "status", "state", "mode", "role", "level",
+    "url", "urls", "uri", "uris", "link", "links", "timeout"})
 
 
 def _not_text(key) -> bool:
