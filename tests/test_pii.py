@@ -82,6 +82,7 @@ def test_scan_text_finds(text, expected):
     "789345109", "63052187785",  # digits-only ids with nothing saying what they are
     "Order 2024-0001-17 shipped", "3.14159265358979",
     "orbit@orbit.dev", "t@e.com",  # an organisation's own mailbox; a dummy nobody owns
+    "email us at orbitlab.org@gmail.com", "acme-labs.ai@outlook.com",  # named after a site
     "192.192.192.192",  # one octet typed four times
 ])
 def test_scan_text_quiet(text):

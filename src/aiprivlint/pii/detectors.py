@@ -321,6 +321,9 @@ def _domain_facts(d: str) -> tuple[bool, str, bool]:
 
 
 _MASKED_LOCAL = re.compile(r"[x*#.]+|\d+")
+# a local part that is a site's name (``lmsys.org``, ``acme.ai``): people name mailboxes after
+# themselves, organisations after their site
+_SITE_LOCAL = re.compile(r"[a-z0-9][a-z0-9-]+\.(?:org|com|net|io|ai|dev|edu|info|app|tech)")
 _NON_AZ = re.compile(r"[^a-z]+")
 
 
@@ -339,6 +342,8 @@ def email_ok(local: str, domain: str) -> bool:
         return False  # Example1@, github-username@, your.email@: a slot for an address
     if low == name:
         return False  # acme@acme.io: the organisation's own mailbox, not a person's
+    if _SITE_LOCAL.fullmatch(low):
+        return False  # acme.org@gmail.com: a mailbox named after a site, an organisation's
     if len(low) <= 2 and len(name) <= 2:
         return False  # t@e.com, ab@cd.io: a dummy nobody owns as a person
     if big_free and low in lexicon.GIVEN_NAMES:
