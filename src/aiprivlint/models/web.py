@@ -9,7 +9,9 @@ when a framework calls it:
   methods of class-based views, Flask-RESTX / Flask-RESTful ``Resource`` methods);
 * model servers: BentoML ``@bentoml.api`` / ``@svc.api``, Ray Serve ``@serve.deployment``
   functions, ``__call__`` and the public methods reached through handles, KServe
-  ``Model.predict`` (or ``postprocess``, which then receives ``predict``'s result), TorchServe,
+  ``Model.predict`` (or ``postprocess``, which then receives ``predict``'s result), TorchServe
+  (``handle``, or ``preprocess``, which receives the batch of requests, each a dict whose
+  ``"data"`` or ``"body"`` is what the client sent),
   LitServe, Triton and MLflow pyfunc models;
 * Gradio: ``gr.Interface(fn=...)``, ``gr.ChatInterface(fn)``, ``btn.click(fn, ...)``, event
   decorators, lambdas.
@@ -202,8 +204,13 @@ def class_method(fs: FunctionSite) -> dict | None:
            for b in bases):
         staged = _staged(name, methods, "KServe model", "predict", "postprocess")
     if staged is None and any(b.startswith("ts.torch_handler") for b in bases):
-        staged = _handler("TorchServe handler") if name == "handle" else _staged(
-            name, methods, "TorchServe handler", "inference", "postprocess")
+        if name == "handle":
+            staged = _handler("TorchServe handler", batch=True)
+        elif name == "preprocess":  # the first stage of ``handle``: it receives the requests
+            staged = {"kind": "handler", "where": "TorchServe handler", "response": False,
+                      "batch": True}
+        else:
+            staged = _staged(name, methods, "TorchServe handler", "inference", "postprocess")
     if staged is None and any(b in ("litserve.LitAPI", "litserve.api.LitAPI") for b in bases):
         staged = _staged(name, methods, "LitServe API", "predict", "encode_response")
     if staged is not None:
@@ -297,11 +304,22 @@ def app_method(site: CallSite) -> Outcome | Val | None:
 
 # --- request input ----------------------------------------------------------------------------
 REQUEST = Val(frozenset({Label(REQUEST_INPUT, "", "request")}), None, obj("web.request"))
+# TorchServe hands a handler the batch of requests, each a dict whose "data" or "body" is what
+# the client sent
+TS_REQUEST = Val(frozenset({Label(REQUEST_INPUT, "", "request")}), None, obj("ts.request"))
+TS_BATCH = Val(frozenset({Label(REQUEST_INPUT, "", "requests")}), None, None, None, TS_REQUEST)
 
 
 def request_attr(key, base: Val, recv, is_attr: bool, module, node) -> Val | None:
     """``request.json`` / ``request.form["email"]``: what the user sent; ``body.query`` of a
-    request body: the text the user typed."""
+    request body: the text the user typed; ``row.get("data")`` of a TorchServe request: its
+    body."""
+    if base.obj is not None and base.obj.type == "ts.request":
+        if key not in ("data", "body"):
+            return None
+        origin = f'{recv or "request"}.get("{key}")'
+        return Val(frozenset({Label(REQUEST_INPUT, "", origin),
+                              Label(USER, "request", origin, 0, ("request",))}))
     if base.obj is not None and base.obj.type == "web.request":
         if key not in REQUEST_BODY_ATTRS:
             return None
@@ -347,6 +365,8 @@ def handler_param(p: ParamSite) -> Val | None:
     if p.annotation in REQUEST_TYPES or (role and role.get("kind") == "handler"
                                          and p.name in ("request", "req") and p.annotation is None):
         return REQUEST
+    if role and role.get("batch") and p.index == 1:
+        return TS_BATCH  # TorchServe: ``handle(self, data, context)``, ``preprocess(self, data)``
     if role and role.get("kind") == "handler":
         labels = {Label(REQUEST_INPUT, "", f"parameter '{p.name}'")}
         where = f"request parameter '{p.name}' of the {role.get('where')} handler {p.func}()"
