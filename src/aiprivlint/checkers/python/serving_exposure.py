@@ -86,6 +86,8 @@ class _ServingRule(FlowRule):
 
     def __init__(self) -> None:
         self.seen: set = set()
+        # (rel, function) of a handler, or (rel, line, col) of a display -> [first hit, count]
+        self.found: dict = {}
 
     def judge(self, ev: Event, ctx: Context) -> None:
         hits = exposed(ev.value.labels).get(self.rule_id)
@@ -99,10 +101,32 @@ class _ServingRule(FlowRule):
             return
         self.seen.add(key)
         display = ev.sink == "display"
+        fname = None if display else ev.info.get("function")
+        # the returns of one handler are one exposure: reported at the first, with the count
+        group = (rel, (), ev.home or fname, ev.info.get("where") or "") if fname else \
+            (rel, key[1:], "", "")
+        hit = (pos.line, pos.col, rel, pos, context, ev, list(hits))
+        got = self.found.get(group)
+        if got is None:
+            self.found[group] = [hit, 1]
+        else:  # reported at the first return, with what every return exposes
+            first = min(got[0], hit, key=lambda h: (h[0], h[1]))
+            got[0] = first[:6] + (got[0][6] + hit[6],)
+            got[1] += 1
+
+    def finish(self, ctx: Context) -> None:
+        for (_, _, rel, pos, context, ev, hits), count in sorted(
+                self.found.values(), key=lambda v: (v[0][2], v[0][0], v[0][1])):
+            self._report(ctx, rel, pos, context, ev, hits, count)
+
+    def _report(self, ctx: Context, rel: str, pos, context: str, ev: Event, hits: list,
+                count: int) -> None:
+        display = ev.sink == "display"
         place = ev.info.get("where") or "handler"
         fname = None if display else ev.info.get("function")
         verb = "displays" if display else "returns"
         to = "to the user" if display else "to the client"
+        to += f" (and at {count - 1} more return(s) of this function)" if count > 1 else ""
         srcs = sorted({s for _, s in hits})
         if self.rule_id == "AIP401":
             vector = not all(k == "one" for k, _ in hits)
@@ -114,7 +138,7 @@ class _ServingRule(FlowRule):
                    f"scores feed membership inference, model inversion and extraction; {hint}")
             ctx.report(self.rule_id, rel, pos, context, msg,
                        {"handler": place, "function": fname, "sources": srcs,
-                        "exposure": "vector" if vector else "top-1"},
+                        "exposure": "vector" if vector else "top-1", "repeats": count},
                        None if vector else Severity.MEDIUM)
             return
         route = ev.info.get("route") or ""
@@ -127,7 +151,8 @@ class _ServingRule(FlowRule):
                   "return ids or scores of nearest neighbours instead"))
         ctx.report(self.rule_id, rel, pos, context, msg,
                    {"handler": place, "function": fname, "sources": srcs,
-                    "embedding_service": purpose}, Severity.LOW if purpose else None)
+                    "embedding_service": purpose, "repeats": count},
+                   Severity.LOW if purpose else None)
 
 
 class ConfidenceScoresExposed(_ServingRule):
