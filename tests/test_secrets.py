@@ -124,6 +124,32 @@ def test_no_detect_secrets_import_without_candidates(tmp_path):
     assert "IMPORTED" in out.split()[-2:]
 
 
+def test_detect_secrets_runs_without_importing_requests(tmp_path):
+    """Scanning a key (a .py file and a notebook cell) imports detect-secrets but not requests,
+    which only its verification code uses; an ``import requests`` afterwards is the real module,
+    and detect-secrets' own name for it reads from that module."""
+    key = "hf_" + "bUfmXWIXiyR9HofHEn38JTwhsMrGTRpk0A"
+    (tmp_path / "app.py").write_text(f'TOKEN = "{key}"\n')
+    nb = {"cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+                     "source": [f'token = "{key}"\n']}],
+          "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    (tmp_path / "nb.ipynb").write_text(json.dumps(nb))
+    code = ("import sys; from aiprivlint.cli import main; "
+            "rc = main(['check', '--config', sys.argv[1], '--select', 'AIP105', '-j', '1', '-q', "
+            "'--exit-zero', 'app.py', 'nb.ipynb']); "
+            "before = 'requests' in sys.modules; "
+            "import requests, detect_secrets.plugins.base as base; "
+            "print(rc, 'detect_secrets' in sys.modules, before, "
+            "base.requests.exceptions.RequestException is requests.exceptions.RequestException, "
+            "type(requests.Session).__name__)")
+    out = subprocess.run([sys.executable, "-c", code, str(EMPTY_CONFIG)], capture_output=True,
+                         text=True, cwd=tmp_path, check=False)
+    assert out.stdout.split()[-5:] == ["0", "True", "False", "True", "type"], out.stderr
+    _, doc = run_json("--config", str(EMPTY_CONFIG), "--select", "AIP105", "app.py", "nb.ipynb",
+                      cwd=tmp_path)
+    assert sorted(f["path"] for f in doc["findings"]) == ["app.py", "nb.ipynb"]
+
+
 # --- the prefilter is a superset of every detect-secrets plugin ---------------------------------
 
 

@@ -162,9 +162,9 @@ class HardcodedSecretChecker(FileChecker):
     kinds = CODE_KINDS | CONFIG_KINDS | TEXT_KINDS
 
     def prepare(self) -> None:
-        from detect_secrets.core import scan  # noqa: F401
-        from detect_secrets.transformers import get_transformed_file  # noqa: F401
+        from ..secrets.importing import import_detect_secrets
 
+        import_detect_secrets()
         from ..secrets import plugins  # noqa: F401
         from ..secrets.scanner import CODE, CONFIG, TEXT  # noqa: F401
 

@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import re
 
-from detect_secrets.plugins.base import RegexBasedDetector
+from .importing import import_detect_secrets
 
-from .patterns import SHAPES, TokenShape
+import_detect_secrets()
+
+from detect_secrets.plugins.base import RegexBasedDetector  # noqa: E402
+
+from .patterns import SHAPES, TokenShape  # noqa: E402
 
 
 def _make(shape: TokenShape) -> type[RegexBasedDetector]:

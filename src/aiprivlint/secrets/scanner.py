@@ -32,6 +32,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 
+from .importing import import_detect_secrets
 from .patterns import SHAPES
 from .prefilter import STANDARD_FRAGMENTS, candidate_indexes, candidate_lines, compile_prefilter
 
@@ -167,6 +168,7 @@ def transformer_may_apply(text: str, filename: str) -> bool:
 @contextmanager
 def settings(profile: Profile) -> Iterator[None]:
     """Run detect-secrets with ``profile``'s plugins and filters (its settings are global)."""
+    import_detect_secrets()
     from detect_secrets.settings import transient_settings
 
     from . import plugins
@@ -179,6 +181,7 @@ def settings(profile: Profile) -> Iterator[None]:
 def _scan_lines(lines: list[str], filename: str, only: Iterable[int] | None) -> list[RawHit]:
     """``detect_secrets.core.scan._process_line_based_plugins`` for the lines numbered ``only``
     (all lines when None), with each snippet cut from the full ``lines`` as detect-secrets does."""
+    import_detect_secrets()
     from detect_secrets.core.scan import _is_filtered_out, _scan_line
     from detect_secrets.settings import get_plugins
     from detect_secrets.util.code_snippet import get_code_snippet
@@ -242,6 +245,7 @@ def scan_file_text(text: str, filename: str, profile: Profile, *, prefilter: boo
                 return []  # nothing any plugin could fire on: detect-secrets is not even imported
         elif not profile.prefilter.may_fire_on(text, yaml=os.path.splitext(filename)[1] in YAML_EXTENSIONS):
             return []  # nor on any line a transformer could make of it
+    import_detect_secrets()
     from detect_secrets.core.scan import _is_filtered_out
     from detect_secrets.transformers import get_transformed_file
 
@@ -276,6 +280,7 @@ def scan_lines(lines: list[str], filename: str, profile: Profile, *, prefilter: 
             return []
     else:
         only = None
+    import_detect_secrets()
     from detect_secrets.core.scan import _is_filtered_out
 
     with settings(profile):
