@@ -99,6 +99,30 @@ def test_reads_create_labels_unless_the_receiver_is_excluded():
     assert sinks("lib.sink(user.password)\nlib.sink(config.password)") == [1]
 
 
+def test_measures_of_a_value_hold_none_of_its_content():
+    code = ("t = lib.source()\nlib.sink(t.shape[1])\nlib.sink(len(t))\nlib.sink(t.dtype)\n"
+            "lib.sink(t[1])\n")
+    assert sinks(code) == [5]
+
+
+def _reduce_gone(lb):
+    return ()
+
+
+NUMBERS = Registry([Model("numbers", calls=MODEL.calls, kinds=[Kind(SECRET, reduce=_reduce_gone)])])
+
+
+def test_a_function_annotated_to_return_a_number_returns_a_scalar():
+    # the secret kind says a scalar taken from it holds none of it (as int(x) does)
+    code = ("def count(text) -> int:\n    return text.count(' ') + lib.source()\n"
+            "def echo(text) -> str:\n    return text\n"
+            "lib.sink(count(lib.source()))\nlib.sink(echo(lib.source()))\n"
+            "lib.sink(int(lib.source()))\n")
+    s = analyse_code(HEADER + code, "m.py", NUMBERS)
+    hits = [e.pos.line - 1 for e in s.events if any(lb.kind == SECRET for lb in e.value.labels)]
+    assert hits == [6]
+
+
 def test_unknown_calls_do_not_propagate():
     assert sinks("x = lib.source()\nlib.sink(unknown_function(x))\nlib.sink(x)") == [3]
 

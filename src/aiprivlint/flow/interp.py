@@ -63,6 +63,9 @@ MEASURE_METHODS = {"count", "index", "find", "rfind", "rindex", "startswith", "e
                    "islower", "istitle", "isdecimal", "isidentifier", "isprintable", "isascii",
                    "__len__", "numel", "nelement", "dim", "bit_length", "total_seconds",
                    "hexdigest", "digest", "nbytes", "keys", "__contains__", "__bool__"}
+# attributes that measure a value and hold nothing of its content (an array's shape, a
+# tensor's dtype): ``tokens.shape[1]`` is a count of tokens, not text
+MEASURE_ATTRS = {"shape", "ndim", "dtype", "nbytes", "itemsize", "size"}
 MUTATORS = {"append", "extend", "insert", "add", "update", "appendleft", "extendleft", "put",
             "put_nowait", "setdefault", "writelines", "__setitem__"}
 REDUCERS = {"item"}
@@ -393,6 +396,8 @@ class Analysis:
                 self._declare(node.body, env, None, info.qual + ".")
                 self._block(node.body, env)
             info.ret = join(*info.returns) if info.returns else CLEAN
+            if _returns_number(node):  # ``-> int``: a scalar, as ``int(x)`` makes one
+                info.ret = self.reduce(info.ret)
             info.ret = trim(info.ret)
         finally:
             self._call_depth -= 1
@@ -909,6 +914,8 @@ class Analysis:
              reads: bool = True) -> Val:
         """``base.attr``: an object's attribute, a model's value, a read that creates labels,
         and the labels of ``base`` through their kind's ``attr`` hook."""
+        if attr in MEASURE_ATTRS and (base.labels or base.obj is None or base.obj.type != "ref"):
+            return CLEAN
         o = base.obj
         if o is not None:
             t = o.type
@@ -2117,6 +2124,17 @@ _CONVERTERS = {n: Val(obj=o) for n, o in _BUILTIN_OBJ.items()}
 _RECORD_BASES = {"BaseModel", "TypedDict", "NamedTuple", "SQLModel", "Schema", "Document", "Model"}
 _CONFIG_CLASS_RE = re.compile(r"(Config|Configuration|Args|Arguments|Settings|Options|Params|"
                                    r"Parameters|Hparams|Env|Environment)$")
+
+
+NUMBER_TYPES = {"int", "float", "bool", "complex"}
+
+
+def _returns_number(node: ast.AST) -> bool:
+    """A function annotated to return a number (``-> int``, ``-> float``)."""
+    r = getattr(node, "returns", None)
+    if isinstance(r, ast.Constant) and isinstance(r.value, str):
+        return r.value in NUMBER_TYPES
+    return isinstance(r, ast.Name) and r.id in NUMBER_TYPES
 
 
 def reduce_labels(reg: Registry, labels) -> frozenset:
