@@ -274,7 +274,8 @@ bytes file files archive archives path paths buffer blob stream dir folder
 """.split())
 # a word right before the phrase that makes it describe something else
 NEG_BEFORE = frozenset("""
-is has have num n no count total max min avg mean valid invalid validate validated
+is has have num n no count total max min avg mean median average sum std stddev percentile
+quantile agg aggregate valid invalid validate validated
 validator format formatted normalize normalized hashed hash masked mask anonymized
 anonymised anonymize pseudonymized pseudonymised pseudonym encrypted encrypt redacted redact
 fake dummy sample example test demo mock synthetic default server host hostname local bind listen proxy
