@@ -49,6 +49,19 @@ _METADATA_NAMES = frozenset({"__author__", "__email__", "__maintainer__", "__cre
                              "maintainers", "email_author", "contact_email", "copyright"})
 
 
+# a name that says its value stands in for removed personal data (``ip_replacement``,
+# ``EMAIL_PLACEHOLDER``): what a redactor writes in place of a value is nobody's
+_STAND_IN_WORDS = frozenset({"replacement", "replacements", "placeholder", "placeholders",
+                             "substitute", "substitutes", "surrogate", "surrogates", "redacted",
+                             "redaction"})
+
+
+def _stands_in(name: str | None) -> bool:
+    from ...pii.fields import words
+
+    return bool(name) and not _STAND_IN_WORDS.isdisjoint(words(name))
+
+
 def _name_of(node: cst.CSTNode | None) -> str | None:
     if isinstance(node, cst.Name):
         return node.value
@@ -236,6 +249,10 @@ class PiiLiteral(CodeRule):
             if _network_name((self.dotted_name(t.target) or "").replace(".", "_")):
                 self._network.update(id(n) for n in _strings(node.value))
 
+    def visit_Param(self, node: cst.Param) -> None:
+        if node.default is not None:
+            self._bind(node.default, node.name.value)
+
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         if node.value is not None:
             self._bind(node.value, _name_of(node.target))
@@ -288,7 +305,7 @@ class PiiLiteral(CodeRule):
         if id(node) in self._skip_nodes:
             return
         field = self._names.get(id(node))
-        if field and field.lower() in _METADATA_NAMES:
+        if field and (field.lower() in _METADATA_NAMES or _stands_in(field)):
             return
         value = value[:20_000]
         matches = self._scan(node, value)
