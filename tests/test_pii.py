@@ -89,6 +89,16 @@ def test_scan_text_quiet(text):
     assert scan_text(text) == [], scan_text(text)
 
 
+def test_an_escape_written_out_before_an_address_is_not_its_local_part():
+    # a printed repr of bytes or text: b'\x1a\x0ba@b.com' holds a@b.com (a dummy), and
+    # '\nmarta.nowak@gmail.com' the address after a newline
+    assert scan_text(r"b'\n\x05Alice\x10{\x1a\x0ba@b.com\x1a\x0bc@d.com'") == []
+    for text in (r"'\nmarta.nowak@gmail.com'", r"b'\x0bmarta.nowak@gmail.com'",
+                 r"'\u00e9marta.nowak@gmail.com'"):
+        found = scan_text(text, reveal=True)
+        assert [m.value for m in found] == ["marta.nowak@gmail.com"], (text, found)
+
+
 def test_field_name_is_evidence_for_digit_only_ids():
     assert scan_text("789345109") == []
     assert entities(scan_text("789345109", field="bsn")) == {("NATIONAL_ID", "nl.bsn")}

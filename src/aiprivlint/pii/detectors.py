@@ -718,6 +718,20 @@ RUN = r"[0-9][0-9 \-./()\x{a0}]{5,26}[0-9]"
 WHOLE_RUN = r"^(?:\(|\+|\(\+)?" + RUN + "$"
 
 
+_HEX_ESCAPE = re.compile(r"x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}")
+
+
+def _escape_length(text: str, j: int, i: int) -> int:
+    r"""How many characters at ``j`` (before the ``@`` at ``i``) belong to a backslash escape
+    written out (``\n``, ``\x0b``, ``\u00e9``), 0 when none does."""
+    if not (0 < j < i - 1 and text[j - 1] == "\\"):
+        return 0
+    if text[j] in "ntr":
+        return 1
+    m = _HEX_ESCAPE.match(text, j)
+    return len(m.group()) if m is not None and m.end() < i else 0
+
+
 def _emails(text: str, out: list[Candidate]) -> None:
     """Around each ``@``: the local part scanned backwards, the domain matched forwards."""
     i = text.find("@")
@@ -726,9 +740,13 @@ def _emails(text: str, out: list[Candidate]) -> None:
         j = lo + len(text[lo:i].rstrip(_LOCAL_STR))  # the run of local-part characters before
         while j < i and not text[j].isalnum():  # a local part starts with a letter or digit
             j += 1
-        escaped = 0 < j < i - 1 and text[j - 1] == "\\" and text[j] in "ntr"
+        escaped = _escape_length(text, j, i)
         if escaped:
-            j += 1  # "\ngit@github.com" in a printed repr: the n belongs to the escape
+            # "\ngit@github.com", "\x0ba@b.com" in a printed repr: the letters belong to the
+            # escape
+            j += escaped
+            while j < i and not text[j].isalnum():
+                j += 1
         m = _EMAIL_DOMAIN.match(text, i + 1)
         if m is not None and j and text[j - 1] == ":" and \
                 _USERINFO_BEFORE.search(text, max(0, j - 256), j - 1) is not None:
