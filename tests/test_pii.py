@@ -93,7 +93,10 @@ def test_an_escape_written_out_before_an_address_is_not_its_local_part():
     # a printed repr of bytes or text: b'\x1a\x0ba@b.com' holds a@b.com (a dummy), and
     # '\nmarta.nowak@gmail.com' the address after a newline
     assert scan_text(r"b'\n\x05Alice\x10{\x1a\x0ba@b.com\x1a\x0bc@d.com'") == []
+    # octal escapes, and two dummies glued together ("a@b.com" + "c@d.com")
+    assert scan_text(r'"\020\007\007a@b.comc@d.com"') == []
     for text in (r"'\nmarta.nowak@gmail.com'", r"b'\x0bmarta.nowak@gmail.com'",
+                 r"'\007marta.nowak@gmail.com'",
                  r"'\u00e9marta.nowak@gmail.com'"):
         found = scan_text(text, reveal=True)
         assert [m.value for m in found] == ["marta.nowak@gmail.com"], (text, found)

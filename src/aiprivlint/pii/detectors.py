@@ -718,12 +718,12 @@ RUN = r"[0-9][0-9 \-./()\x{a0}]{5,26}[0-9]"
 WHOLE_RUN = r"^(?:\(|\+|\(\+)?" + RUN + "$"
 
 
-_HEX_ESCAPE = re.compile(r"x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}")
+_HEX_ESCAPE = re.compile(r"x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|[0-7]{3}")
 
 
 def _escape_length(text: str, j: int, i: int) -> int:
     r"""How many characters at ``j`` (before the ``@`` at ``i``) belong to a backslash escape
-    written out (``\n``, ``\x0b``, ``\u00e9``), 0 when none does."""
+    written out (``\n``, ``\x0b``, ``\u00e9``, octal ``\007``), 0 when none does."""
     if not (0 < j < i - 1 and text[j - 1] == "\\"):
         return 0
     if text[j] in "ntr":
@@ -751,7 +751,8 @@ def _emails(text: str, out: list[Candidate]) -> None:
         if m is not None and j and text[j - 1] == ":" and \
                 _USERINFO_BEFORE.search(text, max(0, j - 256), j - 1) is not None:
             m = None  # "https://user:secret@host": a URL's user and password, not an address
-        if m is not None and j < i and (escaped or not (j and text[j - 1] in _LOCAL_CHARS)):
+        if m is not None and j < i and (escaped or not (j and text[j - 1] in _LOCAL_CHARS)) \
+                and not (j and text[j - 1] == "@"):  # "a@b.comc@d.com": two glued, neither read
             c = Candidate(j, m.end(), text[j:m.end()], shapes=("EMAIL",))
             if email_ok(text[j:i], m.group(1)):
                 c.readings = [Reading("EMAIL")]
