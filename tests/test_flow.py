@@ -209,6 +209,15 @@ def test_a_helper_in_another_module_that_sinks_its_argument():
     assert got == [("pkg/util.py", 3, ["s"], "main.py", 3), ("pkg/util.py", 3, ["s"], "pkg/app.py", 3)]
 
 
+def test_a_tuple_returned_by_another_modules_function_is_unpacked_by_position():
+    got = project({"text.py": "import lib\ndef cut(a):\n    return a[:10], a.count(' ')\n"
+                              "def pair():\n    return 3, lib.source()\n",
+                   "app.py": "import lib\nfrom text import cut, pair\n"
+                             "short, spaces = cut(lib.source())\nlib.sink(spaces)\nlib.sink(short)\n"
+                             "n, s = pair()\nlib.sink(n)\nlib.sink(s)\n"})
+    assert [(m, line) for m, line, *_ in got] == [("app.py", 5), ("app.py", 8)]
+
+
 def test_values_and_objects_cross_modules():
     got = project({"llm.py": "import lib\nclient = lib.Client()\ndef secret():\n    return lib.source()\n",
                    "app.py": "import lib\nfrom llm import client, secret\n"

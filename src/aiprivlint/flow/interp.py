@@ -768,6 +768,16 @@ class Analysis:
                     self.assign(t, ev, env)
                 return
             part = self.iterate(v)
+            symbolic = [lb for lb in v.labels if lb.kind == PARAM or lb.kind == EXT]
+            if symbolic and not any(isinstance(e, ast.Starred) for e in elts):
+                # ``text, n = helper(x)`` of a value known later (a parameter, another module's
+                # function): each name is its element, so the linker picks that one
+                rest = [lb for lb in part.labels if lb.kind != PARAM and lb.kind != EXT]
+                for i, t in enumerate(elts):
+                    labels = limit([*rest, *(_extend(lb, ("k", i)) for lb in symbolic)])
+                    self.assign(t, Val(labels, part.consts, part.obj, part.elems, part.item,
+                                       part.keys), env)
+                return
             for t in elts:
                 self.assign(t.value if isinstance(t, ast.Starred) else t, part, env)
         elif cls is ast.Attribute:
