@@ -25,7 +25,6 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Iterable
 
 MAX_LABELS = 16  # labels kept per value
-CONCRETE_ROOM = 4  # of which kept for concrete labels when there are more
 MAX_CONSTS = 16  # constant candidates kept per value (more: unknown)
 MAX_NEST = 4  # nesting of elems / item / keys
 
@@ -172,13 +171,10 @@ def limit(labels: Iterable[Label]) -> frozenset:
     labels = labels if isinstance(labels, frozenset) else frozenset(labels)
     if len(labels) <= MAX_LABELS:
         return labels
-    # keep the symbolic ones (they stand for whole sets) and the first concrete ones in order,
-    # with room kept for a few concrete ones: a value's sources (a model's output, a request)
-    # are not crowded out by the paths of what it may also hold
+    # keep the symbolic ones (they stand for whole sets) and the first concrete ones in order
     sym = sorted((lb for lb in labels if is_symbolic(lb)), key=Label.sort_key)
     rest = sorted((lb for lb in labels if not is_symbolic(lb)), key=Label.sort_key)
-    sym = sym[:MAX_LABELS - min(len(rest), CONCRETE_ROOM)]
-    return frozenset(sym + rest[:MAX_LABELS - len(sym)])
+    return frozenset(sym[:MAX_LABELS] + rest[:max(0, MAX_LABELS - len(sym[:MAX_LABELS]))])
 
 
 def join_consts(a: tuple | None, b: tuple | None) -> tuple | None:
