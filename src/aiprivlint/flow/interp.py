@@ -63,6 +63,8 @@ MEASURE_METHODS = {"count", "index", "find", "rfind", "rindex", "startswith", "e
                    "islower", "istitle", "isdecimal", "isidentifier", "isprintable", "isascii",
                    "__len__", "numel", "nelement", "dim", "bit_length", "total_seconds",
                    "hexdigest", "digest", "nbytes", "keys", "__contains__", "__bool__"}
+# paths an unpacking of a symbolic value may make (labels x names), at most
+UNPACK_PATHS = 4
 # attributes that measure a value and hold nothing of its content (an array's shape, a
 # tensor's dtype): ``tokens.shape[1]`` is a count of tokens, not text
 MEASURE_ATTRS = {"shape", "ndim", "dtype", "nbytes", "itemsize", "size"}
@@ -769,9 +771,14 @@ class Analysis:
                 return
             part = self.iterate(v)
             symbolic = [lb for lb in v.labels if lb.kind == PARAM or lb.kind == EXT]
-            if symbolic and not any(isinstance(e, ast.Starred) for e in elts):
-                # ``text, n = helper(x)`` of a value known later (a parameter, another module's
-                # function): each name is its element, so the linker picks that one
+            called = isinstance(value_node, ast.Await) and isinstance(value_node.value, ast.Call) \
+                or isinstance(value_node, ast.Call)
+            if symbolic and called and len(symbolic) * len(elts) <= UNPACK_PATHS \
+                    and not any(isinstance(e, ast.Starred) for e in elts):
+                # ``text, n = helper(x)``, a call whose value is known later (another module's
+                # function, a parameter's method): each name is its element, so the linker picks
+                # that one (while the element paths stay few: a bounded value keeps its symbolic
+                # labels first, and more paths would crowd out what it was seen to hold)
                 rest = [lb for lb in part.labels if lb.kind != PARAM and lb.kind != EXT]
                 for i, t in enumerate(elts):
                     labels = limit([*rest, *(_extend(lb, ("k", i)) for lb in symbolic)])
