@@ -124,6 +124,8 @@ FAKE_CARDS = frozenset({
     "4095260993934932",
 })
 # Example IBANs printed in standards, bank documentation and every IBAN tutorial.
+# packages that generate synthetic records: a file that imports one makes its data up
+FAKE_DATA_PACKAGES = ("faker", "mimesis", "factory", "hypothesis")
 FAKE_IBANS = frozenset({
     "DE89370400440532013000", "DE75512108001245126199", "DE02120300000000202051",
     "DE12500105170648489890", "GB82WEST12345698765432", "GB29NWBK60161331926819",

@@ -12,7 +12,8 @@ How the check works: an ast rule; the tables are ``models/observability.py``'s.
   key names personal data (AIP102's field classifier: ``"user.email"``, ``"client_ip"``) or whose
   value reads such a field (``user.email``, ``row["phone"]``), or whose key names conversation
   content (``"gen_ai.prompt"``, ``"input.value"``) with a non-literal value. Keys the classifier
-  calls ambiguous alone (``name``, ``address``) and pseudonymous ids (``user.id``) do not count.
+  calls ambiguous alone (``name``, ``address``) and pseudonymous ids (``user.id``) do not count,
+  nor do attributes in a file that makes its data up (it imports faker or mimesis).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from ._ast_base import AstRule
 from ...findings import Severity
 from ...models.observability import (ATTACH_METHODS, CONTENT_KEY_WORDS, INIT_OPTIONS,
                                      SDK_PACKAGES)
+from ...pii.lexicon import FAKE_DATA_PACKAGES
 from ._personal_names import personal_name as _personal, personal_read as _personal_read
 
 
@@ -30,11 +32,15 @@ _MEASURES = ("length", "len", "count", "tokens", "size", "chars", "hash", "id", 
              "template", "name", "version")
 
 
+# a count anywhere in a key makes it a number: OpenInference's ``llm.token_count.prompt``
+_COUNTS = ("count", "length", "len", "tokens", "size", "chars")
+
+
 def _measure(key: str, value: ast.expr) -> bool:
     """A size or identifier of the content, not the content (``gen_ai.prompt.length``,
-    ``len(prompt)``)."""
-    last = key.replace("-", "_").replace(".", "_").rsplit("_", 1)[-1]
-    if last in _MEASURES:
+    ``llm.token_count.prompt``, ``len(prompt)``)."""
+    words = key.replace("-", "_").replace(".", "_").split("_")
+    if words[-1] in _MEASURES or any(w in _COUNTS for w in words):
         return True
     return isinstance(value, ast.Call) and isinstance(value.func, ast.Name) \
         and value.func.id in ("len", "int", "float", "bool", "hash")
@@ -76,6 +82,8 @@ class PersonalDataToObservability(AstRule):
         how = ATTACH_METHODS.get(func.attr)
         if how is None or not any(self.is_imported(p) for p in SDK_PACKAGES):
             return
+        if any(self.is_imported(p) for p in FAKE_DATA_PACKAGES):
+            return  # a script that makes up spans for a demo or a load test (faker.text())
         for key, value in self._pairs(node, how):
             found = self._judge(key, value, how == "user")
             if found is not None:

@@ -28,6 +28,7 @@ from ._lazy import cst
 
 from . import CodeRule, literal_value
 from ._ast_base import Summary
+from ...pii.lexicon import FAKE_DATA_PACKAGES
 
 _GATE = re.compile(r"@|\d[\d \-./()]{5,}\d|[A-Z]{2}\d{2}|::|\d{6}[-+A-FU-Y]\d|[A-Z]{6}\d\d[A-Z]")
 TEST_VECTORS = 5  # distinct valid values of one kind that make a test file's values test vectors
@@ -42,7 +43,6 @@ _NETWORK_WORDS = frozenset({
     "ip_network", "ip_interface"})
 _ADDRESS_PREDICATES = ("is_private", "is_global", "is_public", "is_reserved", "is_loopback",
                        "is_link_local", "is_multicast", "is_internal", "is_local")
-_GENERATORS = ("faker", "mimesis", "factory", "hypothesis")
 _METADATA_NAMES = frozenset({"__author__", "__email__", "__maintainer__", "__credits__",
                              "__contact__", "__license__", "__copyright__", "author",
                              "author_email", "maintainer", "maintainer_email", "authors",
@@ -228,12 +228,12 @@ class PiiLiteral(CodeRule):
     def visit_Import(self, node: cst.Import) -> None:
         for alias in node.names:
             name = self.dotted_name(alias.name) or ""
-            if name.split(".")[0] in _GENERATORS:
+            if name.split(".")[0] in FAKE_DATA_PACKAGES:
                 self._skip = True
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         mod = self.dotted_name(node.module) if node.module is not None else ""
-        if mod and mod.split(".")[0] in _GENERATORS:
+        if mod and mod.split(".")[0] in FAKE_DATA_PACKAGES:
             self._skip = True
 
     def _bind(self, value: cst.CSTNode, name: str | None) -> None:
