@@ -275,7 +275,7 @@ bytes file files archive archives path paths buffer blob stream dir folder
 # a word right before the phrase that makes it describe something else
 NEG_BEFORE = frozenset("""
 is has have num n no count total max min avg mean median average sum std stddev percentile
-quantile agg aggregate valid invalid validate validated
+quantile agg aggregate draft drafted reply composed generated valid invalid validate validated
 validator format formatted normalize normalized hashed hash masked mask anonymized
 anonymised anonymize pseudonymized pseudonymised pseudonym encrypted encrypt redacted redact
 fake dummy sample example test demo mock synthetic default server host hostname local bind listen proxy
