@@ -309,6 +309,9 @@ class PiiLiteral(CodeRule):
             return
         value = value[:20_000]
         matches = self._scan(node, value)
+        if matches and ">>>" in value:  # a docstring's doctest: made-up examples
+            spans = _doctest_spans(value)
+            matches = [m for m in matches if not any(a <= m.start < b for a, b in spans)]
         if id(node) in self._network or _network_name(field):
             matches = [m for m in matches if m.entity != "IP_ADDRESS"]
         if not matches:
@@ -379,6 +382,15 @@ class PiiLiteral(CodeRule):
 _FAKE_LOOKING = re.compile(r"\(?\b555\)?[-. ]\d{3}|\b\d{3}[-. ]555[-. ]?\d{4}|@example\.|\b000-00-0000\b"
                            r"|\bXXX|\bxxx")
 _DIGIT_RUN = re.compile(r"\d[\d \-.]{6,}\d")
+
+
+_DOCTEST = re.compile(r"^[ \t]*>>>.*?(?=\n[ \t]*\n|\Z)", re.M | re.S)
+
+
+def _doctest_spans(value: str) -> list[tuple[int, int]]:
+    """Where a docstring's doctest examples are: from a ``>>>`` line to the next blank line (its
+    source and its expected output)."""
+    return [m.span() for m in _DOCTEST.finditer(value)]
 
 
 def _boring_run(value: str) -> bool:
