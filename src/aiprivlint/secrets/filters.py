@@ -52,6 +52,7 @@ import re
 from typing import Any
 
 GENERIC_TYPES = frozenset({"Secret Keyword", "Base64 High Entropy String", "Hex High Entropy String"})
+ENTROPY_TYPES = frozenset({"Base64 High Entropy String", "Hex High Entropy String"})
 WORDY_TYPES = frozenset({"Secret Keyword", "Basic Auth Credentials"})
 
 # placeholder words; in a random 160-character token one of the long ones turns up by chance
@@ -128,6 +129,19 @@ def _name_like(secret: str) -> bool:
     return len(parts) >= 4 and max(map(len, parts)) <= 12
 
 
+# GraphQL global object ids (the Relay convention): base64 of "<Type>:<id>"
+_GLOBAL_ID = re.compile(r"[A-Z][A-Za-z0-9]*:[A-Za-z0-9_-]{1,64}")
+_PATH_WORD = re.compile(r"[a-z][a-z0-9_-]*|:[A-Za-z]\w*")
+
+
+def _global_ids(secret: str) -> bool:
+    """A GraphQL global id, or a URL path of words and such ids (``/projects/UHJvamVjdDo0Nw==/
+    config``): the ids of rows, not credentials."""
+    parts = [p for p in secret.split("/") if p]
+    ids = [p for p in parts if _GLOBAL_ID.fullmatch(_k8s_base64(p) or "")]
+    return bool(ids) and all(p in ids or _PATH_WORD.fullmatch(p) for p in parts)
+
+
 _BASE64 = re.compile(r"(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?")
 
 
@@ -166,7 +180,7 @@ def _example_jwt(secret: str) -> bool:
 def is_placeholder(secret: str, plugin: Any) -> bool:
     """True for values that keep a credential's place without being one."""
     # ``${DB_PASSWORD:postgres}``, ``"{token}"``: the value without the template's punctuation
-    secret = secret.strip("{}\"'`,; ")
+    secret = secret.strip("{}\"'`,; \\")  # and an escaped quote's backslash
     if not secret:
         return True
     secret_type = getattr(plugin, "secret_type", "")
@@ -180,6 +194,8 @@ def is_placeholder(secret: str, plugin: Any) -> bool:
         return True
     if secret_type in GENERIC_TYPES and _name_like(secret):
         return True
+    if secret_type in ENTROPY_TYPES and _global_ids(secret):
+        return True  # a GraphQL global id, base64 of "Project:47" (alone or in a URL path)
     if (_MARKERS_ANYWHERE if wordy else _MARKERS).search(secret) or _low_diversity(secret):
         return True
     if getattr(plugin, "aiprivlint_plugin", False):
@@ -244,7 +260,6 @@ def is_elided(secret: str, line: str) -> bool:
     return at >= 0 and line[at + len(secret):].startswith(("...", "\u2026"))
 
 
-ENTROPY_TYPES = frozenset({"Base64 High Entropy String", "Hex High Entropy String"})
 # ``key: value`` / ``key = value`` of a configuration line (YAML, TOML, INI, .env, a dict entry)
 _KEY_VALUE = re.compile(r"""^\s*(?:-\s+)?["']?([A-Za-z_][\w.-]*)["']?\s*[:=]\s*(.+)$""")
 _KEY_WORD = re.compile(r"[_.-]+|(?<=[a-z0-9])(?=[A-Z])")
