@@ -198,6 +198,16 @@ def test_field_level_entities():
                    ("date_of_birth", "DATE_OF_BIRTH"), ("street_address", "STREET_ADDRESS")}
 
 
+def test_program_names_in_a_name_field_are_not_people():
+    # an MCP client's or an SDK's name under "clientName": identifiers, not people
+    recs = [{"clientName": n, "email": f"dev{i}@gmail.com"}
+            for i, n in enumerate(["MyMCPClient", "OpenAIClient", "LangChainMCPAdapter"] * 3)]
+    assert ("clientName", "PERSON_NAME") not in {(m.field, m.entity) for m in scan_records(recs)}
+    people = [{"clientName": n, "email": f"c{i}@gmail.com"}
+              for i, n in enumerate(["Marta McDonald", "DeAndre Jones", "Anna MacArthur"] * 3)]
+    assert ("clientName", "PERSON_NAME") in {(m.field, m.entity) for m in scan_records(people)}
+
+
 def test_bare_name_needs_people_and_other_personal_data():
     people = ["Marta Kowalska", "Jean Dubois", "Hans Meier", "Sofia Rossi", "Lars Nilsson"]
     products = ["Red Shirt", "Maroon Lamp", "Green Chair", "Blue Mug", "Black Shoes"]

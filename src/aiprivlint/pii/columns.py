@@ -169,6 +169,11 @@ _DATE_SHAPES = (
 _ABBREV = re.compile(r"^(?:[^\W\d_]{1,5}\.)+(?:-?[^\W\d_]{1,5}\.?)*$|^[A-Z]{2,4}\.?$|^[A-Z][a-z]?[A-Z]{1,3}\.?$")
 
 
+# a word with an acronym inside or several humps: "MyMCPClient", "OpenAIClient", "getUserName";
+# a name has at most one inner capital ("McDonald", "DeAndre")
+_IDENTIFIER_WORD = re.compile(r"[a-z][A-Z]{2,}|[A-Z]{3,}[a-z]|[a-z][A-Z].*[a-z][A-Z]")
+
+
 def looks_like_person_name(value: str, multi: bool = False) -> bool:
     """"Anna Kowalska", "Dr. Jan van der Berg", "Dipl.-Ing. Jiri Kaul B.Eng." (titles and degrees
     are ignored); with ``multi``, at least two capitalised words are required."""
@@ -191,6 +196,8 @@ def looks_like_person_name(value: str, multi: bool = False) -> bool:
         return False
     if any(not t[:1].isupper() and not _PARTICLE.fullmatch(t) for t in core):
         return False  # "The Hugging Face team": a lower-case word that is not "van", "de"...
+    if any(_IDENTIFIER_WORD.search(t) for t in core):
+        return False  # "MyMCPClient", "OpenAIClient": a program's name, not a person's
     return all(not t.isupper() or len(t) <= 3 for t in core)  # not "ACME CORP"
 
 
