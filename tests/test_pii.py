@@ -83,6 +83,7 @@ def test_scan_text_finds(text, expected):
     "Order 2024-0001-17 shipped", "3.14159265358979",
     "orbit@orbit.dev", "t@e.com",  # an organisation's own mailbox; a dummy nobody owns
     "email us at orbitlab.org@gmail.com", "acme-labs.ai@outlook.com",  # named after a site
+    "my-identity@tenant.onmicrosoft.com", "dana.whitfield@acme.co",  # documentation's tenants
     "192.192.192.192",  # one octet typed four times
 ])
 def test_scan_text_quiet(text):

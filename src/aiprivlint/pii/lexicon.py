@@ -59,6 +59,8 @@ PLACEHOLDER_DOMAINS = frozenset({
     "contoso.com", "contoso.net", "contoso.onmicrosoft.com", "fabrikam.com", "northwindtraders.com",
     "adventure-works.com", "wingtiptoys.com", "woodgrovebank.com", "litwareinc.com",
     "tailspintoys.com", "treyresearch.net", "adatum.com", "fourthcoffee.com",
+    # the tenant of Azure's documentation ("user@tenant.onmicrosoft.com"), Acme's other domains
+    "tenant.onmicrosoft.com", "yourtenant.onmicrosoft.com", "acme.co", "acme.io", "acme.ai",
 })
 # Words that make a local part a slot for an address rather than one ("Example1@gmail.com",
 # "github-username@github.com", "your.email@company.org"); compared as whole parts of the
