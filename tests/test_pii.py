@@ -305,7 +305,7 @@ def test_classify_field(name, category, special):
     # statistics of a group, not a person's value (California housing's district medians)
     "median_income", "average_age", "std_salary", "sum_income",
     # an e-mail message being written, not an address
-    "draft_email", "reply_email", "generated_email",
+    "draft_email", "reply_email", "generated_email", "send_welcome_email",
 ])
 def test_classify_field_word_boundaries(name):
     assert classify_field(name) is None

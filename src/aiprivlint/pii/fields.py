@@ -91,7 +91,7 @@ _VOCAB: list[_E] = [
         "maiden name", "birth name", "vorname", "nachname", "familienname", "prenom",
         "nom de famille", "apellido", "apellidos", "cognome", "voornaam", "achternaam", "imie",
         "nazwisko", "fornamn", "efternamn", "etunimi", "sukunimi", "fornavn", "efternavn",
-        "customer name", "patient name", "person name", "client name", "employee name",
+        "customer name", "patient name", "person name", "employee name",
         "student name", "member name", "contact name", "holder name", "cardholder name",
         "account holder", "cardholder", "owner name", "applicant name", "passenger name",
         "guest name", "buyer name", "recipient name", "sender name", "driver name",
@@ -135,6 +135,8 @@ _VOCAB: list[_E] = [
         "woonadres", "ulica", "gatuadress", "katuosoite", "customer address", "patient address",
         "user address",
     )],
+    # a client is a program as often as a customer (an SDK's, an OAuth application's name)
+    _v("client name", "identity", _NAME, "PERSON_NAME", flags="ambiguous"),
     *[_v(w, "contact", _ADDR, "STREET_ADDRESS", flags="whole ambiguous") for w in (
         "address", "addresses", "adresse", "adres", "addr",
     )],
@@ -275,7 +277,8 @@ bytes file files archive archives path paths buffer blob stream dir folder
 # a word right before the phrase that makes it describe something else
 NEG_BEFORE = frozenset("""
 is has have num n no count total max min avg mean median average sum std stddev percentile
-quantile agg aggregate draft drafted reply composed generated valid invalid validate validated
+quantile agg aggregate draft drafted reply composed generated send welcome valid invalid
+validate validated
 validator format formatted normalize normalized hashed hash masked mask anonymized
 anonymised anonymize pseudonymized pseudonymised pseudonym encrypted encrypt redacted redact
 fake dummy sample example test demo mock synthetic default server host hostname local bind listen proxy
