@@ -306,6 +306,7 @@ def test_classify_field(name, category, special):
     "median_income", "average_age", "std_salary", "sum_income",
     # an e-mail message being written, not an address
     "draft_email", "reply_email", "generated_email", "send_welcome_email",
+    "email_message_id", "email_messages",
 ])
 def test_classify_field_word_boundaries(name):
     assert classify_field(name) is None

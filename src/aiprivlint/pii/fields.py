@@ -261,7 +261,8 @@ model models type types brand make maker os version versions count counts cnt to
 verification confirmed confirm enabled disabled opt optin template templates format formats
 regex pattern patterns validator validation valid validated field fields column columns col
 cols length len size domain domains provider providers service server servers host hosts
-sent send sending received subject subjects body content thread threads campaign
+sent send sending received subject subjects body content thread threads message messages msg
+campaign
 campaigns status flag flags mask masked hash hashed hmac encrypted encryption token tokens
 key keys code codes prefix prefixes country countries range ranges space spaces family pool pools bits offset
 port ports mode modes header headers label labels dim idx index
