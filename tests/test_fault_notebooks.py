@@ -255,6 +255,27 @@ def test_findings_after_a_payload_on_its_line_are_at_their_raw_column(tmp_path):
     assert "QmFzZTY0" not in proc.stdout and mail not in proc.stdout
 
 
+def test_a_line_separator_in_a_string_does_not_move_the_lines_after_it(tmp_path):
+    """JSON allows U+2028 unescaped in a string, and ``str.splitlines`` splits there; the
+    notebook's lines are counted at newlines, so a column put back after a payload is put back
+    on the line the finding is on."""
+    rnd = random.Random(8)
+    secret = "hf" + "_" + "".join(rnd.choice(string.ascii_letters + string.digits) for _ in range(34))
+    png = "iVBORw0KGgoAAAANSUhEUgAA" + "QmFzZTY0" * 200
+    nb = {"cells": [
+        {"cell_type": "markdown", "metadata": {}, "source": ["Intro\u2028continued\n"]},
+        {"cell_type": "markdown", "metadata": {},
+         "source": [f"![plot](data:image/png;base64,{png}) key {secret}\n"]}],
+        "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    path = tmp_path / "nb.ipynb"
+    path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    proc = run_cli("check", "--config", str(EMPTY_CONFIG), "--select", "AIP105", "--format",
+                   "json", ".", cwd=tmp_path)
+    (f,) = json.loads(proc.stdout)["findings"]
+    line = path.read_text(encoding="utf-8").split("\n")[f["line"] - 1]
+    assert line[f["column"] - 1:].startswith("hf_"), line[f["column"] - 1:][:40]
+
+
 @pytest.mark.parametrize("ensure_ascii", [False, True])
 def test_a_finding_after_escaped_characters_is_at_its_raw_column(tmp_path, ensure_ascii):
     """A code line's JSON string has escapes (quotes, a tab, non-ASCII letters written as

@@ -362,7 +362,7 @@ def locate_in_notebooks(findings: list["Finding"], files: dict[str, Path]) -> No
             where = cell_lines(_parse_notebook(without_payloads(raw)))
         except (OSError, UnicodeDecodeError, NotebookError, RecursionError):
             continue
-        lines = raw.splitlines()
+        lines = raw.split("\n")  # as lines are counted (splitlines also splits at U+2028)
         for f in fs:
             f.cell, f.cell_line = where.get(f.line, (0, 0))
             if 1 <= f.line <= len(lines):
