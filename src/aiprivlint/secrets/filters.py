@@ -262,7 +262,6 @@ def is_elided(secret: str, line: str) -> bool:
 
 # ``key: value`` / ``key = value`` of a configuration line (YAML, TOML, INI, .env, a dict entry)
 _KEY_VALUE = re.compile(r"""^\s*(?:-\s+)?["']?([A-Za-z_][\w.-]*)["']?\s*[:=]\s*(.+)$""")
-_KEY_WORD = re.compile(r"[_.-]+|(?<=[a-z0-9])(?=[A-Z])")
 # the last word of a key that says its value names a thing or a place
 NAMING_KEY_WORDS = frozenset({
     "name", "names", "path", "paths", "dir", "dirs", "directory", "file", "filename", "folder",
@@ -280,8 +279,10 @@ def is_named_value(secret: str, line: str, plugin: Any) -> bool:
     m = _KEY_VALUE.match(line)
     if m is None or secret not in m.group(2):
         return False
-    words = [w for w in _KEY_WORD.split(m.group(1)) if w]
-    return bool(words) and words[-1].lower() in NAMING_KEY_WORDS
+    from ..pii.fields import words  # how field names are cut everywhere (snake, camel)
+
+    key = words(m.group(1))
+    return bool(key) and key[-1] in NAMING_KEY_WORDS
 
 
 def is_indirect_reference(secret: str, line: str, plugin: Any) -> bool:

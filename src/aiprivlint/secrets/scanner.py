@@ -180,8 +180,8 @@ def settings(profile: Profile) -> Iterator[None]:
 
 def _scan_lines(lines: list[str], filename: str, only: Iterable[int] | None) -> list[RawHit]:
     """``detect_secrets.core.scan._process_line_based_plugins`` for the lines numbered ``only``
-    (all lines when None), with each snippet cut from the full ``lines`` as detect-secrets does."""
-    import_detect_secrets()
+    (all lines when None), with each snippet cut from the full ``lines`` as detect-secrets does.
+    Run inside :func:`settings`, which has imported detect-secrets."""
     from detect_secrets.core.scan import _is_filtered_out, _scan_line
     from detect_secrets.settings import get_plugins
     from detect_secrets.util.code_snippet import get_code_snippet
