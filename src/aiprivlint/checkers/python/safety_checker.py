@@ -107,9 +107,7 @@ class SafetyCheckerDisabled(AstRule):
     # --- calls and dictionaries ----------------------------------------------------------
     def visit_Call(self, node: ast.Call) -> None:
         if isinstance(node.func, ast.Attribute) and not self._trains:
-            recv = node.func.value
-            rname = (recv.id if isinstance(recv, ast.Name)
-                     else recv.attr if isinstance(recv, ast.Attribute) else "")
+            rname = (self.dotted_name(node.func.value) or "").rsplit(".", 1)[-1]
             self._trains = is_gradient_step(node.func.attr, rname,
                                             {kw.arg for kw in node.keywords})
         if self._is_setattr_disable(node):
