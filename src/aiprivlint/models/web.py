@@ -207,8 +207,7 @@ def class_method(fs: FunctionSite) -> dict | None:
         if name == "handle":
             staged = _handler("TorchServe handler", batch=True)
         elif name == "preprocess":  # the first stage of ``handle``: it receives the requests
-            staged = {"kind": "handler", "where": "TorchServe handler", "response": False,
-                      "batch": True}
+            staged = _handler("TorchServe handler", response=False, batch=True)
         else:
             staged = _staged(name, methods, "TorchServe handler", "inference", "postprocess")
     if staged is None and any(b in ("litserve.LitAPI", "litserve.api.LitAPI") for b in bases):
